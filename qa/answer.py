@@ -1,0 +1,56 @@
+"""Result types: what `ask()` returns. Frozen, and plain enough to turn into JSON."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    file: str  # relative to the articles folder
+    paragraph: int  # 1-based, as a reader counts paragraphs in the file
+    text: str  # the whole paragraph, verbatim from the file
+    quote: str  # the sentence(s) of it that support the answer, verbatim
+    headline: str | None = None
+    published: str | None = None  # ISO date, where the article states one
+    score: float = 0.0  # support of the quoted sentence(s), 0..1
+    also_in: list[str] = field(default_factory=list)  # "file ¶n" of duplicate copies
+
+    @property
+    def label(self) -> str:
+        return f"{self.file} ¶{self.paragraph}"
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    file: str
+    paragraph: int
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str  # with inline markers [1], [2]...; marker [n] is citations[n-1]
+    citations: list[Citation]
+    answered: bool  # False: the articles do not hold the answer; text says so, no citations
+    question: str = ""
+    query: str = ""  # what was searched: the question, completed from the chat history for follow-ups
+    backend: str = "extractive"
+    retrieved: list[Retrieved] = field(default_factory=list)  # paragraphs ranked by retrieval
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # e.g. what a checker removed
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def sources_text(self) -> str:
+        """Sources as a reader checks them: file ¶n and the quoted words."""
+        lines = []
+        for n, c in enumerate(self.citations, 1):
+            title = f" ({c.headline})" if c.headline else ""
+            date = f", {c.published}" if c.published else ""
+            lines.append(f"[{n}] {c.label}{title}{date}\n    “{' '.join(c.quote.split())}”")
+            if c.also_in:
+                lines.append(f"    same text also in: {', '.join(c.also_in)}")
+        return "\n".join(lines)

@@ -1,0 +1,114 @@
+"""The extractive answerer: an answer made only of sentences from the articles.
+
+Every word of the answer is a sentence cut verbatim from a cited paragraph, so
+nothing can be presented as coming from the articles that is not in them. The
+best-supported sentence comes first; up to two more follow only when they are
+nearly as strong (never to pad), and no sentence is repeated, even when two
+articles carry the same text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.answer import Answer, Citation
+from qa.corpus import Corpus
+from qa.retrieve import Retrieval
+from qa.select import Sentence
+from qa.settings import Settings
+from qa.text import norm_key
+
+NOT_FOUND = "The articles do not say. I found no passage that answers this question."
+KEEP_RATIO = 0.9  # a further sentence must score at least this share of the best one
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the answering step gets: the question, what was searched, and the scored sentences."""
+
+    question: str
+    query: str
+    history: list[dict[str, str]]
+    retrieval: Retrieval
+    sentences: list[Sentence]
+    corpus: Corpus
+
+
+def support(sentence: Sentence) -> float:
+    """How well one sentence answers the question: lexical coverage and meaning alike."""
+    return 0.5 * sentence.coverage + 0.5 * sentence.dense
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def answer(self, evidence: Evidence) -> Answer:
+        chosen = self.choose(evidence.sentences)
+        if not chosen:
+            return refusal(evidence)
+        text, citations = cite(evidence.corpus, chosen)
+        return Answer(text=text, citations=citations, answered=True, backend=self.name)
+
+    def choose(self, sentences: list[Sentence]) -> list[Sentence]:
+        if not sentences or support(sentences[0]) < self.settings.min_support:
+            return []
+        best = sentences[0]
+        chosen, seen, n_words = [best], {norm_key(best.text)}, len(best.text.split())
+        for s in sentences[1:]:
+            if len(chosen) >= self.settings.max_answer_sentences or s.score < KEEP_RATIO * best.score:
+                break
+            key = norm_key(s.text)
+            words = len(s.text.split())
+            if key in seen or n_words + words > self.settings.max_answer_words:
+                continue
+            if support(s) < self.settings.min_support:
+                continue
+            chosen.append(s)
+            seen.add(key)
+            n_words += words
+        return chosen
+
+
+def cite(corpus: Corpus, sentences: list[Sentence]) -> tuple[str, list[Citation]]:
+    """Answer text with a marker after each sentence, and one citation per paragraph used."""
+    order: list[int] = []
+    spans: dict[int, list[Sentence]] = {}
+    parts = []
+    for s in sentences:
+        if s.para not in spans:
+            order.append(s.para)
+            spans[s.para] = []
+        spans[s.para].append(s)
+        parts.append(f"{' '.join(s.text.split())} [{order.index(s.para) + 1}]")
+    citations = []
+    for para_idx in order:
+        para = corpus.paras[para_idx]
+        quoted = sorted(spans[para_idx], key=lambda s: s.start)
+        citations.append(Citation(
+            file=para.file,
+            paragraph=para.number,
+            text=para.text,
+            quote=_quote(para.text, quoted),
+            headline=para.headline,
+            published=para.published,
+            score=round(max(support(s) for s in quoted), 4),
+            also_in=[f"{c.file} ¶{c.number}" for c in corpus.copies_of(para_idx)],
+        ))
+    return " ".join(parts), citations
+
+
+def _quote(text: str, sentences: list[Sentence]) -> str:
+    """Verbatim: adjacent sentences as one span, gaps marked with an ellipsis."""
+    pieces: list[list[int]] = []
+    for s in sentences:
+        if pieces and not text[pieces[-1][1] : s.start].strip():
+            pieces[-1][1] = s.end
+        else:
+            pieces.append([s.start, s.end])
+    return " … ".join(text[a:b] for a, b in pieces)
+
+
+def refusal(evidence: Evidence) -> Answer:
+    return Answer(text=NOT_FOUND, citations=[], answered=False, backend="extractive")

@@ -1,0 +1,68 @@
+"""Typed errors. Each message says what went wrong and how to fix it.
+
+Every error a user can cause derives from `ArticlesQAError`, so the CLI and the
+chat page can show a one-line message instead of a traceback.
+"""
+
+
+class ArticlesQAError(Exception):
+    """Base class for errors caused by input or by the state of the index."""
+
+
+# -- questions ---------------------------------------------------------------
+class QuestionError(ArticlesQAError, ValueError):
+    """The question cannot be asked as it is."""
+
+
+class EmptyQuestionError(QuestionError):
+    pass
+
+
+class QuestionTooLongError(QuestionError):
+    pass
+
+
+class UnsupportedLanguageError(QuestionError):
+    pass
+
+
+class BadHistoryError(QuestionError):
+    pass
+
+
+# -- articles ------------------------------------------------------------------
+class ArticleError(ArticlesQAError):
+    """An article file cannot be read as text."""
+
+
+class NotUTF8Error(ArticleError):
+    pass
+
+
+class BinaryFileError(ArticleError):
+    pass
+
+
+class ArticleTooLargeError(ArticleError):
+    pass
+
+
+class NoArticlesError(ArticlesQAError):
+    """The articles folder is missing or holds no readable article."""
+
+
+# -- index ---------------------------------------------------------------------
+class IndexStateError(ArticlesQAError):
+    """The index folder is missing, half-written, corrupt or busy."""
+
+
+class IndexNotFoundError(IndexStateError):
+    pass
+
+
+class IndexCorruptError(IndexStateError):
+    pass
+
+
+class IndexLockedError(IndexStateError):
+    pass

@@ -1,0 +1,144 @@
+"""`Pipeline`: one object that answers questions over one index, in named stages.
+
+ask() = validate -> condense (follow-ups) -> retrieve (hybrid) -> select (sentences)
+-> answer (extractive by default; any object with `.answer(Evidence)` fits).
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from pathlib import Path
+
+from ingest.store import IndexStore
+from qa.answer import Answer, Retrieved
+from qa.compose import Evidence, ExtractiveAnswerer
+from qa.condense import standalone_query
+from qa.corpus import Corpus
+from qa.errors import IndexCorruptError, IndexNotFoundError
+from qa.retrieve import HybridRetriever
+from qa.select import score_sentences
+from qa.settings import Settings
+from qa.validate import clean_history, clean_question
+
+log = logging.getLogger("articles_qa")
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None, *, index_dir: str | Path | None = None,
+                 embedder=None, answerer=None, build_if_missing: bool = True):
+        self.settings = (settings or Settings.from_env()).replace(index_dir=index_dir)
+        self.store = IndexStore(self.settings)
+        self._embedder = embedder
+        self.answerer = answerer or ExtractiveAnswerer(self.settings)
+        self.build_if_missing = build_if_missing
+        self._lock = threading.Lock()
+        self._corpus: Corpus | None = None
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from ingest.embedding import load_embedder
+
+            self._embedder = load_embedder(self.settings)
+        return self._embedder
+
+    def load(self) -> HybridRetriever:
+        """The retriever over the latest committed index; (re)loaded when an ingest committed."""
+        with self._lock:
+            if self._retriever is None or self._corpus is None or self._corpus.is_stale():
+                if not self.store.exists():
+                    if not self.build_if_missing:
+                        self.store.read_manifest()  # raises IndexNotFoundError with the fix
+                    self._build()
+                corpus = Corpus(self.store)
+                if corpus.model != self.settings.embed_model:
+                    raise IndexCorruptError(
+                        f"the index at {self.store.dir} was built with {corpus.model!r}, not "
+                        f"{self.settings.embed_model!r}; re-run `python -m ingest --index {self.store.dir}`"
+                    )
+                retriever = HybridRetriever(corpus, self.embedder)
+                _check_vectors(corpus, retriever)
+                self._corpus, self._retriever = corpus, retriever
+            return self._retriever
+
+    def _build(self) -> None:
+        from ingest import ingest
+
+        log.warning("no index at %s yet: building it from %s", self.store.dir, self.settings.data_dir)
+        ingest(settings=self.settings, embedder=self._embedder)
+
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[stage] = round((now - clock) * 1000, 2)
+            clock = now
+
+        question = clean_question(question, max_chars=self.settings.max_question_chars)
+        messages = clean_history(history)
+        retriever = self.load()
+        corpus = retriever.corpus
+        lap("load")
+        query, weights = standalone_query(question, messages)
+        lap("condense")
+        retrieval = retriever.retrieve(query, k=self.settings.top_k)
+        lap("retrieve")
+        sentences = score_sentences(corpus, retrieval, weights)
+        lap("select")
+        evidence = Evidence(question, query, messages, retrieval, sentences, corpus)
+        answer = self.answerer.answer(evidence)
+        lap("answer")
+        retrieved = [
+            Retrieved(corpus.paras[h.para].file, corpus.paras[h.para].number,
+                      round(h.score, 4), round(h.dense, 4), round(h.lexical, 4))
+            for h in retrieval.hits
+        ]
+        timings["total"] = round(sum(timings.values()), 2)
+        return dataclasses.replace(answer, question=question, query=query, retrieved=retrieved, timings_ms=timings)
+
+
+def _check_vectors(corpus: Corpus, retriever: HybridRetriever) -> None:
+    """A manifest naming vectors the store lacks means the vector folder was damaged or replaced."""
+    try:
+        stored = retriever.collection.count()
+    except Exception as e:
+        raise IndexCorruptError(f"the vector store of {corpus.store.dir} cannot be read ({e}); "
+                                f"rebuild it with `python -m ingest --index {corpus.store.dir}`") from None
+    if stored < len(corpus.chunk_paras):
+        raise IndexCorruptError(
+            f"the vector store of {corpus.store.dir} holds {stored} of the {len(corpus.chunk_paras)} chunks "
+            f"its manifest names; rebuild it with `python -m ingest --index {corpus.store.dir}`"
+        )
+
+
+_pipelines: dict[tuple, Pipeline] = {}
+_pipelines_lock = threading.Lock()
+
+
+def get_pipeline(index_dir: str | Path | None = None, settings: Settings | None = None) -> Pipeline:
+    """One shared pipeline per (settings, index folder), so warm calls skip loading."""
+    settings = (settings or Settings.from_env()).replace(index_dir=index_dir)
+    key = (settings, str(Path(settings.index_dir).resolve()))
+    with _pipelines_lock:
+        if key not in _pipelines:
+            _pipelines[key] = Pipeline(settings)
+        return _pipelines[key]
+
+
+def ask(question: str, history: list[dict] | None = None, index_dir: str | Path | None = None) -> Answer:
+    """Answer `question` from the articles, with citations to file and paragraph.
+
+    `history` is the chat so far as messages (`{"role": "user"|"assistant", "content": str}`);
+    follow-ups are read in its light. With no index yet, the first call builds one from
+    the articles folder (see `Settings`).
+    """
+    return get_pipeline(index_dir).ask(question, history)
+
+
+__all__ = ["Pipeline", "ask", "get_pipeline", "IndexNotFoundError"]

@@ -1,0 +1,80 @@
+"""Hybrid paragraph retrieval: dense chunks from Chroma plus BM25 over paragraphs, fused.
+
+Dense search finds paraphrases, BM25 finds rare names and numbers; each catches
+what the other misses. Candidates from both are rescored exactly (every chunk of
+a candidate paragraph against the query vector) and fused as a weighted sum of
+the dense similarity and the max-normalised BM25 score.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.corpus import Corpus
+from qa.text import terms
+
+DENSE_WEIGHT = 0.7  # measured on the SQuAD slice: 0.0 -> hit@1 0.71, 0.7 -> 0.75, 1.0 -> 0.65
+
+
+@dataclass(frozen=True)
+class Hit:
+    para: int  # index into corpus.paras (canonical copy)
+    score: float  # fused
+    dense: float  # best cosine similarity of its chunks
+    lexical: float  # BM25 / best BM25 among candidates
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    hits: list[Hit]
+    chunk_sims: dict[str, float]  # cosine similarity of every chunk of every candidate
+
+
+class HybridRetriever:
+    def __init__(self, corpus: Corpus, embedder, *, candidates: int = 30, dense_weight: float = DENSE_WEIGHT):
+        self.corpus = corpus
+        self.embedder = embedder
+        self.candidates = candidates
+        self.dense_weight = dense_weight
+        self.collection = corpus.store.collection(corpus.model, create=False)
+
+    def retrieve(self, query: str, *, k: int) -> Retrieval:
+        corpus = self.corpus
+        qvec = np.asarray(self.embedder.get_query_embedding(query), dtype=np.float32)
+        candidates: dict[int, None] = {}
+        n = min(self.candidates, max(1, len(corpus.chunk_paras)))
+        found = self.collection.query(query_embeddings=[qvec.tolist()], n_results=n, include=[])
+        for cid in found["ids"][0]:
+            for p in corpus.chunk_paras.get(cid, ()):  # ids no manifest names are leftovers: skip
+                candidates.setdefault(p)
+        bm25 = np.zeros(0)
+        qterms = terms(query)
+        if qterms:
+            bm25 = corpus.bm25.get_scores(qterms)
+            top = np.argsort(-bm25)[: self.candidates]
+            for j in top:
+                if bm25[j] > 0:
+                    candidates.setdefault(corpus.answerable[j])
+        if not candidates:
+            return Retrieval([], {})
+        chunk_sims = self._chunk_sims(qvec, candidates)
+        position = {p: j for j, p in enumerate(corpus.answerable)}
+        lexical = {p: float(bm25[position[p]]) if len(bm25) else 0.0 for p in candidates}
+        best_lexical = max(lexical.values()) or 1.0
+        hits = []
+        for p in candidates:
+            dense = max((chunk_sims.get(cid, 0.0) for cid, _, _ in corpus.paras[p].chunks), default=0.0)
+            lex = lexical[p] / best_lexical
+            hits.append(Hit(p, self.dense_weight * dense + (1 - self.dense_weight) * lex, dense, lex))
+        hits.sort(key=lambda h: -h.score)
+        return Retrieval(hits[:k], chunk_sims)
+
+    def _chunk_sims(self, qvec: np.ndarray, paras) -> dict[str, float]:
+        ids = list(dict.fromkeys(cid for p in paras for cid, _, _ in self.corpus.paras[p].chunks))
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        if not len(vectors):
+            return {}
+        sims = vectors @ qvec / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(qvec) or 1.0) + 1e-9)
+        return dict(zip(got["ids"], map(float, sims)))

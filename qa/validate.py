@@ -1,0 +1,96 @@
+"""Checks on what a user hands to `ask()`: the question and the chat history.
+
+Not handled: mixed-language questions (judged by their majority) and languages
+written in Latin script without any of the common function words listed here.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from qa.errors import BadHistoryError, EmptyQuestionError, QuestionTooLongError, UnsupportedLanguageError
+from qa.text import STOPWORDS
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_FOREIGN_WORDS = {
+    "French": "le la les des est une du et que qui quoi pourquoi comment dans avec pour sur pas où quel quelle ont été".split(),
+    "German": "der die das und ist nicht mit wer was warum wie wo welche ein eine dem den sind wurde hat".split(),
+    "Spanish": "el los las es una del que qué quién por qué cómo dónde con para se fue han sobre cuál".split(),
+    "Italian": "il gli sono che chi cosa perché come dove con per una della degli è stato".split(),
+    "Portuguese": "os as não uma que quem por porquê como onde com para foi são sobre qual".split(),
+    "Dutch": "de het een en is niet wie wat waarom hoe waar met voor zijn werd heeft".split(),
+}
+_SCRIPTS = {"CYRILLIC": "Russian or another Cyrillic-script language", "ARABIC": "Arabic", "CJK": "Chinese or Japanese",
+            "HANGUL": "Korean", "GREEK": "Greek", "HEBREW": "Hebrew", "DEVANAGARI": "Hindi", "THAI": "Thai",
+            "HIRAGANA": "Japanese", "KATAKANA": "Japanese"}
+
+
+def clean_question(question: object, *, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise EmptyQuestionError(f"the question must be text, not {type(question).__name__}")
+    text = _CONTROL.sub(" ", question).replace("\n", " ").strip()
+    if not text:
+        raise EmptyQuestionError("the question is empty; type a question about the articles")
+    if len(text) > max_chars:
+        raise QuestionTooLongError(
+            f"the question has {len(text):,} characters, over the limit of {max_chars:,}; "
+            f"ask something shorter (set ARTICLES_QA_MAX_QUESTION_CHARS to change the limit)"
+        )
+    if not any(ch.isalnum() for ch in text):
+        raise EmptyQuestionError("the question has no words; type a question about the articles")
+    language = foreign_language(text)
+    if language:
+        raise UnsupportedLanguageError(
+            f"the question looks like {language}; the articles and the model are English, so ask in English"
+        )
+    return text
+
+
+def foreign_language(text: str) -> str | None:
+    """The name of the language a question is written in, when it is clearly not English."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return None
+    scripts: dict[str, int] = {}
+    for ch in letters:
+        name = unicodedata.name(ch, "")
+        script = next((s for s in _SCRIPTS if name.startswith(s) or f" {s} " in f" {name} "), None)
+        if script:
+            scripts[script] = scripts.get(script, 0) + 1
+    if scripts:
+        script, count = max(scripts.items(), key=lambda kv: kv[1])
+        if count > 0.3 * len(letters):
+            return _SCRIPTS[script]
+    tokens = re.findall(r"[^\W\d_]+", text.lower())
+    english = sum(t in STOPWORDS for t in tokens)
+    best, hits = None, 0
+    for language, vocabulary in _FOREIGN_WORDS.items():
+        n = sum(t in vocabulary for t in tokens if t not in STOPWORDS or t in ("die", "was", "est"))
+        if n > hits:
+            best, hits = language, n
+    if hits >= 2 and hits > english:
+        return best
+    return None
+
+
+def clean_history(history: object) -> list[dict[str, str]]:
+    """History in the messages form; Gradio's structured content is reduced to its text."""
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)):
+        raise BadHistoryError("history must be a list of {'role': ..., 'content': ...} messages")
+    out = []
+    for i, message in enumerate(history):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant", "system"):
+            raise BadHistoryError(
+                f"history[{i}] is not a message; use {{'role': 'user' | 'assistant', 'content': str}}"
+            )
+        content = message.get("content")
+        if isinstance(content, list):  # Gradio 5+/OpenAI parts: [{"type": "text", "text": ...}]
+            content = " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+        elif isinstance(content, dict):
+            content = str(content.get("text", ""))
+        if content is None:
+            content = ""
+        out.append({"role": message["role"], "content": _CONTROL.sub(" ", str(content))})
+    return out
