@@ -8,6 +8,7 @@ articles carry the same text.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from qa.answer import Answer, Citation
@@ -18,7 +19,7 @@ from qa.settings import Settings
 from qa.text import norm_key
 
 NOT_FOUND = "The articles do not say. I found no passage that answers this question."
-KEEP_RATIO = 0.9  # a further sentence must score at least this share of the best one
+KEEP_RATIO = 0.85  # a further sentence must score at least this share of the best one
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,15 @@ class ExtractiveAnswerer:
         self.settings = settings
 
     def answer(self, evidence: Evidence) -> Answer:
-        chosen = self.choose(evidence.sentences)
+        unknown = evidence.corpus.unknown_names(evidence.question)
+        if unknown:
+            return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.")
+        sentences = evidence.sentences
+        if asks_for_number(evidence.question):
+            sentences = [s for s in sentences if has_number(s.text)]
+        chosen = self.choose(sentences)
         if not chosen:
-            return refusal(evidence)
+            return refusal()
         text, citations = cite(evidence.corpus, chosen)
         return Answer(text=text, citations=citations, answered=True, backend=self.name)
 
@@ -110,5 +117,25 @@ def _quote(text: str, sentences: list[Sentence]) -> str:
     return " … ".join(text[a:b] for a, b in pieces)
 
 
-def refusal(evidence: Evidence) -> Answer:
-    return Answer(text=NOT_FOUND, citations=[], answered=False, backend="extractive")
+def refusal(text: str = NOT_FOUND) -> Answer:
+    return Answer(text=text, citations=[], answered=False, backend="extractive")
+
+
+_NUMERIC_QUESTION = re.compile(
+    r"\b(how (many|much|old|long|far|often)|what (year|percentage|percent|age|date|number|amount)|which year|when)\b",
+    re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|billion|trillion|dozen|half|first|second|third|once|twice|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)s?\b",
+    re.IGNORECASE)
+
+
+def asks_for_number(question: str) -> bool:
+    """"How many / how long / when" questions: an answer without a number or date does not answer them."""
+    return bool(_NUMERIC_QUESTION.search(question))
+
+
+def has_number(sentence: str) -> bool:
+    return bool(_NUMBER.search(sentence))

@@ -4,6 +4,8 @@ Built once per manifest; `Corpus.is_stale()` tells when a new ingest committed.
 """
 from __future__ import annotations
 
+import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,9 @@ import numpy as np
 from ingest.store import IndexStore
 from qa.settings import Settings
 from qa.text import norm_key, terms
+
+
+_NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised, not the first word, not "US"
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class Corpus:
         if self._bm25 is None:
             import bm25s
 
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
             retriever = bm25s.BM25()
             retriever.index([terms(self.paras[i].text) or [""] for i in self.answerable], show_progress=False)
             self._bm25 = retriever
@@ -87,6 +93,20 @@ class Corpus:
             self._idf = (df, len(self.answerable))
         df, n = self._idf
         return max(0.1, float(np.log((n - df.get(term, 0) + 0.5) / (df.get(term, 0) + 0.5) + 1.0)))
+
+    def knows(self, term: str) -> bool:
+        self.idf(term)
+        return term in self._idf[0]
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Names in the question (capitalised words after the first) that no paragraph mentions."""
+        out = []
+        for m in _NAME.finditer(question):
+            word = m.group()
+            stems = terms(word)
+            if stems and not any(self.knows(t) for t in stems):
+                out.append(word)
+        return out
 
     def copies_of(self, idx: int) -> list[Para]:
         return [self.paras[i] for i in self.copies.get(idx, ())]

@@ -15,7 +15,9 @@ from qa.corpus import Corpus
 from qa.retrieve import Retrieval
 from qa.text import terms
 
-W_COVERAGE, W_DENSE, W_PARAGRAPH = 0.45, 0.35, 0.20
+# Measured on the SQuAD slice (docs/quality.md): answer-type cues, bigrams and per-sentence
+# vectors each moved first-citation accuracy by under 0.01, so they are left out.
+W_COVERAGE, W_DENSE, W_PARAGRAPH = 0.30, 0.40, 0.30
 
 
 @dataclass(frozen=True)

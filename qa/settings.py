@@ -30,7 +30,7 @@ class Settings:
     max_answer_words: int = 80
     max_question_chars: int = 2000
     max_file_bytes: int = 10_000_000
-    min_support: float = 0.45  # below this evidence score the answer is "not in the articles"
+    min_support: float = 0.30  # below this support the answer is "not in the articles" (calibrated: docs/quality.md)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
