@@ -80,6 +80,10 @@ class IndexStore:
         """Move a broken index's contents aside (never delete them) so a rebuild can start clean."""
         target = self.dir / "broken" / time.strftime("%Y%m%d-%H%M%S")
         target.mkdir(parents=True, exist_ok=True)
+        # Chroma caches one system per path in-process; a stale one would follow the moved files.
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
         for name in (MANIFEST, CHROMA_DIR, PENDING):
             if (self.dir / name).exists():
                 shutil.move(str(self.dir / name), str(target / name))
@@ -127,6 +131,10 @@ class IndexStore:
     def collection(self, model: str, *, create: bool = True):
         if self._collection is not None:
             return self._collection
+        if not create and not self.settings.chroma_url and not (self.dir / CHROMA_DIR).is_dir():
+            raise IndexCorruptError(
+                f"the vector folder {self.dir / CHROMA_DIR} is missing; rebuild it with `python -m ingest --index {self.dir}`"
+            )
         client = self._client()
         name = self.collection_name(model)
         try:

@@ -50,8 +50,9 @@ class ExtractiveAnswerer:
         if unknown:
             return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.")
         sentences = evidence.sentences
-        if asks_for_number(evidence.question):
-            sentences = [s for s in sentences if has_number(s.text)]
+        required = answer_filter(evidence.question)
+        if required:
+            sentences = [s for s in sentences if required(s.text)]
         chosen = self.choose(sentences)
         if not chosen:
             return refusal()
@@ -121,21 +122,22 @@ def refusal(text: str = NOT_FOUND) -> Answer:
     return Answer(text=text, citations=[], answered=False, backend="extractive")
 
 
-_NUMERIC_QUESTION = re.compile(
-    r"\b(how (many|much|old|long|far|often)|what (year|percentage|percent|age|date|number|amount)|which year|when)\b",
-    re.IGNORECASE)
-_NUMBER = re.compile(
+_QUANTITY_QUESTION = re.compile(
+    r"\b(how (many|much|old|long|far|often)|what (year|percentage|percent|age|number|amount)|which year)\b", re.I)
+_WHEN_QUESTION = re.compile(r"\b(when|what (date|day|time))\b", re.I)
+_QUANTITY = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"thousand|million|billion|trillion|dozen|half|first|second|third|once|twice|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year)s?\b",
-    re.IGNORECASE)
+    r"thousand|million|billion|trillion|dozen|half|once|twice|several|few)s?\b", re.I)
+_WHEN = re.compile(
+    r"\d|\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year|"
+    r"ago|earlier|later|before|after|since|until)s?\b", re.I)
 
 
-def asks_for_number(question: str) -> bool:
-    """"How many / how long / when" questions: an answer without a number or date does not answer them."""
-    return bool(_NUMERIC_QUESTION.search(question))
-
-
-def has_number(sentence: str) -> bool:
-    return bool(_NUMBER.search(sentence))
+def answer_filter(question: str):
+    """"How many / how long" need a quantity, "when" a time; a sentence without one does not answer them."""
+    if _QUANTITY_QUESTION.search(question):
+        return _QUANTITY.search
+    if _WHEN_QUESTION.search(question):
+        return _WHEN.search
+    return None

@@ -1,0 +1,46 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ROOT / "data" / "articles"
+
+
+@pytest.fixture
+def articles(tmp_path) -> Path:
+    """A private copy of the five shipped articles."""
+    target = tmp_path / "articles"
+    shutil.copytree(ARTICLES, target)
+    return target
+
+
+@pytest.fixture
+def fake_settings(tmp_path, articles):
+    from qa.settings import Settings
+
+    return Settings(data_dir=articles, index_dir=tmp_path / "index", embed_model="fake-bow-64")
+
+
+@pytest.fixture
+def fake_embedder():
+    from tests.fakes import FakeEmbedding
+
+    return FakeEmbedding()
+
+
+@pytest.fixture(scope="session")
+def real_pipeline(tmp_path_factory):
+    """The real pipeline (MiniLM, Chroma, BM25) over a copy of the shipped articles, built once."""
+    from qa.pipeline import Pipeline
+    from qa.settings import Settings
+
+    base = tmp_path_factory.mktemp("real")
+    shutil.copytree(ARTICLES, base / "articles")
+    pipeline = Pipeline(Settings.from_env(environ={}, data_dir=base / "articles", index_dir=base / "index"))
+    pipeline.load()
+    return pipeline

@@ -1,0 +1,159 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest import ingest
+from ingest.store import PENDING, IndexStore
+from qa.errors import IndexCorruptError, NoArticlesError
+from qa.pipeline import Pipeline
+from tests.conftest import ROOT
+from tests.test_paragraphs import A000, A001, A002, A003, A004
+
+
+def run(settings, embedder):
+    return ingest(settings=settings, embedder=embedder, progress=False)
+
+
+def stored_ids(settings):
+    store = IndexStore(settings)
+    return set(store.collection(settings.embed_model).get(include=[])["ids"])
+
+
+def named_ids(settings):
+    manifest = IndexStore(settings).read_manifest()
+    return {c[0] for f in manifest["files"].values() for p in f["paragraphs"] for c in p.get("chunks", [])}
+
+
+def test_first_build_then_noop(fake_settings, fake_embedder):
+    first = run(fake_settings, fake_embedder)
+    assert first.added == [A000, A001, A002, A003, A004] and first.paragraphs == 85
+    # 000 and 001 share eight paragraphs: their chunks share content-addressed vectors
+    assert first.chunks_embedded == len(named_ids(fake_settings)) == len(stored_ids(fake_settings))
+    before = fake_embedder.texts_embedded
+    second = run(fake_settings, fake_embedder)
+    assert (second.unchanged, second.chunks_embedded, second.changed) == (5, 0, False)
+    assert fake_embedder.texts_embedded == before
+
+
+def test_changed_file_reembeds_only_its_new_text(fake_settings, fake_embedder, articles):
+    run(fake_settings, fake_embedder)
+    path = articles / A002
+    path.write_text(path.read_text(encoding="utf-8") + "\nA brand new closing paragraph about grain.\n", encoding="utf-8")
+    report = run(fake_settings, fake_embedder)
+    assert report.updated == [A002] and report.unchanged == 4
+    assert report.chunks_embedded == 1  # only the new paragraph; unchanged ones keep their vectors
+    (articles / A004).unlink()
+    report = run(fake_settings, fake_embedder)
+    assert report.removed == [A004]
+    assert stored_ids(fake_settings) == named_ids(fake_settings)  # the removed file's vectors are gone
+
+
+def test_touch_without_change_is_not_reindexed(fake_settings, fake_embedder, articles):
+    run(fake_settings, fake_embedder)
+    os.utime(articles / A003, None)
+    report = run(fake_settings, fake_embedder)
+    assert report.unchanged == 5 and report.chunks_embedded == 0
+
+
+def test_unreadable_files_are_skipped_and_nothing_is_lost(fake_settings, fake_embedder, articles):
+    (articles / "latin1.txt").write_bytes("Caf\xe9 talks in Riyadh.".encode("latin-1"))
+    (articles / "image.txt").write_bytes(b"\x89PNG\x00\x00\x01\x02")
+    (articles / "empty.txt").write_text("  \n\u00a0\n")
+    report = run(fake_settings, fake_embedder)
+    assert report.files == 5
+    assert "iconv" in report.skipped["latin1.txt"] and "binary" in report.skipped["image.txt"]
+    assert "empty" in report.skipped["empty.txt"]
+    # a file that was indexed and then becomes unreadable keeps its last good version
+    (articles / A002).write_bytes(b"\xff\xfe broken now")
+    report = run(fake_settings, fake_embedder)
+    assert A002 in IndexStore(fake_settings).read_manifest()["files"]
+    assert "kept the version indexed before" in report.skipped[A002]
+
+
+def test_empty_or_missing_folder_is_a_clear_error_and_leaves_the_index(fake_settings, fake_embedder, articles):
+    run(fake_settings, fake_embedder)
+    manifest = IndexStore(fake_settings).manifest_path.read_bytes()
+    for f in articles.glob("*.txt"):
+        f.unlink()
+    with pytest.raises(NoArticlesError, match="no .txt articles"):
+        run(fake_settings, fake_embedder)
+    assert IndexStore(fake_settings).manifest_path.read_bytes() == manifest
+    with pytest.raises(NoArticlesError, match="does not exist"):
+        ingest(articles / "nope", fake_settings.index_dir, settings=fake_settings, embedder=fake_embedder)
+
+
+def test_corrupt_index_gives_a_clear_error_then_is_rebuilt_and_kept_aside(fake_settings, fake_embedder):
+    run(fake_settings, fake_embedder)
+    store = IndexStore(fake_settings)
+    store.manifest_path.write_text('{"format": 1, "files": {"x.txt": ')  # half-written
+    pipeline = Pipeline(fake_settings, embedder=fake_embedder)
+    with pytest.raises(IndexCorruptError, match="python -m ingest"):
+        pipeline.ask("Where was Lavrov on Tuesday?")
+    report = run(fake_settings, fake_embedder)
+    assert report.rebuilt_from and (Path(report.rebuilt_from) / "manifest.json").exists()
+    assert Pipeline(fake_settings, embedder=fake_embedder).ask("Where was Lavrov on Tuesday?").answered
+
+
+def test_vector_folder_deleted_is_reported(fake_settings, fake_embedder):
+    import shutil
+
+    run(fake_settings, fake_embedder)
+    shutil.rmtree(fake_settings.index_dir / "chroma")
+    with pytest.raises(IndexCorruptError):
+        Pipeline(fake_settings, embedder=fake_embedder).ask("Where was Lavrov on Tuesday?")
+
+
+KILLER = """
+import sys
+from tests.fakes import FakeEmbedding
+from qa.settings import Settings
+from ingest import ingest
+s = Settings(data_dir=sys.argv[1], index_dir=sys.argv[2], embed_model="fake-bow-64")
+ingest(settings=s, embedder=FakeEmbedding(delay=0.05), progress=False)
+"""
+
+
+def test_kill_9_during_ingest_keeps_the_previous_index_answering(fake_settings, fake_embedder, articles):
+    run(fake_settings, fake_embedder)
+    question = "Who brokered the grain-export deal?"
+    before = Pipeline(fake_settings, embedder=fake_embedder).ask(question)
+    manifest_before = json.loads(IndexStore(fake_settings).manifest_path.read_text())
+    for f in articles.glob("*.txt"):  # every file changes: a long re-embedding run
+        f.write_text(f.read_text(encoding="utf-8").replace("the", "thee"), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(articles), str(fake_settings.index_dir)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    pending = fake_settings.index_dir / PENDING
+    deadline = time.monotonic() + 60
+    while not pending.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.5)  # well inside the embedding loop
+    assert proc.poll() is None, "the ingest finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert json.loads(IndexStore(fake_settings).manifest_path.read_text()) == manifest_before
+    after = Pipeline(fake_settings, embedder=fake_embedder).ask(question)
+    assert (after.text, after.citations) == (before.text, before.citations)
+    report = run(fake_settings, fake_embedder)
+    assert sorted(report.updated) == sorted(p.name for p in articles.glob("*.txt"))
+    assert not pending.exists()
+    assert stored_ids(fake_settings) == named_ids(fake_settings)  # leftovers of the killed run are gone
+
+
+def test_two_ingests_are_serialized(fake_settings, fake_embedder):
+    import threading
+
+    store = IndexStore(fake_settings)
+    order = []
+    with store.lock():
+        t = threading.Thread(target=lambda: (run(fake_settings, fake_embedder), order.append("ingest")))
+        t.start()
+        time.sleep(0.5)
+        order.append("holder released")
+    t.join(30)
+    assert order == ["holder released", "ingest"]

@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from ingest.metadata import find_headline, find_published
+from ingest.paragraphs import decode_article, read_article, split_paragraphs
+from qa.errors import ArticleTooLargeError, BinaryFileError, NotUTF8Error
+from tests.conftest import ARTICLES
+
+A000, A001, A002, A003, A004 = sorted(p.name for p in ARTICLES.glob("*.txt"))
+
+
+def paras(name):
+    return split_paragraphs(read_article(ARTICLES / name))
+
+
+def test_paragraph_counts_on_the_shipped_articles():
+    assert [len(paras(n)) for n in (A000, A001, A002, A003, A004)] == [11, 26, 12, 16, 20]
+
+
+def test_blank_line_blocks_are_paragraphs_and_nbsp_lines_are_blank():
+    p = paras(A003)  # blank-line separated, with lines holding only U+00A0
+    assert p[0].text == "Arab World Eastern Europe Politics USA World"
+    assert p[2].text.startswith("Kremlin Refuses") and "PublishedMarch 26, 2025" in p[2].text  # a 3-line block
+    assert p[3].number == 4 and p[3].text.startswith("The Kremlin has declined to disclose details from 12 hours")
+    assert p[14].text == "Michelle Larsen" and p[14].line == 35
+
+
+def test_lines_are_paragraphs_without_blank_lines():
+    p = paras(A001)
+    assert p[0].text == "Summarize this content to 2000 words in 6 paragraphs"
+    assert p[7].text == "Read more" and p[7].number == 8 and p[7].line == 8
+
+
+def test_rule_on_small_texts():
+    assert [p.text for p in split_paragraphs("a\nb\n\n c \n")] == ["a\nb", "c"]
+    assert [p.text for p in split_paragraphs("a\nb\nc")] == ["a", "b", "c"]
+    assert [p.text for p in split_paragraphs("\u00a0\n x\r\n\r\ny\n")] == ["x", "y"]
+    assert split_paragraphs(" \n\u00a0\n") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=400))
+def test_every_paragraph_is_verbatim_and_numbered_in_order(text):
+    ps = split_paragraphs(text)
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert [p.number for p in ps] == list(range(1, len(ps) + 1))
+    for p in ps:
+        assert p.text and p.text == p.text.strip() and p.text in normalized
+
+
+def test_metadata_where_the_text_states_it():
+    assert find_headline([p.text for p in paras(A000)]) == "Russia Denies Follow-Up Talks With U.S. Officials in Saudi Arabia"
+    texts = [p.text for p in paras(A003)]
+    assert find_headline(texts) == "Kremlin Refuses to Reveal Details of Russia-US Negotiations in Saudi Arabia"
+    assert find_published(texts) == "2025-03-26"
+    assert find_published([p.text for p in paras(A002)]) is None
+
+
+def test_latin1_binary_and_huge_files_are_refused_with_the_fix(tmp_path: Path):
+    with pytest.raises(NotUTF8Error, match="iconv"):
+        decode_article("Café au lait, Kremlin.".encode("latin-1"), "x.txt")
+    with pytest.raises(BinaryFileError):
+        decode_article(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "x.png.txt")
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 1000)
+    with pytest.raises(ArticleTooLargeError, match="limit"):
+        read_article(big, max_bytes=100)
+    assert decode_article("\ufeffHello.".encode("utf-8")) == "Hello."
