@@ -177,10 +177,11 @@ def _record_for(path: Path, previous: dict | None, settings: Settings) -> dict |
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if previous and previous["sha256"] == sha:
         return {**previous, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    return parse_article(text, settings, sha=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    return parse_article(text, settings, sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
 
 
-def parse_article(text: str, settings: Settings, **extra) -> dict | None:
+def parse_article(text: str, settings: Settings, *, sha256: str, size: int, mtime_ns: int) -> dict | None:
+    """The manifest record of one article: its paragraphs with boilerplate reasons, sentences and chunks."""
     paragraphs = split_paragraphs(text)
     if not paragraphs:
         return None
@@ -200,9 +201,9 @@ def parse_article(text: str, settings: Settings, **extra) -> dict | None:
             ]
         out.append(item)
     return {
-        "sha256": extra.get("sha") or hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        "size": extra.get("size", len(text.encode("utf-8"))),
-        "mtime_ns": extra.get("mtime_ns", 0),
+        "sha256": sha256,
+        "size": size,
+        "mtime_ns": mtime_ns,
         "indexed_at": _now(),
         "headline": headline,
         "published": find_published(texts),

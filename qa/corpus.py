@@ -64,7 +64,7 @@ class Corpus:
             for cid, _, _ in p.chunks:
                 self.chunk_paras[cid].append(self.canonical[p.idx])
         self._bm25 = None
-        self._idf = None
+        self._df: dict[str, int] | None = None
 
     def is_stale(self) -> bool:
         try:
@@ -83,20 +83,24 @@ class Corpus:
             self._bm25 = retriever
         return self._bm25
 
-    def idf(self, term: str) -> float:
-        """Inverse document frequency over answerable paragraphs (BM25's form, floored at 0.1)."""
-        if self._idf is None:
+    @property
+    def doc_freq(self) -> dict[str, int]:
+        """In how many answerable paragraphs each term occurs."""
+        if self._df is None:
             df: dict[str, int] = defaultdict(int)
             for i in self.answerable:
                 for t in set(terms(self.paras[i].text)):
                     df[t] += 1
-            self._idf = (df, len(self.answerable))
-        df, n = self._idf
-        return max(0.1, float(np.log((n - df.get(term, 0) + 0.5) / (df.get(term, 0) + 0.5) + 1.0)))
+            self._df = dict(df)
+        return self._df
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency over answerable paragraphs (BM25's form, floored at 0.1)."""
+        n, df = len(self.answerable), self.doc_freq.get(term, 0)
+        return max(0.1, float(np.log((n - df + 0.5) / (df + 0.5) + 1.0)))
 
     def knows(self, term: str) -> bool:
-        self.idf(term)
-        return term in self._idf[0]
+        return term in self.doc_freq
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question (capitalised words after the first) that no paragraph mentions."""

@@ -16,7 +16,7 @@ from qa.answer import Answer, Retrieved
 from qa.compose import Evidence, ExtractiveAnswerer
 from qa.condense import standalone_query
 from qa.corpus import Corpus
-from qa.errors import IndexCorruptError, IndexNotFoundError
+from qa.errors import IndexCorruptError
 from qa.retrieve import HybridRetriever
 from qa.select import score_sentences
 from qa.settings import Settings
@@ -140,5 +140,3 @@ def ask(question: str, history: list[dict] | None = None, index_dir: str | Path 
     """
     return get_pipeline(index_dir).ask(question, history)
 
-
-__all__ = ["Pipeline", "ask", "get_pipeline", "IndexNotFoundError"]
