@@ -1,7 +1,7 @@
 """Score answers and citations against a file of test questions.
 
-    python -m qa.evaluate [QUESTIONS.jsonl] [--squad FILE] [--data DIR --index DIR]
-                          [--json OUT] [--report OUT.md] [--min NAME=VALUE ...]
+    python -m qa.evaluate [QUESTIONS.jsonl] [--squad FILE] [--data DIR --index DIR] [--compare]
+                          [--json OUT] [--report OUT.md] [--plot OUT.png] [--min NAME=VALUE ...]
 
 A question line: {"id", "question", "history"?: [messages], "answers"?: [str],
 "sources"?: [{"file", "paragraph"}], "unanswerable"?: true, "type"?: str}.
@@ -225,6 +225,27 @@ def report(result: dict, rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def plot(result: dict, rows: list[dict], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    ks = list(range(1, K_MAX + 1))
+    for name, m in (("articles-qa", result["overall"]), ("llama-index baseline", result.get("baseline"))):
+        if m and m.get("hit@k_curve"):
+            left.plot(ks, m["hit@k_curve"], marker="o", label=name)
+    left.set(xlabel="k", ylabel="gold paragraph in top k", title="hit@k", ylim=(0, 1.02), xticks=ks)
+    left.grid(alpha=0.3)
+    left.legend(loc="lower right")
+    right.hist([r["latency_ms"] for r in rows], bins=30, color="#4c72b0")
+    right.set(xlabel="ms", ylabel="questions", title="ask() latency (warm)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("questions", nargs="?", help="JSONL file of test questions (default data/questions.jsonl)")
@@ -233,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", help="index folder")
     parser.add_argument("--json", dest="json_out", help="write metrics and one row per question here")
     parser.add_argument("--report", help="write a Markdown report (table and every failure) here")
+    parser.add_argument("--plot", help="write the hit@k curve (k=1..10) and the latency histogram here (PNG)")
+    parser.add_argument("--compare", action="store_true",
+                        help="also run a plain llama-index pipeline (dense top-5, first paragraph cited) and print it beside ours")
     parser.add_argument("--min", action="append", default=[], metavar="NAME=VALUE",
                         help="exit non-zero when overall metric NAME falls below VALUE (repeatable)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -268,10 +292,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipped {e}", file=sys.stderr)
         try:
             result, rows = evaluate(cases, Pipeline(settings), progress=not args.quiet)
+            baseline = None
+            if args.compare:
+                from qa.baseline import PlainPipeline
+
+                baseline, _ = evaluate(cases, PlainPipeline(settings), progress=not args.quiet)
         except ArticlesQAError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
     print(table(result))
+    if baseline:
+        print("\nSide by side (overall):\n")
+        print(table({"articles-qa": result["overall"], "llama-index baseline": baseline["overall"]}))
+        result["baseline"] = baseline["overall"]
+    if args.plot:
+        plot(result, rows, args.plot)
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({"metrics": result, "rows": rows, "errors": errors}, indent=1,
                                                   ensure_ascii=False), encoding="utf-8")

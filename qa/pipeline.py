@@ -23,6 +23,7 @@ from qa.settings import Settings
 from qa.validate import clean_history, clean_question
 
 log = logging.getLogger("articles_qa")
+REPORTED_HITS = 10  # paragraphs listed in Answer.retrieved (for hit@k up to 10); answers use top_k
 
 
 class Pipeline:
@@ -87,9 +88,9 @@ class Pipeline:
         lap("load")
         query, weights = standalone_query(question, messages)
         lap("condense")
-        retrieval = retriever.retrieve(query, k=self.settings.top_k)
+        retrieval = retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS))
         lap("retrieve")
-        sentences = score_sentences(corpus, retrieval, weights)
+        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), weights)
         lap("select")
         evidence = Evidence(question, query, messages, retrieval, sentences, corpus)
         answer = self.answerer.answer(evidence)

@@ -30,6 +30,9 @@ class Retrieval:
     hits: list[Hit]
     chunk_sims: dict[str, float]  # cosine similarity of every chunk of every candidate
 
+    def top(self, k: int) -> "Retrieval":
+        return Retrieval(self.hits[:k], self.chunk_sims)
+
 
 class HybridRetriever:
     def __init__(self, corpus: Corpus, embedder, *, candidates: int = 30, dense_weight: float = DENSE_WEIGHT):

@@ -47,3 +47,21 @@ def test_min_floor_fails_the_run(tmp_path, real_pipeline):
     assert evaluate.main(args + ["--min", "hit@1=0.5"]) == 1  # the gold paragraph given is wrong: a miss
     out = json.loads((tmp_path / "out.json").read_text())
     assert out["metrics"]["overall"]["hit@1"] == 0.0
+
+
+def test_compare_and_plot_write_both_pipelines(tmp_path, real_pipeline):
+    f = tmp_path / "q.jsonl"
+    rows = [{"id": "a", "question": "Who co-led the Kremlin's negotiating team?", "answers": ["Grigory Karasin"],
+             "sources": [{"file": "003_829c71e3b12d7115.txt", "paragraph": 9}]},
+            {"id": "u", "question": "What did China say about the Riyadh talks?", "unanswerable": True}]
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out.json"
+    code = evaluate.main([str(f), "--index", str(real_pipeline.store.dir), "--data", str(real_pipeline.settings.data_dir),
+                          "--quiet", "--compare", "--json", str(out), "--plot", str(tmp_path / "p.png"),
+                          "--report", str(tmp_path / "r.md")])
+    assert code == 0
+    metrics = json.loads(out.read_text())["metrics"]
+    assert metrics["overall"]["hit@1"] == 1.0 and metrics["overall"]["refusal_accuracy"] == 1.0
+    assert metrics["baseline"]["refusal_accuracy"] == 0.0  # the plain pipeline never refuses
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+    assert "# Evaluation report" in (tmp_path / "r.md").read_text()
