@@ -1,65 +1,32 @@
-"""The chat page: a thin Gradio layer over `qa.Pipeline.ask()`.
+"""The chat page: a thin Gradio layer over `qa.Pipeline.ask()` and `ingest.ingest()`.
 
-Article text is always escaped before it is shown: HTML or script inside an
-article is displayed as text, never rendered or run.
-
-Not handled yet: uploads and a re-index button (use `python -m ingest`), and
-clickable inline markers (the sources panel lists every marker with its quote).
+`respond(message, history)` streams the answer and fills the sources panel;
+`/ask` serves structured answers to `gradio_client`. Nothing starts at import:
+`launch()` runs only from `python -m ui`.
 """
 from __future__ import annotations
 
-import html
+import logging
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import gradio as gr
 
-from qa.answer import Answer
 from qa.errors import ArticlesQAError
 from qa.pipeline import Pipeline
+from ui.render import CSS, JS, article_html, articles_table, chat_markdown, sources_html
+from ui.uploads import save_upload
 
+log = logging.getLogger("articles_qa.ui")
 EXAMPLES = [
     "How long did the talks between Lavrov and Rubio last?",
     "What did Kirill Dmitriev say about Trump?",
     "Who represented the US side at the Riyadh talks?",
     "What did Zelensky say about talks held without Ukraine?",
 ]
-CSS = """
-.aqa-source {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin:0 0 10px 0; background:#fff}
-.aqa-source h4 {margin:0 0 4px 0; font-size:0.95em}
-.aqa-source .aqa-meta {color:#57606a; font-size:0.85em; margin-bottom:6px}
-.aqa-source p {margin:4px 0; line-height:1.45; white-space:pre-wrap}
-.aqa-source mark {background:#fff3b0; padding:0 2px}
-.aqa-article p {margin:6px 0; white-space:pre-wrap}
-.aqa-article .aqa-n {color:#8c959f; font-size:0.8em; margin-right:6px}
-.aqa-article .aqa-cited {background:#fff8d6; border-left:3px solid #d4a72c; padding-left:6px}
-.aqa-article .aqa-boiler {color:#8c959f}
-.aqa-notfound {border:1px dashed #cf222e; border-radius:8px; padding:10px 12px; color:#82071e; background:#fff5f5}
-"""
-
-
-def sources_html(answer: Answer, pipeline: Pipeline) -> str:
-    if not answer.answered:
-        return f'<div class="aqa-notfound"><b>Not in the articles.</b> {html.escape(answer.text)}</div>'
-    corpus = pipeline.load().corpus
-    blocks = []
-    for n, c in enumerate(answer.citations, 1):
-        text = html.escape(c.text)
-        for piece in c.quote.split(" … "):
-            text = text.replace(html.escape(piece), f"<mark>{html.escape(piece)}</mark>", 1)
-        meta = " · ".join(html.escape(x) for x in (c.headline or "", c.published or "") if x)
-        also = f"<div class='aqa-meta'>Same text also in {html.escape(', '.join(c.also_in))}</div>" if c.also_in else ""
-        article = "".join(
-            f"<p id='aqa-{n}-{p.number}' class='{'aqa-cited' if p.number == c.paragraph else ''}"
-            f"{' aqa-boiler' if p.boilerplate else ''}'><span class='aqa-n'>¶{p.number}</span>{html.escape(p.text)}</p>"
-            for p in corpus.paras if p.file == c.file
-        )
-        blocks.append(
-            f"<div class='aqa-source' id='aqa-src-{n}'><h4>[{n}] {html.escape(c.file)} ¶{c.paragraph}</h4>"
-            f"<div class='aqa-meta'>{meta}</div><p>{text}</p>{also}"
-            f"<details><summary>Show the whole article</summary><div class='aqa-article'>{article}</div></details></div>"
-        )
-    return "".join(blocks)
+UPLOAD_LIMIT = 2_000_000  # bytes per uploaded article
+TABLE_HEADERS = ["title", "file", "paragraphs", "published", "indexed (UTC)"]
 
 
 def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
@@ -71,17 +38,18 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         except ArticlesQAError as e:
             yield f"⚠️ {e}", ""
             return
-        panel = sources_html(answer, pipeline)
+        panel = sources_html(answer, pipeline.load().corpus)
         if not answer.answered:
-            yield f"🚫 **Not in the articles.** {answer.text}", panel
+            yield f"🚫 **Not in the articles.** {chat_markdown(answer)}", panel
             return
-        words = answer.text.split(" ")
-        for i in range(0, len(words), 6):  # stream the composed answer a few words at a time
-            yield " ".join(words[: i + 6]), panel
+        text = chat_markdown(answer)
+        words = text.split(" ")
+        for i in range(6, len(words) + 6, 6):  # stream the composed answer a few words at a time
+            yield " ".join(words[:i]), panel
             time.sleep(0.01)
 
     def ask_api(question: str, history: list | None = None) -> dict:
-        """Structured answer for gradio_client: text, answered, citations."""
+        """Structured answer for gradio_client: text, answered, citations (file, paragraph, text, quote)."""
         try:
             answer = pipeline.ask(question, history or [])
         except ArticlesQAError as e:
@@ -93,9 +61,35 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
                           for c in answer.citations],
         }
 
+    def reindex(files=None, progress=gr.Progress()) -> tuple[list[list], str]:
+        from ingest import ingest
+
+        messages = []
+        for f in files or []:
+            path = Path(getattr(f, "name", f))
+            try:
+                saved = save_upload(path.read_bytes(), getattr(f, "orig_name", None) or path.name,
+                                    Path(pipeline.settings.data_dir), max_bytes=UPLOAD_LIMIT)
+                messages.append(f"added {saved.name}")
+            except (ArticlesQAError, OSError) as e:
+                messages.append(f"refused: {e}")
+        progress(0.1, desc="indexing")
+        try:
+            report = ingest(settings=pipeline.settings, embedder=pipeline.embedder, progress=False)
+            messages.append(report.summary())
+            messages += [f"skipped {m}" for m in report.skipped.values()]
+        except ArticlesQAError as e:
+            messages.append(f"error: {e}")
+        return articles_table(pipeline.load().corpus), "\n".join(messages)
+
+    def show_article(table, event: gr.SelectData) -> str:
+        row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        rows = table.values.tolist() if hasattr(table, "values") else table
+        return article_html(pipeline.load().corpus, rows[row][1])
+
     with gr.Blocks(title="articles-qa") as app:
-        gr.Markdown("## articles-qa\nAsk about the news articles. Every sentence of an answer is quoted "
-                    "from an article; its source is shown on the right.")
+        gr.Markdown("## articles-qa\nAsk about the news articles. Every sentence of an answer is quoted from "
+                    "an article; click a marker such as [1] to see it in its article.")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 panel = gr.HTML(render=False, elem_id="aqa-sources")
@@ -103,19 +97,34 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
                     respond,
                     additional_outputs=[panel],
                     examples=EXAMPLES,
-                    chatbot=gr.Chatbot(height=460, label="Chat", sanitize_html=True, buttons=["copy"]),
+                    chatbot=gr.Chatbot(height=460, label="Chat", sanitize_html=True, latex_delimiters=[],
+                                       buttons=["copy"], elem_id="aqa-chat"),
                     api_name="chat",
                     fill_height=False,
                 )
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
                 panel.render()
+        with gr.Accordion("Articles in the index", open=False, elem_id="aqa-articles"):
+            table = gr.Dataframe(headers=TABLE_HEADERS, value=lambda: articles_table(pipeline.load().corpus),
+                                 interactive=False, wrap=True, elem_id="aqa-table")
+            article = gr.HTML(elem_id="aqa-article")
+            with gr.Row():
+                uploads = gr.File(label="Add .txt articles", file_types=[".txt"], file_count="multiple",
+                                  elem_id="aqa-upload")
+                with gr.Column():
+                    button = gr.Button("Re-index the articles folder", elem_id="aqa-reindex")
+                    status = gr.Textbox(label="Index status", lines=4, interactive=False, elem_id="aqa-status")
+            table.select(show_article, inputs=[table], outputs=[article])
+            button.click(reindex, inputs=[uploads], outputs=[table, status], api_name="reindex")
+            uploads.upload(reindex, inputs=[uploads], outputs=[table, status], api_visibility="private")
         gr.api(ask_api, api_name="ask")
     return app
 
 
 def launch(*, host: str = "127.0.0.1", port: int | None = None, pipeline: Pipeline | None = None) -> None:
     pipeline = pipeline or Pipeline()
-    pipeline.load()  # build the index on first start, before the page opens
+    print("Loading the index (built from the articles on first start)...", flush=True)
+    pipeline.load()
     build_app(pipeline).queue(default_concurrency_limit=8).launch(
-        server_name=host, server_port=port, css=CSS, show_error=False)
+        server_name=host, server_port=port, css=CSS, js=JS, show_error=False)
