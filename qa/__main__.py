@@ -15,6 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
     parser.add_argument("--index", help="index folder (default .index in the project, or ARTICLES_QA_INDEX_DIR)")
     parser.add_argument("--data", help="articles folder used when the index must be built first")
+    from qa.llm import add_backend_arguments, backend_overrides
+
+    add_backend_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
@@ -22,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa.settings import Settings
 
     try:
-        answer = Pipeline(Settings.from_env(data_dir=args.data, index_dir=args.index)).ask(args.question)
+        answer = Pipeline(Settings.from_env(data_dir=args.data, index_dir=args.index, **backend_overrides(args))).ask(args.question)
     except ArticlesQAError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -32,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         print(answer.text)
         if answer.citations:
             print("\nSources:\n" + answer.sources_text())
+        if answer.notes or answer.backend != "extractive":
+            print(f"\n(answered by {answer.backend})" + "".join(f"\n  note: {n}" for n in answer.notes))
     return 0
 
 

@@ -98,7 +98,7 @@ def cite(corpus: Corpus, sentences: list[Sentence]) -> tuple[str, list[Citation]
             file=para.file,
             paragraph=para.number,
             text=para.text,
-            quote=_quote(para.text, quoted),
+            quote=quote_spans(para.text, [(s.start, s.end) for s in quoted]),
             headline=para.headline,
             published=para.published,
             score=round(max(support(s) for s in quoted), 4),
@@ -107,14 +107,14 @@ def cite(corpus: Corpus, sentences: list[Sentence]) -> tuple[str, list[Citation]
     return " ".join(parts), citations
 
 
-def _quote(text: str, sentences: list[Sentence]) -> str:
+def quote_spans(text: str, spans: list[tuple[int, int]]) -> str:
     """Verbatim: adjacent sentences as one span, gaps marked with an ellipsis."""
     pieces: list[list[int]] = []
-    for s in sentences:
-        if pieces and not text[pieces[-1][1] : s.start].strip():
-            pieces[-1][1] = s.end
+    for start, end in spans:
+        if pieces and not text[pieces[-1][1] : start].strip():
+            pieces[-1][1] = end
         else:
-            pieces.append([s.start, s.end])
+            pieces.append([start, end])
     return " … ".join(text[a:b] for a, b in pieces)
 
 

@@ -260,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min", action="append", default=[], metavar="NAME=VALUE",
                         help="exit non-zero when overall metric NAME falls below VALUE (repeatable)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    from qa.llm import add_backend_arguments, backend_overrides
+
+    add_backend_arguments(parser)
     args = parser.parse_args(argv)
 
     from qa.pipeline import Pipeline
@@ -271,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             floors[name] = float(value)
         except ValueError:
             parser.error(f"--min {item!r}: expected NAME=NUMBER, e.g. --min hit@5=0.9")
-    settings = Settings.from_env(data_dir=args.data, index_dir=args.index)
+    settings = Settings.from_env(data_dir=args.data, index_dir=args.index, **backend_overrides(args))
     errors: list[str] = []
     with tempfile.TemporaryDirectory(prefix="articles-qa-eval-") as tmp:
         if args.squad:

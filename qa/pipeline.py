@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingest.store import IndexStore
 from qa.answer import Answer, Retrieved
-from qa.compose import Evidence, ExtractiveAnswerer
+from qa.compose import Evidence
 from qa.condense import standalone_query
 from qa.corpus import Corpus
 from qa.errors import IndexCorruptError
@@ -32,7 +32,11 @@ class Pipeline:
         self.settings = (settings or Settings.from_env()).replace(index_dir=index_dir)
         self.store = IndexStore(self.settings)
         self._embedder = embedder
-        self.answerer = answerer or ExtractiveAnswerer(self.settings)
+        if answerer is None:
+            from qa.generate import make_answerer
+
+            answerer = make_answerer(self.settings, lambda: self.embedder)
+        self.answerer = answerer
         self.build_if_missing = build_if_missing
         self._lock = threading.Lock()
         self._corpus: Corpus | None = None
@@ -86,7 +90,8 @@ class Pipeline:
         retriever = self.load()
         corpus = retriever.corpus
         lap("load")
-        query, weights = standalone_query(question, messages)
+        condense = getattr(self.answerer, "condense", standalone_query)
+        query, weights = condense(question, messages)
         lap("condense")
         retrieval = retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS))
         lap("retrieve")

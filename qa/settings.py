@@ -30,6 +30,15 @@ class Settings:
     max_answer_words: int = 80
     max_question_chars: int = 2000
     max_file_bytes: int = 10_000_000
+    # Answerer: "extractive" (default, no LLM), "llamacpp" (model = a GGUF path),
+    # "ollama" (model = a model name, api_base = its URL), "openai" (any OpenAI-compatible server).
+    backend: str = "extractive"
+    model: str = ""
+    api_base: str = ""
+    api_key: str = ""
+    llm_timeout: float = 120.0  # seconds before an LLM backend counts as unreachable
+    llm_context_tokens: int = 2048  # the model's context window; the prompt is cut to fit
+    llm_max_new_tokens: int = 256
     min_support: float = 0.30  # below this support the answer is "not in the articles" (calibrated: docs/quality.md)
 
     @classmethod

@@ -42,3 +42,32 @@ class FakeEmbedding(BaseEmbedding):
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return _vector(query)
+
+
+from typing import Any, Callable  # noqa: E402
+
+from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata  # noqa: E402
+from llama_index.core.llms.callbacks import llm_completion_callback  # noqa: E402
+
+
+class ScriptedLLM(CustomLLM):
+    """An LLM whose reply is computed from the prompt by a script; it records every prompt."""
+
+    script: Callable[[str], str]
+    prompts: list = []
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(context_window=2048, num_output=256, model_name="scripted")
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        self.prompts.append(prompt)
+        reply = self.script(prompt)
+        if isinstance(reply, BaseException):
+            raise reply
+        return CompletionResponse(text=reply)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
+        yield self.complete(prompt)

@@ -12,6 +12,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=None, help="port (default 7860 or the next free one)")
     parser.add_argument("--data", help="articles folder")
     parser.add_argument("--index", help="index folder")
+    from qa.llm import add_backend_arguments, backend_overrides
+
+    add_backend_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
@@ -25,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         launch(host=args.host, port=args.port,
-               pipeline=Pipeline(Settings.from_env(data_dir=args.data, index_dir=args.index)))
+               pipeline=Pipeline(Settings.from_env(data_dir=args.data, index_dir=args.index, **backend_overrides(args))))
     except ArticlesQAError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

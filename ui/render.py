@@ -73,6 +73,8 @@ def sources_html(answer: Answer, corpus: Corpus) -> str:
             f"<details><summary>Show the whole article</summary>{article_html(corpus, c.file, c.paragraph)}</details></div>"
         )
     notes = "".join(f"<p class='aqa-removed'>{html.escape(n)}</p>" for n in answer.notes)
+    if answer.backend != "extractive":
+        notes = f"<p class='aqa-removed'>Answered by {html.escape(answer.backend)}; every sentence was checked against its source.</p>" + notes
     return "".join(blocks) + notes
 
 

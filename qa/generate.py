@@ -1,0 +1,111 @@
+"""Generative answers from any LLM, with every sentence checked against its sources.
+
+The LLM sees the retrieved paragraphs as numbered, delimited sources (`qa.prompt`);
+its answer is split into sentences and each one is kept only if a source supports
+it (`qa.check`). If nothing supported remains, or the backend fails or times out,
+the extractive answer is returned instead, and `Answer.notes` says why.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from qa.answer import Answer, Citation
+from qa.check import check
+from qa.compose import Evidence, ExtractiveAnswerer, quote_spans
+from qa.condense import is_follow_up, standalone_query
+from qa.prompt import build_prompt, sources_of
+from qa.settings import Settings
+
+log = logging.getLogger("articles_qa.llm")
+_NOT_FOUND = re.compile(r"not in the articles", re.IGNORECASE)
+CONDENSE = """Rewrite the last question so that it can be understood without the conversation.
+Keep names and facts from the conversation that the question refers to. Reply with the question only.
+
+Conversation:
+{conversation}
+Last question: {question}
+Standalone question:"""
+
+
+class GenerativeAnswerer:
+    def __init__(self, settings: Settings, llm, embedder_fn):
+        self.settings = settings
+        self.llm = llm
+        self.embedder_fn = embedder_fn  # the MiniLM model, for the support check
+        self.name = settings.backend
+        self.fallback = ExtractiveAnswerer(settings)
+
+    def condense(self, question: str, history: list[dict[str, str]]) -> tuple[str, dict[str, float]]:
+        """Follow-ups become standalone questions written by the LLM; the rule-based one is the fallback."""
+        query, weights = standalone_query(question, history)
+        if not history or not is_follow_up(question):
+            return query, weights
+        turns = "\n".join(f"{m['role']}: {m['content']}" for m in history[-4:])
+        try:
+            rewritten = self.llm.complete(CONDENSE.format(conversation=turns, question=question)).text.strip()
+        except Exception as e:  # the backend's own errors vary; the fallback keeps working
+            log.warning("condensing with the LLM failed (%s); using the rule-based query", e)
+            return query, weights
+        rewritten = rewritten.split("\n")[0].strip()
+        if not 3 <= len(rewritten) <= 4 * len(query) + 50:
+            return query, weights
+        return f"{rewritten} {question}", weights
+
+    def answer(self, evidence: Evidence) -> Answer:
+        prompt = build_prompt(
+            evidence.query, sources_of(evidence.corpus, evidence.retrieval.hits[: self.settings.top_k]),
+            context_tokens=self.settings.llm_context_tokens, answer_tokens=self.settings.llm_max_new_tokens)
+        if not prompt.sources:
+            return self._fallback(evidence, [])
+        try:
+            generated = self.llm.complete(prompt.text).text.strip()
+        except Exception as e:  # unreachable server, timeout, model error: say so and answer without it
+            return self._fallback(evidence, [f"the {self.name} backend failed ({type(e).__name__}: {e})"])
+        if _NOT_FOUND.search(generated[:40]):
+            extractive = self.fallback.answer(evidence)
+            if not extractive.answered:
+                return Answer(text=extractive.text, citations=[], answered=False, backend=self.name)
+            return _with_notes(extractive, [f"the {self.name} backend found no answer; these sentences are quoted instead"])
+        result = check(generated, prompt.sources, self.embedder_fn())
+        if not result.kept:
+            return self._fallback(evidence, result.removed + [f"no sentence from the {self.name} backend was supported"])
+        order: list[int] = []
+        parts, spans = [], {}
+        for sentence in result.kept:
+            if sentence.source not in order:
+                order.append(sentence.source)
+                spans[sentence.source] = []
+            if sentence.quote_span not in spans[sentence.source]:
+                spans[sentence.source].append(sentence.quote_span)
+            parts.append(f"{sentence.text} [{order.index(sentence.source) + 1}]")
+        citations = []
+        for i in order:
+            para = prompt.sources[i]
+            support = [s for s in result.kept if s.source == i]
+            citations.append(Citation(
+                file=para.file, paragraph=para.number, text=para.text,
+                quote=quote_spans(para.text, sorted(spans[i])), headline=para.headline, published=para.published,
+                score=round(min(s.semantic for s in support), 4),
+                also_in=[f"{c.file} ¶{c.number}" for c in evidence.corpus.copies_of(para.idx)],
+            ))
+        return Answer(text=" ".join(parts), citations=citations, answered=True, backend=self.name, notes=result.removed)
+
+    def _fallback(self, evidence: Evidence, notes: list[str]) -> Answer:
+        answer = self.fallback.answer(evidence)
+        return _with_notes(answer, notes + ["answered by the extractive answerer instead"],
+                           backend=f"extractive (fallback from {self.name})")
+
+
+def _with_notes(answer: Answer, notes: list[str], backend: str | None = None) -> Answer:
+    import dataclasses
+
+    return dataclasses.replace(answer, notes=list(answer.notes) + notes, backend=backend or answer.backend)
+
+
+def make_answerer(settings: Settings, embedder_fn):
+    if settings.backend == "extractive":
+        return ExtractiveAnswerer(settings)
+    from qa.llm import load_llm
+
+    return GenerativeAnswerer(settings, load_llm(settings), embedder_fn)
