@@ -122,16 +122,19 @@ def ingest(
         changed = bool(added or updated or removed) or not compatible
         embedded = 0
         if changed or store.is_pending() or old is None:
-            collection = store.collection(model)
+            vector_dir = old["vector_dir"] if compatible and old.get("vector_dir") else store.new_vector_dir()
+            collection = store.collection(model, vector_dir)
             store.mark_pending()
             embedded = _embed_missing(collection, records, model, settings, embedder, progress)
             store.write_manifest({
                 "embed_model": model,
                 "chunking": _chunking(settings),
+                "vector_dir": vector_dir,
                 "built_at": _now(),
                 "files": records,
             })
             _drop_unnamed(collection, records)
+            store.drop_vector_dirs(keep=vector_dir)
             store.clear_pending()
         elif any(records[n] is not old_files.get(n) for n in records):
             # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast

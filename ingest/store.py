@@ -6,7 +6,8 @@ vector. The manifest says which files, paragraphs and chunks are *committed*. It
 replaced atomically (write, fsync, rename) only after every vector it names is
 stored, so a run killed at any point leaves the previous manifest, and with it the
 previous index, answering. Vectors no manifest names are garbage, removed by the
-next run.
+next run. Each fresh build gets a vector folder of its own name (`chroma-<id>`, recorded
+in the manifest), so a rebuild never reuses files that a broken index left behind.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,7 +29,7 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 PENDING = "ingest.pending"  # present while vectors may exist that no manifest names
 LOCK = "ingest.lock"
-CHROMA_DIR = "chroma"
+CHROMA_PREFIX = "chroma"
 
 
 def chunk_id(model: str, text: str) -> str:
@@ -80,13 +82,9 @@ class IndexStore:
         """Move a broken index's contents aside (never delete them) so a rebuild can start clean."""
         target = self.dir / "broken" / time.strftime("%Y%m%d-%H%M%S")
         target.mkdir(parents=True, exist_ok=True)
-        # Chroma caches one system per path in-process; a stale one would follow the moved files.
-        from chromadb.api.client import SharedSystemClient
-
-        SharedSystemClient.clear_system_cache()
-        for name in (MANIFEST, CHROMA_DIR, PENDING):
-            if (self.dir / name).exists():
-                shutil.move(str(self.dir / name), str(target / name))
+        for path in [self.dir / MANIFEST, self.dir / PENDING, *self.vector_dirs()]:
+            if path.exists():
+                shutil.move(str(path), str(target / path.name))
         (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
         self._collection = None
         return target
@@ -124,19 +122,33 @@ class IndexStore:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
     # -- vectors ---------------------------------------------------------------
-    def collection_name(self, model: str) -> str:
-        key = f"{self.dir.resolve()}\0{model}" if self.settings.chroma_url else model
+    @staticmethod
+    def new_vector_dir() -> str:
+        return f"{CHROMA_PREFIX}-{uuid.uuid4().hex[:12]}"
+
+    def vector_dirs(self) -> list[Path]:
+        return sorted(p for p in self.dir.glob(f"{CHROMA_PREFIX}*") if p.is_dir())
+
+    def drop_vector_dirs(self, *, keep: str) -> None:
+        """Remove vector folders of earlier builds (after a rebuild with another model or chunking)."""
+        for path in self.vector_dirs():
+            if path.name != keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def collection_name(self, model: str, vector_dir: str) -> str:
+        key = f"{self.dir.resolve()}\0{vector_dir}\0{model}" if self.settings.chroma_url else model
         return "aqa-" + hashlib.sha256(key.encode()).hexdigest()[:20]
 
-    def collection(self, model: str, *, create: bool = True):
+    def collection(self, model: str, vector_dir: str, *, create: bool = True):
         if self._collection is not None:
             return self._collection
-        if not create and not self.settings.chroma_url and not (self.dir / CHROMA_DIR).is_dir():
+        path = self.dir / vector_dir
+        if not create and not self.settings.chroma_url and not path.is_dir():
             raise IndexCorruptError(
-                f"the vector folder {self.dir / CHROMA_DIR} is missing; rebuild it with `python -m ingest --index {self.dir}`"
+                f"the vector folder {path} is missing; rebuild it with `python -m ingest --index {self.dir}`"
             )
-        client = self._client()
-        name = self.collection_name(model)
+        client = self._client(path)
+        name = self.collection_name(model, vector_dir)
         try:
             if create:
                 self._collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"})
@@ -149,7 +161,7 @@ class IndexStore:
             ) from None
         return self._collection
 
-    def _client(self):
+    def _client(self, path: Path):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -166,10 +178,10 @@ class IndexStore:
                 settings=chroma_settings,
             )
         try:
-            return chromadb.PersistentClient(path=str(self.dir / CHROMA_DIR), settings=chroma_settings)
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as e:
             raise IndexCorruptError(
-                f"the vector store in {self.dir / CHROMA_DIR} cannot be opened ({type(e).__name__}: {e}); "
+                f"the vector store in {path} cannot be opened ({type(e).__name__}: {e}); "
                 f"rebuild it with `python -m ingest --index {self.dir}`"
             ) from None
 

@@ -39,6 +39,7 @@ class Corpus:
         self.manifest_mtime = store.manifest_path.stat().st_mtime_ns
         manifest = store.read_manifest()
         self.model = manifest["embed_model"]
+        self.vector_dir = manifest.get("vector_dir", "chroma")
         self.files = manifest["files"]
         self.paras: list[Para] = []
         for name in sorted(self.files):

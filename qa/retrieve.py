@@ -40,7 +40,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.candidates = candidates
         self.dense_weight = dense_weight
-        self.collection = corpus.store.collection(corpus.model, create=False)
+        self.collection = corpus.store.collection(corpus.model, corpus.vector_dir, create=False)
 
     def retrieve(self, query: str, *, k: int) -> Retrieval:
         corpus = self.corpus

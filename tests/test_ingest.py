@@ -22,7 +22,8 @@ def run(settings, embedder):
 
 def stored_ids(settings):
     store = IndexStore(settings)
-    return set(store.collection(settings.embed_model).get(include=[])["ids"])
+    vector_dir = store.read_manifest()["vector_dir"]
+    return set(store.collection(settings.embed_model, vector_dir).get(include=[])["ids"])
 
 
 def named_ids(settings):
@@ -97,6 +98,7 @@ def test_corrupt_index_gives_a_clear_error_then_is_rebuilt_and_kept_aside(fake_s
         pipeline.ask("Where was Lavrov on Tuesday?")
     report = run(fake_settings, fake_embedder)
     assert report.rebuilt_from and (Path(report.rebuilt_from) / "manifest.json").exists()
+    assert any(p.name.startswith("chroma-") for p in Path(report.rebuilt_from).iterdir())  # kept aside, not deleted
     assert Pipeline(fake_settings, embedder=fake_embedder).ask("Where was Lavrov on Tuesday?").answered
 
 
@@ -104,7 +106,7 @@ def test_vector_folder_deleted_is_reported(fake_settings, fake_embedder):
     import shutil
 
     run(fake_settings, fake_embedder)
-    shutil.rmtree(fake_settings.index_dir / "chroma")
+    shutil.rmtree(fake_settings.index_dir / IndexStore(fake_settings).read_manifest()["vector_dir"])
     with pytest.raises(IndexCorruptError):
         Pipeline(fake_settings, embedder=fake_embedder).ask("Where was Lavrov on Tuesday?")
 
