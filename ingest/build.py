@@ -25,7 +25,7 @@ from ingest.chunking import chunk_spans, sentence_spans
 from ingest.metadata import find_headline, find_published
 from ingest.paragraphs import read_article, split_paragraphs
 from ingest.store import IndexStore, chunk_id
-from qa.errors import ArticleError, IndexCorruptError, IndexNotFoundError, NoArticlesError
+from qa.errors import ArticleError, IndexCorruptError, IndexNotFoundError, IndexWriteError, NoArticlesError
 from qa.settings import Settings
 
 log = logging.getLogger("articles_qa.ingest")
@@ -75,6 +75,18 @@ def ingest(
     started = time.perf_counter()
     files = _list_articles(data_dir)
     store = IndexStore(settings, index_dir)
+    try:
+        return _ingest(store, files, settings, embedder, progress, started)
+    except OSError as e:
+        raise IndexWriteError(
+            f"cannot write the index at {index_dir} ({e.strerror or e}); free some space or make it writable, "
+            f"or pass another --index. The previous index is unchanged."
+        ) from None
+
+
+def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embedder, progress: bool,
+            started: float) -> IngestReport:
+    data_dir = Path(settings.data_dir)
     with store.lock():
         rebuilt_from = None
         try:

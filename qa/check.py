@@ -95,7 +95,8 @@ def check(text: str, sources: list[Para], embedder) -> CheckResult:
             removed.append(f"removed, not supported by the sources: “{sentence}”")
             continue
         if best.source not in valid:
-            removed.append(f"re-cited to source [{best.source + 1}], which supports it: “{sentence}”")
+            where = f"{sources[best.source].file} ¶{sources[best.source].number}"
+            removed.append(f"re-cited to {where}, which supports it (the model cited another source): “{sentence}”")
         kept.append(best)
     return CheckResult(kept, removed)
 

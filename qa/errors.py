@@ -66,3 +66,7 @@ class IndexCorruptError(IndexStateError):
 
 class IndexLockedError(IndexStateError):
     pass
+
+
+class IndexWriteError(IndexStateError):
+    """The index folder cannot be written (read-only, full disk); the previous index is unchanged."""

@@ -38,7 +38,7 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
-        for a, b in para.sentences:
+        for a, b in _candidate_sentences(para, retrieval.chunk_sims):
             text = para.text[a:b]
             if not usable(text):
                 continue
@@ -52,6 +52,16 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
             out.append(Sentence(hit.para, a, b, text, score, coverage, dense, rank))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+MAX_SENTENCES = 60  # per paragraph; a longer one (a megabyte line) is read only around its best chunks
+
+
+def _candidate_sentences(para, chunk_sims: dict[str, float]):
+    if len(para.sentences) <= MAX_SENTENCES:
+        return para.sentences
+    best = sorted(para.chunks, key=lambda c: -chunk_sims.get(c[0], 0.0))[:3]
+    return [(a, b) for a, b in para.sentences if any(ca < b and a < cb for _, ca, cb in best)]
 
 
 def usable(sentence: str) -> bool:
