@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 from qa.answer import Answer, Citation
 from qa.check import check
@@ -53,15 +54,35 @@ class GenerativeAnswerer:
         return f"{rewritten} {question}", weights
 
     def answer(self, evidence: Evidence) -> Answer:
+        answer = None
+        for answer in self.answer_stream(evidence):
+            pass
+        return answer
+
+    def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
+        """Checked sentences as the model writes them; the last answer yielded is final."""
         prompt = build_prompt(
             evidence.query, sources_of(evidence.corpus, evidence.retrieval.hits[: self.settings.top_k]),
             context_tokens=self.settings.llm_context_tokens, answer_tokens=self.settings.llm_max_new_tokens)
         if not prompt.sources:
-            return self._fallback(evidence, [])
+            yield self._fallback(evidence, [])
+            return
+        generated, shown = "", 0
         try:
-            generated = self.llm.complete(prompt.text).text.strip()
+            for chunk in self.llm.stream_complete(prompt.text):
+                generated += chunk.delta or ""
+                complete = _complete_sentences(generated)
+                if complete and not _NOT_FOUND.search(generated[:40]) and len(complete) > shown:
+                    result = check(" ".join(complete), prompt.sources, self.embedder_fn())
+                    if len(result.kept) > shown:
+                        shown = len(result.kept)
+                        yield self._compose(result, prompt, evidence)
         except Exception as e:  # unreachable server, timeout, model error: say so and answer without it
-            return self._fallback(evidence, [f"the {self.name} backend failed ({type(e).__name__}: {e})"])
+            yield self._fallback(evidence, [f"the {self.name} backend failed ({type(e).__name__}: {e})"])
+            return
+        yield self._final(generated.strip(), prompt, evidence)
+
+    def _final(self, generated: str, prompt, evidence: Evidence) -> Answer:
         if _NOT_FOUND.search(generated[:40]):
             extractive = self.fallback.answer(evidence)
             if not extractive.answered:
@@ -70,6 +91,9 @@ class GenerativeAnswerer:
         result = check(generated, prompt.sources, self.embedder_fn())
         if not result.kept:
             return self._fallback(evidence, result.removed + [f"no sentence from the {self.name} backend was supported"])
+        return self._compose(result, prompt, evidence)
+
+    def _compose(self, result, prompt, evidence: Evidence) -> Answer:
         order: list[int] = []
         parts, spans = [], {}
         for sentence in result.kept:
@@ -95,6 +119,15 @@ class GenerativeAnswerer:
         answer = self.fallback.answer(evidence)
         return _with_notes(answer, notes + ["answered by the extractive answerer instead"],
                            backend=f"extractive (fallback from {self.name})")
+
+
+def _complete_sentences(text: str) -> list[str]:
+    """The sentences of a growing text that are finished (a later sentence has begun)."""
+    from ingest.chunking import sentence_spans
+
+    flat = " ".join(text.split())
+    spans = sentence_spans(flat)
+    return [flat[a:b] for a, b in spans[:-1]]
 
 
 def _with_notes(answer: Answer, notes: list[str], backend: str | None = None) -> Answer:

@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.store import IndexStore
@@ -76,6 +77,17 @@ class Pipeline:
         ingest(settings=self.settings, embedder=self._embedder)
 
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        answer = None
+        for answer in self.ask_stream(question, history):
+            pass
+        return answer
+
+    def ask_stream(self, question: str, history: list[dict] | None = None) -> Iterator[Answer]:
+        """Like ask(), yielding the answer as it grows; the last one yielded is the final answer.
+
+        An answerer with `answer_stream` (an LLM) yields checked sentences as they are written;
+        others yield once. Errors in the question are raised before anything is yielded.
+        """
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -98,15 +110,19 @@ class Pipeline:
         sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), weights)
         lap("select")
         evidence = Evidence(question, query, messages, retrieval, sentences, corpus)
-        answer = self.answerer.answer(evidence)
-        lap("answer")
         retrieved = [
             Retrieved(corpus.paras[h.para].file, corpus.paras[h.para].number,
                       round(h.score, 4), round(h.dense, 4), round(h.lexical, 4))
             for h in retrieval.hits
         ]
+        stream = getattr(self.answerer, "answer_stream", None)
+        answers = stream(evidence) if stream else iter([self.answerer.answer(evidence)])
+        answer = None
+        for answer in answers:
+            yield dataclasses.replace(answer, question=question, query=query, retrieved=retrieved)
+        lap("answer")
         timings["total"] = round(sum(timings.values()), 2)
-        return dataclasses.replace(answer, question=question, query=query, retrieved=retrieved, timings_ms=timings)
+        yield dataclasses.replace(answer, question=question, query=query, retrieved=retrieved, timings_ms=timings)
 
 
 def _check_vectors(corpus: Corpus, retriever: HybridRetriever) -> None:

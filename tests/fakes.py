@@ -70,4 +70,10 @@ class ScriptedLLM(CustomLLM):
 
     @llm_completion_callback()
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
-        yield self.complete(prompt)
+        """The scripted reply, a word at a time, as a streaming backend sends it."""
+        reply = self.complete(prompt).text
+        text = ""
+        for word in reply.split(" "):
+            delta = word if not text else " " + word
+            text += delta
+            yield CompletionResponse(text=text, delta=delta)

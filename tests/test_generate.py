@@ -107,3 +107,16 @@ def test_unknown_backend_and_missing_model_are_clear_errors(real_pipeline):
         load_llm(real_pipeline.settings.replace(backend="gpt"))
     with pytest.raises(BackendError, match="--model"):
         load_llm(real_pipeline.settings.replace(backend="ollama", model=""))
+
+
+def test_streaming_shows_only_checked_sentences_as_they_complete(generative):
+    def script(p):
+        n = source_number(p, "4.5 hours")
+        return (f"The bilateral talks lasted about 4.5 hours [{n}]. They ended in Geneva with 40 nations [{n}]. "
+                f"The talks were described as productive by Russian officials [{n}].")
+    pipeline, _ = generative(script)
+    shown = [a.text for a in pipeline.ask_stream(QUESTION)]
+    assert shown[0] == "The bilateral talks lasted about 4.5 hours. [1]"  # before the model finished
+    assert all("Geneva" not in text for text in shown)
+    assert shown[-1].startswith(shown[0]) and "productive" in shown[-1]
+    assert all(shown[i] in shown[i + 1] or shown[i] == shown[i + 1] for i in range(len(shown) - 1))

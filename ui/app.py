@@ -33,8 +33,12 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
     pipeline = pipeline or Pipeline()
 
     def respond(message: str, history: list) -> Iterator[tuple[str, str]]:
+        answer = None
+        streams = hasattr(pipeline.answerer, "answer_stream")  # an LLM yields checked sentences as written
         try:
-            answer = pipeline.ask(message, history)
+            for answer in pipeline.ask_stream(message, history):
+                if streams and answer.answered and not answer.timings_ms:
+                    yield chat_markdown(answer), ""
         except ArticlesQAError as e:
             yield f"⚠️ {e}", ""
             return
@@ -43,8 +47,11 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             yield f"🚫 **Not in the articles.** {chat_markdown(answer)}", panel
             return
         text = chat_markdown(answer)
+        if streams:  # already shown sentence by sentence
+            yield text, panel
+            return
         words = text.split(" ")
-        for i in range(6, len(words) + 6, 6):  # stream the composed answer a few words at a time
+        for i in range(6, len(words) + 6, 6):  # the extractive answer is ready at once: show it a few words at a time
             yield " ".join(words[:i]), panel
             time.sleep(0.01)
 
