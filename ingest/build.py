@@ -97,7 +97,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embed
             rebuilt_from = str(store.quarantine(str(e)))
             log.warning("index was unreadable; moved it to %s and rebuilding", rebuilt_from)
             old = None
-        model = settings.embed_model
+        model = settings.embedder_id
         compatible = old is not None and old.get("embed_model") == model and old.get("chunking") == _chunking(settings)
         old_files: dict[str, Any] = old["files"] if compatible else {}
 
@@ -211,7 +211,7 @@ def parse_article(text: str, settings: Settings, *, sha256: str, size: int, mtim
         if reason is None:
             item["sentences"] = sentence_spans(p.text)
             item["chunks"] = [
-                [chunk_id(settings.embed_model, p.text[a:b]), a, b]
+                [chunk_id(settings.embedder_id, p.text[a:b]), a, b]
                 for a, b in chunk_spans(p.text, settings.chunk_tokens, settings.chunk_overlap)
             ]
         out.append(item)

@@ -19,14 +19,20 @@ def model_path(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(name: str):
+def _load(name: str, runtime: str):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights are local; never ask a hub
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if runtime in ("onnx", "onnx-int8"):
+        from ingest.onnx_embedding import OnnxEmbedding
+
+        return OnnxEmbedding(model_path(name), quantized=runtime == "onnx-int8")
+    if runtime != "torch":
+        raise ValueError(f"Unknown embed_runtime {runtime!r}; use torch, onnx or onnx-int8")
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     return HuggingFaceEmbedding(model_name=model_path(name), device="cpu", embed_batch_size=64, normalize=True)
 
 
 def load_embedder(settings: Settings):
-    return _load(settings.embed_model)
+    return _load(settings.embed_model, settings.embed_runtime)

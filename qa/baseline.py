@@ -29,7 +29,7 @@ class PlainPipeline:
         if embedder is None:
             from ingest.embedding import load_embedder
 
-            embedder = load_embedder(settings)
+            embedder = load_embedder(settings.replace(embed_runtime="torch"))  # plain: sentence-transformers
         self._tmp = tempfile.TemporaryDirectory(prefix="articles-qa-baseline-")
         client = chromadb.PersistentClient(path=self._tmp.name, settings=ChromaSettings(anonymized_telemetry=False))
         store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("baseline"))

@@ -60,10 +60,10 @@ class Pipeline:
                         self.store.read_manifest()  # raises IndexNotFoundError with the fix
                     self._build()
                 corpus = Corpus(self.store)
-                if corpus.model != self.settings.embed_model:
+                if corpus.model != self.settings.embedder_id:
                     raise IndexCorruptError(
                         f"the index at {self.store.dir} was built with {corpus.model!r}, not "
-                        f"{self.settings.embed_model!r}; re-run `python -m ingest --index {self.store.dir}`"
+                        f"{self.settings.embedder_id!r}; re-run `python -m ingest --index {self.store.dir}`"
                     )
                 retriever = HybridRetriever(corpus, self.embedder)
                 _check_vectors(corpus, retriever)

@@ -23,7 +23,7 @@ def run(settings, embedder):
 def stored_ids(settings):
     store = IndexStore(settings)
     vector_dir = store.read_manifest()["vector_dir"]
-    return set(store.collection(settings.embed_model, vector_dir).get(include=[])["ids"])
+    return set(store.collection(settings.embedder_id, vector_dir).get(include=[])["ids"])
 
 
 def named_ids(settings):
@@ -116,7 +116,7 @@ import sys
 from tests.fakes import FakeEmbedding
 from qa.settings import Settings
 from ingest import ingest
-s = Settings(data_dir=sys.argv[1], index_dir=sys.argv[2], embed_model="fake-bow-64")
+s = Settings(data_dir=sys.argv[1], index_dir=sys.argv[2], embed_model="fake-bow-64", embed_runtime="torch")
 ingest(settings=s, embedder=FakeEmbedding(delay=0.05), progress=False)
 """
 
