@@ -61,10 +61,14 @@ class Pipeline:
                     self._build()
                 corpus = Corpus(self.store)
                 if corpus.model != self.settings.embedder_id:
-                    raise IndexCorruptError(
-                        f"the index at {self.store.dir} was built with {corpus.model!r}, not "
-                        f"{self.settings.embedder_id!r}; re-run `python -m ingest --index {self.store.dir}`"
-                    )
+                    if not self.build_if_missing:
+                        raise IndexCorruptError(
+                            f"the index at {self.store.dir} was built with {corpus.model!r}, not "
+                            f"{self.settings.embedder_id!r}; re-run `python -m ingest --index {self.store.dir}`")
+                    log.warning("the index was built with %s; re-embedding with %s", corpus.model,
+                                self.settings.embedder_id)
+                    self._build()
+                    corpus = Corpus(self.store)
                 retriever = HybridRetriever(corpus, self.embedder)
                 _check_vectors(corpus, retriever)
                 self._corpus, self._retriever = corpus, retriever
@@ -73,7 +77,7 @@ class Pipeline:
     def _build(self) -> None:
         from ingest import ingest
 
-        log.warning("no index at %s yet: building it from %s", self.store.dir, self.settings.data_dir)
+        log.warning("building the index at %s from %s", self.store.dir, self.settings.data_dir)
         ingest(settings=self.settings, embedder=self._embedder)
 
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:

@@ -159,3 +159,14 @@ def test_two_ingests_are_serialized(fake_settings, fake_embedder):
         order.append("holder released")
     t.join(30)
     assert order == ["holder released", "ingest"]
+
+
+def test_an_index_built_with_another_embedder_is_re_embedded_not_refused(fake_settings, fake_embedder):
+    run(fake_settings, fake_embedder)
+    other = fake_settings.replace(embed_model="fake-bow-64-v2")
+    answer = Pipeline(other, embedder=fake_embedder).ask("Who brokered the grain-export deal?")
+    assert answer.answered
+    manifest = IndexStore(other).read_manifest()
+    assert manifest["embed_model"] == "fake-bow-64-v2" and len(IndexStore(other).vector_dirs()) == 1
+    with pytest.raises(IndexCorruptError, match="built with"):
+        Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask("Who brokered it?")

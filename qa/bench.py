@@ -1,0 +1,280 @@
+"""Speed and scale: ingest throughput, ask() latency, cold start and memory, ours beside plain llama-index.
+
+    python -m qa.bench [--sizes articles,1000,10000,100000] [--folder DIR] [--modes embedded,server]
+                       [--no-baseline] [--questions 100] [--json OUT] [--markdown OUT] [--plot OUT.png]
+
+Corpora of N paragraphs are generated deterministically from the shipped articles and the
+SQuAD slice in ../shared/bench (50 paragraphs a file); `--folder` measures any folder instead.
+Each size gets fresh temporary index folders. Questions are distinct (SQuAD's and ours), so
+neither answers nor query vectors can be served from a cache.
+
+Measured per size: full ingest (paragraphs/s) and a no-op re-run, in a subprocess, with its
+peak memory; warm ask() p50/p95 in-process; the first answer of a cold `python -m qa`; the
+plain pipeline's build and retrieval-only latency; a naive `SentenceTransformer.encode` of the
+same paragraphs; with `--modes server`, ask() against a `chroma run` server on loopback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SQUAD = ROOT.parent / "shared" / "bench" / "squad-v1.1-dev-super-bowl-50.json"
+PER_FILE = 50
+
+
+def source_paragraphs() -> list[str]:
+    from ingest.boilerplate import classify
+    from ingest.paragraphs import read_article, split_paragraphs
+
+    texts = []
+    for path in sorted((ROOT / "data" / "articles").glob("*.txt")):
+        ps = [p.text for p in split_paragraphs(read_article(path))]
+        texts += [t for t, r in zip(ps, classify(ps)) if r is None]
+    if SQUAD.exists():
+        data = json.loads(SQUAD.read_text(encoding="utf-8"))
+        texts += [" ".join(p["context"].split()) for a in data["data"] for p in a["paragraphs"]]
+    return list(dict.fromkeys(texts))
+
+
+def questions(n: int) -> list[str]:
+    qs = [json.loads(line)["question"] for line in (ROOT / "data" / "questions.jsonl").read_text().splitlines()]
+    if SQUAD.exists():
+        data = json.loads(SQUAD.read_text(encoding="utf-8"))
+        qs += [qa["question"] for a in data["data"] for p in a["paragraphs"] for qa in p["qas"]]
+    return list(dict.fromkeys(qs))[:n]
+
+
+def make_corpus(n: int, folder: Path) -> int:
+    """N distinct paragraphs: source paragraphs with their sentences rotated and a numbered dateline."""
+    from ingest.chunking import sentence_spans
+
+    sources = [(t, sentence_spans(t)) for t in source_paragraphs()]
+    folder.mkdir(parents=True, exist_ok=True)
+    paragraphs = []
+    for i in range(n):
+        text, spans = sources[i % len(sources)]
+        turn = (i // len(sources)) % max(1, len(spans))
+        sentences = [text[a:b] for a, b in spans] or [text]
+        rotated = " ".join(sentences[turn:] + sentences[:turn])
+        paragraphs.append(f"(Bulletin {i // len(sources) + 1}) {rotated}")
+    for f in range(0, n, PER_FILE):
+        (folder / f"bulletin_{f // PER_FILE:05d}.txt").write_text("\n\n".join(paragraphs[f:f + PER_FILE]) + "\n",
+                                                                  encoding="utf-8")
+    return n
+
+
+def _run(args: list[str], env: dict | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})})
+    seconds = time.perf_counter() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{out.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) // 1024
+
+
+def _pcts(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return round(statistics.median(ordered), 2), round(ordered[int(0.95 * (len(ordered) - 1))], 2)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _chroma_server(path: Path):
+    port = _free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("chroma run did not start")
+
+
+def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[str], baseline: bool) -> dict:
+    from qa.pipeline import Pipeline
+    from qa.settings import Settings
+
+    paragraphs = sum(len(_paragraphs(f)) for f in data.rglob("*.txt"))
+    row: dict = {"corpus": label, "paragraphs": paragraphs, "files": len(list(data.rglob("*.txt")))}
+    index = work / "index"
+    py = sys.executable
+    row["ingest_s"], row["ingest_peak_mb"] = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
+    row["ingest_paragraphs_per_s"] = round(paragraphs / row["ingest_s"], 1)
+    row["noop_s"], _ = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
+    cold = [_run([py, "-m", "qa", q, "--index", str(index)])[0] for q in qs[:3]]
+    row["cold_cli_s"] = round(statistics.median(cold), 2)
+
+    pipeline = Pipeline(Settings.from_env(data_dir=data, index_dir=index))
+    pipeline.load()
+    pipeline.ask(qs[-1])
+    latencies = []
+    for q in qs:
+        started = time.perf_counter()
+        pipeline.ask(q)
+        latencies.append((time.perf_counter() - started) * 1000)
+    row["ask_p50_ms"], row["ask_p95_ms"] = _pcts(latencies)
+
+    if "server" in modes:
+        proc, url = _chroma_server(work / "server")
+        try:
+            _run([py, "-m", "ingest", "--data", str(data), "--index", str(work / "index-server"), "--quiet",
+                  "--chroma-url", url])
+            server = Pipeline(Settings.from_env(data_dir=data, index_dir=work / "index-server", chroma_url=url))
+            server.ask(qs[-1])
+            lat = []
+            for q in qs:
+                started = time.perf_counter()
+                server.ask(q)
+                lat.append((time.perf_counter() - started) * 1000)
+            row["server_ask_p50_ms"], row["server_ask_p95_ms"] = _pcts(lat)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+    if baseline:
+        from ingest.embedding import load_embedder
+        from qa.baseline import PlainPipeline
+
+        settings = Settings.from_env(data_dir=data, index_dir=work / "unused")
+        torch_embedder = load_embedder(settings.replace(embed_runtime="torch"))
+        texts = [p.text for f in sorted(data.rglob("*.txt")) for p in _paragraphs(f)]
+        started = time.perf_counter()
+        torch_embedder._model.encode(texts, batch_size=32, show_progress_bar=False)
+        row["naive_encode_s"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        plain = PlainPipeline(settings, embedder=torch_embedder, top_k=5)
+        row["baseline_build_s"] = round(time.perf_counter() - started, 2)
+        plain.retriever.retrieve(qs[-1])
+        lat = []
+        for q in qs:
+            started = time.perf_counter()
+            plain.retriever.retrieve(q)
+            lat.append((time.perf_counter() - started) * 1000)
+        row["baseline_retrieve_p50_ms"], row["baseline_retrieve_p95_ms"] = _pcts(lat)
+        row["ingest_speedup_vs_naive_encode"] = round(row["naive_encode_s"] / row["ingest_s"], 2)
+        row["ingest_speedup_vs_baseline"] = round(row["baseline_build_s"] / row["ingest_s"], 2)
+        row["ask_p50_vs_baseline_retrieve"] = round(row["ask_p50_ms"] / row["baseline_retrieve_p50_ms"], 2)
+    for key in ("ingest_s", "noop_s"):
+        row[key] = round(row[key], 2)
+    return row
+
+
+def _paragraphs(path: Path):
+    from ingest.paragraphs import read_article, split_paragraphs
+
+    return split_paragraphs(read_article(path))
+
+
+COLUMNS = [("corpus", "corpus"), ("paragraphs", "paragraphs"), ("ingest_s", "ingest s"),
+           ("ingest_paragraphs_per_s", "para/s"), ("naive_encode_s", "naive encode s"),
+           ("ingest_speedup_vs_naive_encode", "× naive"), ("baseline_build_s", "baseline build s"),
+           ("noop_s", "no-op re-run s"), ("ask_p50_ms", "ask p50 ms"), ("ask_p95_ms", "ask p95 ms"),
+           ("server_ask_p50_ms", "server ask p50 ms"), ("baseline_retrieve_p50_ms", "baseline retrieve p50 ms"),
+           ("ask_p50_vs_baseline_retrieve", "ask / baseline"), ("cold_cli_s", "cold CLI s"),
+           ("ingest_peak_mb", "ingest peak MB")]
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["| " + " | ".join(title for _, title in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in rows:
+        lines.append("| " + " | ".join(str(r.get(key, "–")) for key, _ in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = sorted(rows, key=lambda r: r["paragraphs"])
+    x = [r["paragraphs"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(x, [r["ask_p50_ms"] for r in rows], marker="o", label="articles-qa ask() p50")
+    left.plot(x, [r["ask_p95_ms"] for r in rows], marker="o", ls="--", label="articles-qa ask() p95")
+    if all("baseline_retrieve_p50_ms" in r for r in rows):
+        left.plot(x, [r["baseline_retrieve_p50_ms"] for r in rows], marker="s", label="baseline retrieve p50")
+    if all("server_ask_p50_ms" in r for r in rows):
+        left.plot(x, [r["server_ask_p50_ms"] for r in rows], marker="^", label="ask() p50, Chroma server")
+    left.set(xscale="log", xlabel="paragraphs", ylabel="ms", title="latency (warm)")
+    left.legend()
+    left.grid(alpha=0.3)
+    right.plot(x, [r["ingest_s"] for r in rows], marker="o", label="articles-qa ingest")
+    if all("baseline_build_s" in r for r in rows):
+        right.plot(x, [r["baseline_build_s"] for r in rows], marker="s", label="baseline build")
+        right.plot(x, [r["naive_encode_s"] for r in rows], marker="x", ls=":", label="naive encode only")
+    right.set(xscale="log", yscale="log", xlabel="paragraphs", ylabel="s", title="full ingest")
+    right.legend()
+    right.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="articles,1000,10000", help="comma list: 'articles' and paragraph counts")
+    parser.add_argument("--folder", help="measure this folder of .txt articles instead of generated corpora")
+    parser.add_argument("--modes", default="embedded", help="embedded and/or server (a `chroma run` on loopback)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the plain llama-index pipeline")
+    parser.add_argument("--questions", type=int, default=100, help="distinct questions per size")
+    parser.add_argument("--json", dest="json_out")
+    parser.add_argument("--markdown")
+    parser.add_argument("--plot")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    qs = questions(args.questions)
+    modes = args.modes.split(",")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="articles-qa-bench-") as tmp:
+        targets = [("folder", Path(args.folder))] if args.folder else []
+        for size in ([] if args.folder else args.sizes.split(",")):
+            if size == "articles":
+                targets.append(("5 articles", ROOT / "data" / "articles"))
+            else:
+                folder = Path(tmp) / f"corpus-{size}"
+                make_corpus(int(size), folder)
+                targets.append((f"{int(size):,} generated", folder))
+        for label, folder in targets:
+            work = Path(tmp) / f"work-{len(rows)}"
+            work.mkdir()
+            print(f"measuring {label} ...", file=sys.stderr, flush=True)
+            rows.append(measure(label, folder, work, qs, modes=modes, baseline=not args.no_baseline))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+            shutil.rmtree(work, ignore_errors=True)
+    table = markdown(rows)
+    print(table)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n", encoding="utf-8")
+    if args.plot:
+        plot(rows, args.plot)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
