@@ -54,10 +54,8 @@ class GenerativeAnswerer:
         return f"{rewritten} {question}", weights
 
     def answer(self, evidence: Evidence) -> Answer:
-        answer = None
-        for answer in self.answer_stream(evidence):
-            pass
-        return answer
+        *_, final = self.answer_stream(evidence)
+        return final
 
     def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
         """Checked sentences as the model writes them; the last answer yielded is final."""

@@ -81,10 +81,8 @@ class Pipeline:
         ingest(settings=self.settings, embedder=self._embedder)
 
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
-        answer = None
-        for answer in self.ask_stream(question, history):
-            pass
-        return answer
+        *_, final = self.ask_stream(question, history)
+        return final
 
     def ask_stream(self, question: str, history: list[dict] | None = None) -> Iterator[Answer]:
         """Like ask(), yielding the answer as it grows; the last one yielded is the final answer.

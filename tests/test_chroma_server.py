@@ -1,5 +1,4 @@
 """The same pipeline against a real Chroma server (`chroma run`) on loopback."""
-import shutil
 import socket
 import subprocess
 import sys

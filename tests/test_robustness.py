@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ingest import ingest
 from ingest.store import IndexStore
-from qa.errors import ArticlesQAError, IndexWriteError, QuestionError
+from qa.errors import IndexWriteError, QuestionError
 from tests.conftest import ROOT
 
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "data" / "questions.jsonl").read_text().splitlines()]
