@@ -7,6 +7,7 @@ the extractive answer is returned instead, and `Answer.notes` says why.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterator
@@ -129,8 +130,6 @@ def _complete_sentences(text: str) -> list[str]:
 
 
 def _with_notes(answer: Answer, notes: list[str], backend: str | None = None) -> Answer:
-    import dataclasses
-
     return dataclasses.replace(answer, notes=list(answer.notes) + notes, backend=backend or answer.backend)
 
 
