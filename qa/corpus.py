@@ -4,6 +4,7 @@ Built once per manifest; `Corpus.is_stale()` tells when a new ingest committed.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import defaultdict
@@ -80,17 +81,22 @@ class Corpus:
 
             logging.getLogger("bm25s").setLevel(logging.WARNING)
             retriever = bm25s.BM25()
-            retriever.index([terms(self.paras[i].text) or [""] for i in self.answerable], show_progress=False)
+            retriever.index([t or [""] for t in self.paragraph_terms], show_progress=False)
             self._bm25 = retriever
         return self._bm25
+
+    @functools.cached_property
+    def paragraph_terms(self) -> list[list[str]]:
+        """The terms of each answerable paragraph, computed once for BM25 and document frequencies."""
+        return [terms(self.paras[i].text) for i in self.answerable]
 
     @property
     def doc_freq(self) -> dict[str, int]:
         """In how many answerable paragraphs each term occurs."""
         if self._df is None:
             df: dict[str, int] = defaultdict(int)
-            for i in self.answerable:
-                for t in set(terms(self.paras[i].text)):
+            for paragraph in self.paragraph_terms:
+                for t in set(paragraph):
                     df[t] += 1
             self._df = dict(df)
         return self._df
