@@ -210,21 +210,23 @@ def plot(rows: list[dict], path: str) -> None:
     import matplotlib.pyplot as plt
 
     rows = sorted(rows, key=lambda r: r["paragraphs"])
-    x = [r["paragraphs"] for r in rows]
+
+    def series(axis, key, label, **style):
+        points = [(r["paragraphs"], r[key]) for r in rows if r.get(key) is not None]
+        if points:
+            axis.plot(*zip(*points), marker=style.pop("marker", "o"), label=label, **style)
+
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.plot(x, [r["ask_p50_ms"] for r in rows], marker="o", label="articles-qa ask() p50")
-    left.plot(x, [r["ask_p95_ms"] for r in rows], marker="o", ls="--", label="articles-qa ask() p95")
-    if all("baseline_retrieve_p50_ms" in r for r in rows):
-        left.plot(x, [r["baseline_retrieve_p50_ms"] for r in rows], marker="s", label="baseline retrieve p50")
-    if all("server_ask_p50_ms" in r for r in rows):
-        left.plot(x, [r["server_ask_p50_ms"] for r in rows], marker="^", label="ask() p50, Chroma server")
+    series(left, "ask_p50_ms", "articles-qa ask() p50")
+    series(left, "ask_p95_ms", "articles-qa ask() p95", ls="--")
+    series(left, "server_ask_p50_ms", "ask() p50, Chroma server", marker="^")
+    series(left, "baseline_retrieve_p50_ms", "baseline retrieve p50", marker="s")
     left.set(xscale="log", xlabel="paragraphs", ylabel="ms", title="latency (warm)")
     left.legend()
     left.grid(alpha=0.3)
-    right.plot(x, [r["ingest_s"] for r in rows], marker="o", label="articles-qa ingest")
-    if all("baseline_build_s" in r for r in rows):
-        right.plot(x, [r["baseline_build_s"] for r in rows], marker="s", label="baseline build")
-        right.plot(x, [r["naive_encode_s"] for r in rows], marker="x", ls=":", label="naive encode only")
+    series(right, "ingest_s", "articles-qa ingest")
+    series(right, "baseline_build_s", "baseline build", marker="s")
+    series(right, "naive_encode_s", "naive encode only", marker="x", ls=":")
     right.set(xscale="log", yscale="log", xlabel="paragraphs", ylabel="s", title="full ingest")
     right.legend()
     right.grid(alpha=0.3)
@@ -243,8 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", dest="json_out")
     parser.add_argument("--markdown")
     parser.add_argument("--plot")
+    parser.add_argument("--from-json", nargs="+", metavar="FILE",
+                        help="measure nothing: merge the rows of earlier --json files into the table and plot")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.from_json:
+        rows = [row for f in args.from_json for row in json.loads(Path(f).read_text(encoding="utf-8"))]
+        return _write(rows, args)
 
     qs = questions(args.questions)
     modes = args.modes.split(",")
@@ -265,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(measure(label, folder, work, qs, modes=modes, baseline=not args.no_baseline))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
             shutil.rmtree(work, ignore_errors=True)
+    return _write(rows, args)
+
+
+def _write(rows: list[dict], args) -> int:
+    rows = sorted(rows, key=lambda r: r["paragraphs"])
     table = markdown(rows)
     print(table)
     if args.json_out:
