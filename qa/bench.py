@@ -86,8 +86,15 @@ def _run(args: list[str], env: dict | None = None) -> tuple[float, int]:
     return seconds, max(peak, before) // 1024
 
 
-def _pcts(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
+def _timed(ask, qs: list[str]) -> tuple[float, float]:
+    """p50 and p95 in ms of `ask(q)` over distinct questions, after one warm-up call."""
+    ask(qs[-1])
+    latencies = []
+    for q in qs:
+        started = time.perf_counter()
+        ask(q)
+        latencies.append((time.perf_counter() - started) * 1000)
+    ordered = sorted(latencies)
     return round(statistics.median(ordered), 2), round(ordered[int(0.95 * (len(ordered) - 1))], 2)
 
 
@@ -127,14 +134,7 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
     row["cold_cli_s"] = round(statistics.median(cold), 2)
 
     pipeline = Pipeline(Settings.from_env(data_dir=data, index_dir=index))
-    pipeline.load()
-    pipeline.ask(qs[-1])
-    latencies = []
-    for q in qs:
-        started = time.perf_counter()
-        pipeline.ask(q)
-        latencies.append((time.perf_counter() - started) * 1000)
-    row["ask_p50_ms"], row["ask_p95_ms"] = _pcts(latencies)
+    row["ask_p50_ms"], row["ask_p95_ms"] = _timed(pipeline.ask, qs)
 
     if "server" in modes:
         proc, url = _chroma_server(work / "server")
@@ -142,13 +142,7 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
             _run([py, "-m", "ingest", "--data", str(data), "--index", str(work / "index-server"), "--quiet",
                   "--chroma-url", url])
             server = Pipeline(Settings.from_env(data_dir=data, index_dir=work / "index-server", chroma_url=url))
-            server.ask(qs[-1])
-            lat = []
-            for q in qs:
-                started = time.perf_counter()
-                server.ask(q)
-                lat.append((time.perf_counter() - started) * 1000)
-            row["server_ask_p50_ms"], row["server_ask_p95_ms"] = _pcts(lat)
+            row["server_ask_p50_ms"], row["server_ask_p95_ms"] = _timed(server.ask, qs)
         finally:
             proc.terminate()
             proc.wait(10)
@@ -166,13 +160,7 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
         started = time.perf_counter()
         plain = PlainPipeline(settings, embedder=torch_embedder, top_k=5)
         row["baseline_build_s"] = round(time.perf_counter() - started, 2)
-        plain.retriever.retrieve(qs[-1])
-        lat = []
-        for q in qs:
-            started = time.perf_counter()
-            plain.retriever.retrieve(q)
-            lat.append((time.perf_counter() - started) * 1000)
-        row["baseline_retrieve_p50_ms"], row["baseline_retrieve_p95_ms"] = _pcts(lat)
+        row["baseline_retrieve_p50_ms"], row["baseline_retrieve_p95_ms"] = _timed(plain.retriever.retrieve, qs)
         row["ingest_speedup_vs_naive_encode"] = round(row["naive_encode_s"] / row["ingest_s"], 2)
         row["ingest_speedup_vs_baseline"] = round(row["baseline_build_s"] / row["ingest_s"], 2)
         row["ask_p50_vs_baseline_retrieve"] = round(row["ask_p50_ms"] / row["baseline_retrieve_p50_ms"], 2)
