@@ -12,11 +12,12 @@ import logging
 import re
 from collections.abc import Iterator
 
-from qa.answer import Answer, Citation
+from qa.answer import Answer
 from qa.check import check
-from qa.compose import Evidence, ExtractiveAnswerer, quote_spans
+from qa.compose import Evidence, ExtractiveAnswerer, cite
 from qa.condense import is_follow_up, standalone_query
 from qa.prompt import build_prompt, sources_of
+from qa.select import Sentence
 from qa.settings import Settings
 
 log = logging.getLogger("articles_qa.llm")
@@ -93,26 +94,14 @@ class GenerativeAnswerer:
         return self._compose(result, prompt, evidence)
 
     def _compose(self, result, prompt, evidence: Evidence) -> Answer:
-        order: list[int] = []
-        parts, spans = [], {}
-        for sentence in result.kept:
-            if sentence.source not in order:
-                order.append(sentence.source)
-                spans[sentence.source] = []
-            if sentence.quote_span not in spans[sentence.source]:
-                spans[sentence.source].append(sentence.quote_span)
-            parts.append(f"{sentence.text} [{order.index(sentence.source) + 1}]")
-        citations = []
-        for i in order:
-            para = prompt.sources[i]
-            support = [s for s in result.kept if s.source == i]
-            citations.append(Citation(
-                file=para.file, paragraph=para.number, text=para.text,
-                quote=quote_spans(para.text, sorted(spans[i])), headline=para.headline, published=para.published,
-                score=round(min(s.semantic for s in support), 4),
-                also_in=[f"{c.file} ¶{c.number}" for c in evidence.corpus.copies_of(para.idx)],
-            ))
-        return Answer(text=" ".join(parts), citations=citations, answered=True, backend=self.name, notes=result.removed)
+        """The model's checked sentences, each cited to the source sentence that supports it."""
+        sentences = [
+            Sentence(para=prompt.sources[c.source].idx, start=c.quote_span[0], end=c.quote_span[1], text=c.text,
+                     score=c.semantic, coverage=c.lexical, dense=c.semantic, rank=c.source)
+            for c in result.kept
+        ]
+        text, citations = cite(evidence.corpus, sentences)
+        return Answer(text=text, citations=citations, answered=True, backend=self.name, notes=result.removed)
 
     def _fallback(self, evidence: Evidence, notes: list[str]) -> Answer:
         answer = self.fallback.answer(evidence)
