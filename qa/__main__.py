@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("question", help="the question, in English")
     parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
     parser.add_argument("--index", help="index folder (default .index in the project, or ARTICLES_QA_INDEX_DIR)")
+    parser.add_argument("--chroma-url", help="a Chroma server holding the vectors (e.g. http://127.0.0.1:8000)")
     parser.add_argument("--data", help="articles folder used when the index must be built first")
     from qa.llm import add_backend_arguments, backend_overrides
 
@@ -25,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     from qa.settings import Settings
 
     try:
-        answer = Pipeline(Settings.from_env(data_dir=args.data, index_dir=args.index, **backend_overrides(args))).ask(args.question)
+        answer = Pipeline(Settings.from_env(data_dir=args.data, index_dir=args.index, chroma_url=args.chroma_url,
+                                 **backend_overrides(args))).ask(args.question)
     except ArticlesQAError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

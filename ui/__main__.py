@@ -10,6 +10,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ui", description="Start the articles-qa chat page.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback only)")
     parser.add_argument("--port", type=int, default=None, help="port (default 7860 or the next free one)")
+    parser.add_argument("--chroma-url", help="a Chroma server holding the vectors (e.g. http://127.0.0.1:8000)")
     parser.add_argument("--data", help="articles folder")
     parser.add_argument("--index", help="index folder")
     from qa.llm import add_backend_arguments, backend_overrides
@@ -28,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         launch(host=args.host, port=args.port,
-               pipeline=Pipeline(Settings.from_env(data_dir=args.data, index_dir=args.index, **backend_overrides(args))))
+               pipeline=Pipeline(Settings.from_env(data_dir=args.data, index_dir=args.index, chroma_url=args.chroma_url,
+                                 **backend_overrides(args))))
     except ArticlesQAError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
