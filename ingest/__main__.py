@@ -5,24 +5,21 @@ import argparse
 import logging
 import sys
 
+from qa.cli import add_common_arguments, settings_from
 from qa.errors import ArticlesQAError
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Index the articles folder (incremental).")
-    parser.add_argument("--data", help="articles folder (default data/articles, or ARTICLES_QA_DATA_DIR)")
-    parser.add_argument("--index", help="index folder (default .index, or ARTICLES_QA_INDEX_DIR)")
-    parser.add_argument("--chroma-url", help="use a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded store")
+    add_common_arguments(parser, backend=False)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
     from ingest.build import ingest
-    from qa.settings import Settings
 
-    settings = Settings.from_env(data_dir=args.data, index_dir=args.index, chroma_url=args.chroma_url)
     try:
-        report = ingest(settings=settings, progress=False if args.quiet else None)
+        report = ingest(settings=settings_from(args), progress=False if args.quiet else None)
     except ArticlesQAError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -136,7 +136,8 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embed
             vector_dir = old["vector_dir"] if compatible and old.get("vector_dir") else store.new_vector_dir()
             collection = store.collection(model, vector_dir)
             store.mark_pending()
-            embedded = _embed_missing(collection, records, model, settings, embedder, progress)
+            wanted = _wanted_chunks(records)
+            embedded = _embed_missing(collection, wanted, settings, embedder, progress)
             store.write_manifest({
                 "embed_model": model,
                 "chunking": _chunking(settings),
@@ -144,7 +145,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embed
                 "built_at": _now(),
                 "files": records,
             })
-            _drop_unnamed(collection, records)
+            _drop_unnamed(collection, wanted)
             store.drop_vector_dirs(keep=vector_dir)
             store.clear_pending()
         elif any(records[n] is not old_files.get(n) for n in records):
@@ -235,8 +236,7 @@ def _wanted_chunks(records: dict[str, Any]) -> dict[str, str]:
     return wanted
 
 
-def _embed_missing(collection, records, model, settings, embedder, progress) -> int:
-    wanted = _wanted_chunks(records)
+def _embed_missing(collection, wanted: dict[str, str], settings, embedder, progress) -> int:
     ids = list(wanted)
     present: set[str] = set()
     for i in range(0, len(ids), _CHROMA_BATCH):
@@ -261,8 +261,7 @@ def _embed_missing(collection, records, model, settings, embedder, progress) -> 
     return len(missing)
 
 
-def _drop_unnamed(collection, records) -> None:
-    wanted = _wanted_chunks(records)
+def _drop_unnamed(collection, wanted: dict[str, str]) -> None:
     stored = collection.get(include=[])["ids"]
     stale = [cid for cid in stored if cid not in wanted]
     for i in range(0, len(stale), _CHROMA_BATCH):

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.cli import add_common_arguments, settings_from
 from qa.errors import ArticlesQAError
-from qa.settings import Settings
 
 K_MAX = 10
 
@@ -250,8 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("questions", nargs="?", help="JSONL file of test questions (default data/questions.jsonl)")
     parser.add_argument("--squad", help="a SQuAD v1.1 JSON file: its articles become the corpus")
-    parser.add_argument("--data", help="articles folder")
-    parser.add_argument("--index", help="index folder")
+    add_common_arguments(parser)
     parser.add_argument("--json", dest="json_out", help="write metrics and one row per question here")
     parser.add_argument("--report", help="write a Markdown report (table and every failure) here")
     parser.add_argument("--plot", help="write the hit@k curve (k=1..10) and the latency histogram here (PNG)")
@@ -260,9 +259,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min", action="append", default=[], metavar="NAME=VALUE",
                         help="exit non-zero when overall metric NAME falls below VALUE (repeatable)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    from qa.llm import add_backend_arguments, backend_overrides
-
-    add_backend_arguments(parser)
     args = parser.parse_args(argv)
 
     from qa.pipeline import Pipeline
@@ -274,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             floors[name] = float(value)
         except ValueError:
             parser.error(f"--min {item!r}: expected NAME=NUMBER, e.g. --min hit@5=0.9")
-    settings = Settings.from_env(data_dir=args.data, index_dir=args.index, **backend_overrides(args))
+    settings = settings_from(args)
     errors: list[str] = []
     with tempfile.TemporaryDirectory(prefix="articles-qa-eval-") as tmp:
         if args.squad:

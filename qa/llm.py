@@ -59,15 +59,3 @@ def _import(module: str, name: str, extra: str):
             f"the {extra} backend needs its extra: pip install -e '.[{extra}]'"
         ) from None
 
-
-def add_backend_arguments(parser) -> None:
-    """The same four flags on every command that answers questions."""
-    group = parser.add_argument_group("answering backend")
-    group.add_argument("--backend", choices=BACKENDS, help="who writes answers (default extractive)")
-    group.add_argument("--model", help="GGUF path (llamacpp) or model name (ollama, openai)")
-    group.add_argument("--api-base", help="server URL for ollama or an OpenAI-compatible API")
-    group.add_argument("--api-key", help="API key for an OpenAI-compatible server")
-
-
-def backend_overrides(args) -> dict:
-    return {"backend": args.backend, "model": args.model, "api_base": args.api_base, "api_key": args.api_key}
