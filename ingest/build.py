@@ -1,9 +1,9 @@
 """`ingest()`: turn a folder of articles into the index, incrementally and crash-safely.
 
 Steps: list files -> reuse records of unchanged files (size+mtime, then sha256)
--> parse changed files (paragraphs, boilerplate, headline/date, sentences, chunks)
--> embed only chunks whose vectors are missing -> commit the manifest -> drop
-vectors no longer named. See `ingest.store` for why a kill at any step is safe.
+-> parse changed files (paragraphs, boilerplate, headline/date, sentences, chunks, terms)
+-> embed only chunks whose vectors are missing -> write a corpus snapshot (paragraph
+table, BM25) -> commit the manifest -> drop vectors and snapshots no longer named. See `ingest.store` for why a kill at any step is safe.
 
 Not handled: file types other than UTF-8 `.txt` (others are reported as skipped),
 and articles edited while a run reads them (the next run picks the edit up).
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -23,9 +24,11 @@ from ingest.boilerplate import classify
 from ingest.chunking import chunk_spans, sentence_spans
 from ingest.metadata import find_headline, find_published
 from ingest.paragraphs import read_article, split_paragraphs
-from ingest.store import IndexStore, chunk_id
+from ingest.snapshot import DATABASE, read_paragraphs, write_snapshot
+from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, FORMAT, IndexStore, chunk_id
 from qa.errors import ArticleError, IndexCorruptError, IndexNotFoundError, IndexWriteError, NoArticlesError
 from qa.settings import Settings
+from qa.text import terms
 
 log = logging.getLogger("articles_qa.ingest")
 _EMBED_BATCH = 64
@@ -97,15 +100,18 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embed
             log.warning("index was unreadable; moved it to %s and rebuilding", rebuilt_from)
             old = None
         model = settings.embedder_id
-        compatible = old is not None and old.get("embed_model") == model and old.get("chunking") == _chunking(settings)
+        same_vectors = old is not None and old.get("embed_model") == model and old.get("chunking") == _chunking(settings)
+        compatible = (same_vectors and old.get("format") == FORMAT
+                      and (store.dir / old.get("corpus_dir", "") / DATABASE).is_file())
         old_files: dict[str, Any] = old["files"] if compatible else {}
 
         records: dict[str, Any] = {}
+        parsed: dict[str, list] = {}  # paragraphs of files read this run; the others' are in the old snapshot
         added, updated, skipped, unchanged = [], [], {}, 0
         for name, path in files.items():
             previous = old_files.get(name)
             try:
-                record = _record_for(path, previous, settings)
+                record, paragraphs = _record_for(path, previous, settings)
             except (ArticleError, OSError) as e:
                 msg = str(e) if isinstance(e, ArticleError) else f"{name}: cannot read ({e.strerror or e})"
                 if previous is not None:
@@ -117,6 +123,8 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embed
                 skipped[name] = f"{name}: empty, nothing to index"
                 continue
             records[name] = record
+            if paragraphs is not None:
+                parsed[name] = paragraphs
             if previous is None:
                 added.append(name)
             elif record is previous or record["sha256"] == previous["sha256"]:
@@ -133,20 +141,24 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embed
         changed = bool(added or updated or removed) or not compatible
         embedded = 0
         if changed or store.is_pending() or old is None:
-            vector_dir = old["vector_dir"] if compatible and old.get("vector_dir") else store.new_vector_dir()
+            paragraphs = _all_paragraphs(store, old, records, parsed, files, settings, skipped)
+            vector_dir = old["vector_dir"] if same_vectors and old.get("vector_dir") else store.new_dir(CHROMA_PREFIX)
             collection = store.collection(model, vector_dir)
             store.mark_pending()
-            wanted = _wanted_chunks(records)
+            wanted = _wanted_chunks(paragraphs)
             embedded = _embed_missing(collection, wanted, settings, embedder, progress)
+            corpus_dir = store.new_dir(CORPUS_PREFIX)
+            write_snapshot(store.dir / corpus_dir, paragraphs)
             store.write_manifest({
                 "embed_model": model,
                 "chunking": _chunking(settings),
                 "vector_dir": vector_dir,
+                "corpus_dir": corpus_dir,
                 "built_at": _now(),
                 "files": records,
             })
             _drop_unnamed(collection, wanted)
-            store.drop_vector_dirs(keep=vector_dir)
+            store.drop_build_dirs(keep={vector_dir, corpus_dir})
             store.clear_pending()
         elif any(records[n] is not old_files.get(n) for n in records):
             # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast
@@ -159,11 +171,37 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embed
         removed=removed,
         unchanged=unchanged,
         skipped=skipped,
-        paragraphs=sum(len(r["paragraphs"]) for r in records.values()),
+        paragraphs=sum(r["paragraphs"] for r in records.values()),
         chunks_embedded=embedded,
         seconds=time.perf_counter() - started,
         rebuilt_from=rebuilt_from,
     )
+
+
+def _all_paragraphs(store: IndexStore, old: dict | None, records: dict[str, Any], parsed: dict[str, list],
+                    files: dict[str, Path], settings: Settings, skipped: dict[str, str]) -> dict[str, list]:
+    """Paragraphs of every committed file: read this run, or reused from the previous snapshot."""
+    reused: dict[str, list] = {}
+    if set(records) - set(parsed):
+        try:
+            reused = read_paragraphs(store.dir / old["corpus_dir"])
+        except (sqlite3.Error, OSError, ValueError) as e:
+            log.warning("the previous paragraph table is unreadable (%s); reading the articles again", e)
+    out = {}
+    for name in records:
+        if name in parsed or name in reused:
+            out[name] = parsed[name] if name in parsed else reused[name]
+            continue
+        try:  # the snapshot was lost: read the file again
+            record, paragraphs = _record_for(files[name], None, settings)
+        except (ArticleError, OSError, KeyError):
+            record = None
+        if record is None:
+            del records[name]
+            skipped[name] = f"{name}: no longer readable and its indexed copy was lost; dropped"
+        else:
+            records[name], out[name] = record, paragraphs
+    return out
 
 
 def _chunking(settings: Settings) -> list[int]:
@@ -183,23 +221,25 @@ def _list_articles(data_dir: Path) -> dict[str, Path]:
     return files
 
 
-def _record_for(path: Path, previous: dict | None, settings: Settings) -> dict | None:
-    """The manifest record of one file; the previous one itself when the file did not change."""
+def _record_for(path: Path, previous: dict | None, settings: Settings) -> tuple[dict | None, list | None]:
+    """The manifest record of one file and its paragraphs; (previous, None) when it did not change."""
     st = path.stat()
     if previous and previous["size"] == st.st_size and previous["mtime_ns"] == st.st_mtime_ns:
-        return previous
+        return previous, None
     text = read_article(path, max_bytes=settings.max_file_bytes)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if previous and previous["sha256"] == sha:
-        return {**previous, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        return {**previous, "size": st.st_size, "mtime_ns": st.st_mtime_ns}, None
     return parse_article(text, settings, sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
 
 
-def parse_article(text: str, settings: Settings, *, sha256: str, size: int, mtime_ns: int) -> dict | None:
-    """The manifest record of one article: its paragraphs with boilerplate reasons, sentences and chunks."""
+def parse_article(text: str, settings: Settings, *, sha256: str, size: int,
+                  mtime_ns: int) -> tuple[dict | None, list | None]:
+    """The manifest record of one article, and its paragraphs with boilerplate reasons, sentences,
+    chunks and BM25 terms."""
     paragraphs = split_paragraphs(text)
     if not paragraphs:
-        return None
+        return None, None
     texts = [p.text for p in paragraphs]
     reasons = classify(texts)
     headline = find_headline(texts)
@@ -209,28 +249,30 @@ def parse_article(text: str, settings: Settings, *, sha256: str, size: int, mtim
             reason = "headline"
         item: dict[str, Any] = {"n": p.number, "line": p.line, "text": p.text, "boilerplate": reason}
         if reason is None:
+            item["terms"] = terms(p.text)
             item["sentences"] = sentence_spans(p.text)
             item["chunks"] = [
                 [chunk_id(settings.embedder_id, p.text[a:b]), a, b]
                 for a, b in chunk_spans(p.text, settings.chunk_tokens, settings.chunk_overlap)
             ]
         out.append(item)
-    return {
+    record = {
         "sha256": sha256,
         "size": size,
         "mtime_ns": mtime_ns,
         "indexed_at": _now(),
         "headline": headline,
         "published": find_published(texts),
-        "paragraphs": out,
+        "paragraphs": len(out),
     }
+    return record, out
 
 
-def _wanted_chunks(records: dict[str, Any]) -> dict[str, str]:
+def _wanted_chunks(paragraphs: dict[str, list]) -> dict[str, str]:
     """chunk id -> chunk text for every chunk the manifest will name."""
     wanted: dict[str, str] = {}
-    for record in records.values():
-        for p in record["paragraphs"]:
+    for file_paragraphs in paragraphs.values():
+        for p in file_paragraphs:
             for cid, a, b in p.get("chunks", ()):
                 wanted.setdefault(cid, p["text"][a:b])
     return wanted

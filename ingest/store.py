@@ -1,4 +1,5 @@
-"""The index on disk: a manifest (the committed state) beside a Chroma collection of chunk vectors.
+"""The index on disk: a manifest (the committed state) naming a Chroma collection of chunk vectors
+and a corpus snapshot (paragraph table and BM25, see `ingest.snapshot`).
 
 Why a manifest: Chroma holds vectors keyed by a hash of (model, chunk text), so
 re-embedding unchanged text is a no-op and the same text in two files shares one
@@ -7,7 +8,8 @@ replaced atomically (write, fsync, rename) only after every vector it names is
 stored, so a run killed at any point leaves the previous manifest, and with it the
 previous index, answering. Vectors no manifest names are garbage, removed by the
 next run. Each fresh build gets a vector folder of its own name (`chroma-<id>`, recorded
-in the manifest), so a rebuild never reuses files that a broken index left behind.
+in the manifest), so a rebuild never reuses files that a broken index left behind; each
+commit writes a new `corpus-<id>` snapshot folder, and the manifest names the one that counts.
 """
 from __future__ import annotations
 
@@ -25,11 +27,12 @@ from typing import Any, Iterator
 from qa.errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
 from qa.settings import Settings
 
-FORMAT = 1
+FORMAT = 2  # 1 kept every paragraph in the manifest; 2 keeps them in the corpus snapshot
 MANIFEST = "manifest.json"
 PENDING = "ingest.pending"  # present while vectors may exist that no manifest names
 LOCK = "ingest.lock"
 CHROMA_PREFIX = "chroma"
+CORPUS_PREFIX = "corpus"
 
 
 def chunk_id(model: str, text: str) -> str:
@@ -59,7 +62,7 @@ class IndexStore:
             )
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
-            if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
+            if manifest.get("format") not in (1, FORMAT) or not isinstance(manifest.get("files"), dict):
                 raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT}")
         except (OSError, ValueError, AttributeError) as e:
             raise IndexCorruptError(
@@ -82,7 +85,7 @@ class IndexStore:
         """Move a broken index's contents aside (never delete them) so a rebuild can start clean."""
         target = self.dir / "broken" / time.strftime("%Y%m%d-%H%M%S")
         target.mkdir(parents=True, exist_ok=True)
-        for path in [self.dir / MANIFEST, self.dir / PENDING, *self.vector_dirs()]:
+        for path in [self.dir / MANIFEST, self.dir / PENDING, *self.build_dirs()]:
             if path.exists():
                 shutil.move(str(path), str(target / path.name))
         (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
@@ -121,18 +124,21 @@ class IndexStore:
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
-    # -- vectors ---------------------------------------------------------------
+    # -- build folders ---------------------------------------------------------
     @staticmethod
-    def new_vector_dir() -> str:
-        return f"{CHROMA_PREFIX}-{uuid.uuid4().hex[:12]}"
+    def new_dir(prefix: str) -> str:
+        return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
     def vector_dirs(self) -> list[Path]:
         return sorted(p for p in self.dir.glob(f"{CHROMA_PREFIX}*") if p.is_dir())
 
-    def drop_vector_dirs(self, *, keep: str) -> None:
-        """Remove vector folders of earlier builds (after a rebuild with another model or chunking)."""
-        for path in self.vector_dirs():
-            if path.name != keep:
+    def build_dirs(self) -> list[Path]:
+        return self.vector_dirs() + sorted(p for p in self.dir.glob(f"{CORPUS_PREFIX}*") if p.is_dir())
+
+    def drop_build_dirs(self, *, keep: set[str]) -> None:
+        """Remove vector and snapshot folders the committed manifest does not name."""
+        for path in self.build_dirs():
+            if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
 
     def collection_name(self, model: str, vector_dir: str) -> str:

@@ -1,21 +1,29 @@
-"""The committed index loaded for answering: paragraphs, duplicate groups and a BM25 index.
+"""The committed index opened for answering: paragraphs, duplicate groups and a BM25 index.
 
-Built once per manifest; `Corpus.is_stale()` tells when a new ingest committed.
+Opened once per manifest from the snapshot ingest wrote (`ingest.snapshot`): nothing is
+parsed or built here, so a cold start costs the same at 85 or 100,000 paragraphs.
+`Corpus.is_stale()` tells when a new ingest committed.
 """
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
+import sqlite3
+import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ingest.store import IndexStore
+from ingest.snapshot import ANSWERABLE, BM25_DIR, DATABASE
+from ingest.store import FORMAT, IndexStore
+from qa.errors import IndexCorruptError, IndexOutdatedError
 from qa.settings import Settings
-from qa.text import norm_key, terms
+from qa.text import terms
 
 
 _NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised, not the first word, not "US"
@@ -32,6 +40,8 @@ class Para:
     chunks: tuple[tuple[str, int, int], ...]
     headline: str | None
     published: str | None
+    doc: int | None  # its BM25 row; None for boilerplate and for later copies of a duplicate
+    copies: tuple[int, ...]  # later copies of the same text, when this is the first
 
 
 class Corpus:
@@ -42,31 +52,22 @@ class Corpus:
         self.model = manifest["embed_model"]
         self.vector_dir = manifest.get("vector_dir", "chroma")
         self.files = manifest["files"]
-        self.paras: list[Para] = []
-        for name in sorted(self.files):
-            record = self.files[name]
-            for p in record["paragraphs"]:
-                self.paras.append(Para(
-                    idx=len(self.paras), file=name, number=p["n"], text=p["text"], boilerplate=p["boilerplate"],
-                    sentences=tuple(map(tuple, p.get("sentences", ()))),
-                    chunks=tuple(map(tuple, p.get("chunks", ()))),
-                    headline=record.get("headline"), published=record.get("published"),
-                ))
-        self.by_location = {(p.file, p.number): p for p in self.paras}
-        # Duplicates: the first copy (file order) stands for the group; the others are listed with it.
-        groups: dict[str, list[int]] = defaultdict(list)
-        for p in self.paras:
-            if p.boilerplate is None:
-                groups[norm_key(p.text)].append(p.idx)
-        self.canonical = {i: g[0] for g in groups.values() for i in g}
-        self.copies = {g[0]: tuple(g[1:]) for g in groups.values()}
-        self.answerable = [g[0] for g in groups.values()]
-        self.chunk_paras: dict[str, list[int]] = defaultdict(list)
-        for p in self.paras:
-            for cid, _, _ in p.chunks:
-                self.chunk_paras[cid].append(self.canonical[p.idx])
-        self._bm25 = None
-        self._df: dict[str, int] | None = None
+        if manifest.get("format") != FORMAT or not manifest.get("corpus_dir"):
+            raise IndexOutdatedError(f"the index at {store.dir} was written by an older articles-qa; "
+                                     f"re-index it with `python -m ingest --index {store.dir}`")
+        folder = store.dir / manifest["corpus_dir"]
+        try:
+            self._db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True, check_same_thread=False)
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+            self.answerable = np.load(folder / ANSWERABLE, mmap_mode="r")  # BM25 row -> paragraph
+            self.bm25 = _load_bm25(folder / BM25_DIR)
+        except (sqlite3.Error, OSError, ValueError) as e:
+            raise IndexCorruptError(f"the paragraph table of {store.dir} cannot be read ({e}); "
+                                    f"rebuild it with `python -m ingest --index {store.dir}`") from None
+        self._lock = threading.Lock()
+        self.paras = _Paragraphs(self, int(meta["paragraphs"]))
+        self.chunk_count = int(meta["chunks"])
+        self._indptr = self.bm25.scores["indptr"]
 
     def is_stale(self) -> bool:
         try:
@@ -74,40 +75,46 @@ class Corpus:
         except FileNotFoundError:
             return True
 
-    @property
-    def bm25(self):
-        if self._bm25 is None:
-            import bm25s
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:  # one connection, shared by the threads of a chat server
+            return self._db.execute(sql, args).fetchall()
 
-            logging.getLogger("bm25s").setLevel(logging.WARNING)
-            retriever = bm25s.BM25()
-            retriever.index([t or [""] for t in self.paragraph_terms], show_progress=False)
-            self._bm25 = retriever
-        return self._bm25
+    def _para(self, row: tuple) -> Para:
+        idx, file, n, text, boilerplate, sentences, chunks, doc, copies = row
+        record = self.files.get(file, {})
+        return Para(idx, file, n, text, boilerplate,
+                    tuple(map(tuple, json.loads(sentences or "[]"))), tuple(map(tuple, json.loads(chunks or "[]"))),
+                    record.get("headline"), record.get("published"), doc, tuple(json.loads(copies or "[]")))
 
-    @functools.cached_property
-    def paragraph_terms(self) -> list[list[str]]:
-        """The terms of each answerable paragraph, computed once for BM25 and document frequencies."""
-        return [terms(self.paras[i].text) for i in self.answerable]
+    def paragraph(self, file: str, number: int) -> Para | None:
+        rows = self._query(f"SELECT {_COLUMNS} FROM paras WHERE file=? AND n=?", (file, number))
+        return self._para(rows[0]) if rows else None
 
-    @property
-    def doc_freq(self) -> dict[str, int]:
-        """In how many answerable paragraphs each term occurs."""
-        if self._df is None:
-            df: dict[str, int] = defaultdict(int)
-            for paragraph in self.paragraph_terms:
-                for t in set(paragraph):
-                    df[t] += 1
-            self._df = dict(df)
-        return self._df
+    def article(self, file: str) -> list[Para]:
+        return [self._para(r) for r in self._query(f"SELECT {_COLUMNS} FROM paras WHERE file=? ORDER BY n", (file,))]
+
+    def paras_of_chunks(self, ids: list[str]) -> dict[str, list[int]]:
+        """The paragraphs (first copies) each chunk id occurs in; ids no manifest names are absent."""
+        out: dict[str, list[int]] = defaultdict(list)
+        if not ids:
+            return out
+        for cid, para in self._query(f"SELECT id, para FROM chunks WHERE id IN ({','.join('?' * len(ids))})",
+                                     tuple(ids)):
+            out[cid].append(para)
+        return out
+
+    def doc_freq(self, term: str) -> int:
+        """In how many answerable paragraphs `term` occurs."""
+        row = self.bm25.vocab_dict.get(term)
+        return 0 if row is None else int(self._indptr[row + 1] - self._indptr[row])
 
     def idf(self, term: str) -> float:
         """Inverse document frequency over answerable paragraphs (BM25's form, floored at 0.1)."""
-        n, df = len(self.answerable), self.doc_freq.get(term, 0)
+        n, df = len(self.answerable), self.doc_freq(term)
         return max(0.1, float(np.log((n - df + 0.5) / (df + 0.5) + 1.0)))
 
     def knows(self, term: str) -> bool:
-        return term in self.doc_freq
+        return self.doc_freq(term) > 0
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question (capitalised words after the first) that no paragraph mentions."""
@@ -120,7 +127,39 @@ class Corpus:
         return out
 
     def copies_of(self, idx: int) -> list[Para]:
-        return [self.paras[i] for i in self.copies.get(idx, ())]
+        return [self.paras[i] for i in self.paras[idx].copies]
+
+
+_COLUMNS = "idx, file, n, text, boilerplate, sentences, chunks, doc, copies"
+
+
+class _Paragraphs(Sequence):
+    """`corpus.paras[i]`, read from SQLite on demand and cached (answers touch a few dozen)."""
+
+    def __init__(self, corpus: Corpus, count: int):
+        self._corpus, self._count = corpus, count
+        self._get = functools.lru_cache(maxsize=16384)(self._fetch)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return [self[i] for i in range(*idx.indices(self._count))]
+        idx = int(idx)
+        if not 0 <= idx < self._count:
+            raise IndexError(idx)
+        return self._get(idx)
+
+    def _fetch(self, idx: int) -> Para:
+        return self._corpus._para(self._corpus._query(f"SELECT {_COLUMNS} FROM paras WHERE idx=?", (idx,))[0])
+
+
+def _load_bm25(folder: Path):
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
 
 
 def load_corpus(settings: Settings, index_dir: Path | None = None) -> Corpus:

@@ -64,6 +64,10 @@ class IndexCorruptError(IndexStateError):
     pass
 
 
+class IndexOutdatedError(IndexStateError):
+    """The index was written by an older version; re-indexing reuses its vectors."""
+
+
 class IndexLockedError(IndexStateError):
     pass
 

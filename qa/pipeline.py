@@ -17,7 +17,7 @@ from qa.answer import Answer, Retrieved
 from qa.compose import Evidence
 from qa.condense import standalone_query
 from qa.corpus import Corpus
-from qa.errors import IndexCorruptError
+from qa.errors import IndexCorruptError, IndexOutdatedError
 from qa.retrieve import HybridRetriever
 from qa.select import score_sentences
 from qa.settings import Settings
@@ -59,20 +59,27 @@ class Pipeline:
                     if not self.build_if_missing:
                         self.store.read_manifest()  # raises IndexNotFoundError with the fix
                     self._build()
-                corpus = Corpus(self.store)
-                if corpus.model != self.settings.embedder_id:
-                    if not self.build_if_missing:
-                        raise IndexCorruptError(
-                            f"the index at {self.store.dir} was built with {corpus.model!r}, not "
-                            f"{self.settings.embedder_id!r}; re-run `python -m ingest --index {self.store.dir}`")
-                    log.warning("the index was built with %s; re-embedding with %s", corpus.model,
-                                self.settings.embedder_id)
-                    self._build()
-                    corpus = Corpus(self.store)
+                corpus = self._open()
                 retriever = HybridRetriever(corpus, self.embedder)
                 _check_vectors(corpus, retriever)
                 self._corpus, self._retriever = corpus, retriever
             return self._retriever
+
+    def _open(self) -> Corpus:
+        """The committed corpus, re-indexed first if it was built with another embedder or version."""
+        try:
+            corpus = Corpus(self.store)
+            if corpus.model == self.settings.embedder_id:
+                return corpus
+            why = f"was built with {corpus.model!r}, not {self.settings.embedder_id!r}"
+        except IndexOutdatedError:
+            why = "was written by an older articles-qa"
+        if not self.build_if_missing:
+            raise IndexOutdatedError(
+                f"the index at {self.store.dir} {why}; re-run `python -m ingest --index {self.store.dir}`")
+        log.warning("the index at %s %s; re-indexing", self.store.dir, why)
+        self._build()
+        return Corpus(self.store)
 
     def _build(self) -> None:
         from ingest import ingest
@@ -134,9 +141,9 @@ def _check_vectors(corpus: Corpus, retriever: HybridRetriever) -> None:
     except Exception as e:
         raise IndexCorruptError(f"the vector store of {corpus.store.dir} cannot be read ({e}); "
                                 f"rebuild it with `python -m ingest --index {corpus.store.dir}`") from None
-    if stored < len(corpus.chunk_paras):
+    if stored < corpus.chunk_count:
         raise IndexCorruptError(
-            f"the vector store of {corpus.store.dir} holds {stored} of the {len(corpus.chunk_paras)} chunks "
+            f"the vector store of {corpus.store.dir} holds {stored} of the {corpus.chunk_count} chunks "
             f"its manifest names; rebuild it with `python -m ingest --index {corpus.store.dir}`"
         )
 

@@ -46,24 +46,24 @@ class HybridRetriever:
         corpus = self.corpus
         qvec = np.asarray(self.embedder.get_query_embedding(query), dtype=np.float32)
         candidates: dict[int, None] = {}
-        n = min(self.candidates, max(1, len(corpus.chunk_paras)))
+        n = min(self.candidates, max(1, corpus.chunk_count))
         found = self.collection.query(query_embeddings=[qvec.tolist()], n_results=n, include=[])
+        owners = corpus.paras_of_chunks(found["ids"][0])
         for cid in found["ids"][0]:
-            for p in corpus.chunk_paras.get(cid, ()):  # ids no manifest names are leftovers: skip
+            for p in owners.get(cid, ()):  # ids no manifest names are leftovers: skip
                 candidates.setdefault(p)
         bm25 = np.zeros(0)
         qterms = terms(query)
         if qterms:
             bm25 = corpus.bm25.get_scores(qterms)
-            top = np.argsort(-bm25)[: self.candidates]
-            for j in top:
+            top = np.argpartition(-bm25, min(self.candidates, len(bm25) - 1))[: self.candidates]
+            for j in top[np.argsort(-bm25[top], kind="stable")]:
                 if bm25[j] > 0:
-                    candidates.setdefault(corpus.answerable[j])
+                    candidates.setdefault(int(corpus.answerable[j]))
         if not candidates:
             return Retrieval([], {})
         chunk_sims = self._chunk_sims(qvec, candidates)
-        position = {p: j for j, p in enumerate(corpus.answerable)}
-        lexical = {p: float(bm25[position[p]]) if len(bm25) else 0.0 for p in candidates}
+        lexical = {p: float(bm25[corpus.paras[p].doc]) if len(bm25) else 0.0 for p in candidates}
         best_lexical = max(lexical.values()) or 1.0
         hits = []
         for p in candidates:

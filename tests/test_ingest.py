@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest import ingest
+from ingest.snapshot import read_paragraphs
 from ingest.store import PENDING, IndexStore
-from qa.errors import IndexCorruptError, NoArticlesError
+from qa.errors import IndexCorruptError, IndexOutdatedError, NoArticlesError
 from qa.pipeline import Pipeline
 from tests.conftest import ROOT
 from tests.test_paragraphs import A000, A001, A002, A003, A004
@@ -27,8 +28,9 @@ def stored_ids(settings):
 
 
 def named_ids(settings):
-    manifest = IndexStore(settings).read_manifest()
-    return {c[0] for f in manifest["files"].values() for p in f["paragraphs"] for c in p.get("chunks", [])}
+    store = IndexStore(settings)
+    paragraphs = read_paragraphs(store.dir / store.read_manifest()["corpus_dir"])
+    return {c[0] for f in paragraphs.values() for p in f for c in p.get("chunks", [])}
 
 
 def test_first_build_then_noop(fake_settings, fake_embedder):
@@ -111,6 +113,51 @@ def test_vector_folder_deleted_is_reported(fake_settings, fake_embedder):
         Pipeline(fake_settings, embedder=fake_embedder).ask("Where was Lavrov on Tuesday?")
 
 
+
+def test_lost_paragraph_table_is_reported_then_rebuilt_without_re_embedding(fake_settings, fake_embedder):
+    import shutil
+
+    run(fake_settings, fake_embedder)
+    question = "Who brokered the grain-export deal?"
+    before = Pipeline(fake_settings, embedder=fake_embedder).ask(question)
+    store = IndexStore(fake_settings)
+    shutil.rmtree(store.dir / store.read_manifest()["corpus_dir"])
+    with pytest.raises(IndexCorruptError, match="python -m ingest"):
+        Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask(question)
+    report = run(fake_settings, fake_embedder)
+    assert (report.files, report.chunks_embedded) == (5, 0)  # the articles are read again; vectors are kept
+    after = Pipeline(fake_settings, embedder=fake_embedder).ask(question)
+    assert (after.text, after.citations) == (before.text, before.citations)
+
+
+def test_an_index_of_the_older_format_is_re_indexed_reusing_its_vectors(fake_settings, fake_embedder):
+    run(fake_settings, fake_embedder)
+    store = IndexStore(fake_settings)
+    manifest = store.read_manifest()
+    paragraphs = read_paragraphs(store.dir / manifest.pop("corpus_dir"))
+    files = {name: {**record, "paragraphs": paragraphs[name]} for name, record in manifest["files"].items()}
+    store.manifest_path.write_text(json.dumps({**manifest, "format": 1, "files": files}))  # as version 1 wrote it
+    with pytest.raises(IndexOutdatedError, match="older articles-qa"):
+        Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask("Who brokered it?")
+    embedded = fake_embedder.texts_embedded
+    assert Pipeline(fake_settings, embedder=fake_embedder).ask("Who brokered the grain-export deal?").answered
+    assert store.read_manifest()["format"] == 2 and len(store.build_dirs()) == 2
+    assert fake_embedder.texts_embedded == embedded  # no article text was embedded again
+
+
+def test_a_live_pipeline_follows_each_commit(fake_settings, fake_embedder, articles):
+    run(fake_settings, fake_embedder)
+    pipeline = Pipeline(fake_settings, embedder=fake_embedder)
+    question = "What did the zebra committee decide?"
+    assert not pipeline.ask(question).answered
+    (articles / "zebra.txt").write_text("The zebra committee decided to open the new bridge in May.\n", encoding="utf-8")
+    run(fake_settings, fake_embedder)  # the snapshot the pipeline has open is replaced and removed
+    answer = pipeline.ask(question)
+    assert answer.answered and answer.citations[0].file == "zebra.txt" and answer.citations[0].paragraph == 1
+    (articles / "zebra.txt").unlink()
+    run(fake_settings, fake_embedder)
+    assert not pipeline.ask(question).answered
+
 KILLER = """
 import sys
 from tests.fakes import FakeEmbedding
@@ -168,5 +215,5 @@ def test_an_index_built_with_another_embedder_is_re_embedded_not_refused(fake_se
     assert answer.answered
     manifest = IndexStore(other).read_manifest()
     assert manifest["embed_model"] == "fake-bow-64-v2" and len(IndexStore(other).vector_dirs()) == 1
-    with pytest.raises(IndexCorruptError, match="built with"):
+    with pytest.raises(IndexOutdatedError, match="built with"):
         Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask("Who brokered it?")

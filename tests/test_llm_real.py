@@ -39,7 +39,7 @@ def test_gemma_answers_reach_the_user_only_checked(llm_pipeline, question, expec
         corpus = llm_pipeline.load().corpus
         for sentence, n in re.findall(r"\s*(.+?)\s\[(\d+)\]", answer.text):
             c = answer.citations[int(n) - 1]
-            result = check(f"{sentence} [1]", [corpus.by_location[(c.file, c.paragraph)]], llm_pipeline.embedder)
+            result = check(f"{sentence} [1]", [corpus.paragraph(c.file, c.paragraph)], llm_pipeline.embedder)
             assert result.kept and not result.removed, f"shown but unsupported: {sentence!r}"
 
 

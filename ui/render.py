@@ -80,9 +80,7 @@ def sources_html(answer: Answer, corpus: Corpus) -> str:
 
 def article_html(corpus: Corpus, file: str, cited: int | None = None) -> str:
     rows = []
-    for p in corpus.paras:
-        if p.file != file:
-            continue
+    for p in corpus.article(file):
         classes = " ".join(c for c in ("aqa-cited" if p.number == cited else "",
                                        "aqa-boiler" if p.boilerplate else "") if c)
         title = f" title='boilerplate: {html.escape(p.boilerplate)}'" if p.boilerplate else ""
@@ -95,6 +93,6 @@ def articles_table(corpus: Corpus) -> list[list]:
     rows = []
     for name in sorted(corpus.files):
         record = corpus.files[name]
-        rows.append([record.get("headline") or "(no headline in the text)", name, len(record["paragraphs"]),
+        rows.append([record.get("headline") or "(no headline in the text)", name, record["paragraphs"],
                      record.get("published") or "", record.get("indexed_at", "").replace("T", " ")[:16]])
     return rows

@@ -1,0 +1,112 @@
+"""The corpus of one commit, laid out for answering: a paragraph table and a BM25 index.
+
+Why: parsing a manifest of every paragraph and building BM25 at start-up made the first
+answer of a cold process grow with the corpus (18 s at 100,000 paragraphs). Ingest writes
+both once, into a folder of their own (`corpus-<id>/`, named in the manifest); a reader
+opens SQLite and memory-maps the BM25 arrays, and fetches only the paragraphs it cites.
+
+- `paragraphs.sqlite`: every paragraph (boilerplate too, so articles show whole) with its
+  sentences and chunks; duplicates grouped by `norm_key`, the first copy in file order
+  standing for its group (`doc` is its BM25 row, `copies` lists the others).
+- `bm25/`: `bm25s` over the stemmed terms of those first copies.
+
+Not handled: changing a snapshot in place. Each commit writes a new folder; the old one is
+removed once the manifest names the new one.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from qa.text import norm_key
+
+DATABASE = "paragraphs.sqlite"
+BM25_DIR = "bm25"
+ANSWERABLE = "answerable.npy"  # BM25 row -> paragraph index
+
+_SCHEMA = """
+CREATE TABLE paras (idx INTEGER PRIMARY KEY, file TEXT NOT NULL, n INTEGER NOT NULL, line INTEGER,
+                    text TEXT NOT NULL, boilerplate TEXT, sentences TEXT, chunks TEXT, terms TEXT,
+                    doc INTEGER, copies TEXT);
+CREATE UNIQUE INDEX paras_location ON paras (file, n);
+CREATE TABLE chunks (id TEXT NOT NULL, para INTEGER NOT NULL, PRIMARY KEY (id, para)) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]]) -> None:
+    """Write the snapshot of `paragraphs` (file -> paragraph records, as `parse_article` makes them)."""
+    import bm25s
+
+    folder.mkdir(parents=True)
+    rows = [(name, p) for name in sorted(paragraphs) for p in paragraphs[name]]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for idx, (_, p) in enumerate(rows):
+        if p["boilerplate"] is None:
+            groups[norm_key(p["text"])].append(idx)
+    canonical = {i: g[0] for g in groups.values() for i in g}
+    answerable = [g[0] for g in groups.values()]
+    doc = {idx: j for j, idx in enumerate(answerable)}
+    copies = {g[0]: g[1:] for g in groups.values()}
+
+    db = sqlite3.connect(folder / DATABASE)
+    try:
+        db.executescript(_SCHEMA)
+        db.executemany("INSERT INTO paras VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
+            (idx, name, p["n"], p.get("line"), p["text"], p["boilerplate"],
+             _dump(p.get("sentences")), _dump(p.get("chunks")), " ".join(p.get("terms", ())) or None,
+             doc.get(idx), _dump(copies.get(idx)))
+            for idx, (name, p) in enumerate(rows)
+        ))
+        db.executemany("INSERT OR IGNORE INTO chunks VALUES (?,?)", (
+            (cid, canonical[idx]) for idx, (_, p) in enumerate(rows) for cid, _, _ in p.get("chunks", ())
+        ))
+        chunk_count = db.execute("SELECT COUNT(DISTINCT id) FROM chunks").fetchone()[0]
+        db.executemany("INSERT INTO meta VALUES (?,?)", [("paragraphs", str(len(rows))), ("chunks", str(chunk_count))])
+        db.commit()
+    finally:
+        db.close()
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    bm25 = bm25s.BM25()
+    bm25.index([rows[i][1].get("terms") or [""] for i in answerable] or [[""]], show_progress=False)
+    bm25.save(str(folder / BM25_DIR), show_progress=False)
+    np.save(folder / ANSWERABLE, np.asarray(answerable, dtype=np.int64))
+    _fsync_tree(folder)
+
+
+def read_paragraphs(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """Paragraph records per file, as `write_snapshot` took them (ingest reuses unchanged files')."""
+    db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
+    try:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for name, n, line, text, boilerplate, sentences, chunks, terms in db.execute(
+                "SELECT file, n, line, text, boilerplate, sentences, chunks, terms FROM paras ORDER BY idx"):
+            record: dict[str, Any] = {"n": n, "line": line, "text": text, "boilerplate": boilerplate}
+            if boilerplate is None:
+                record.update(sentences=json.loads(sentences), chunks=json.loads(chunks),
+                              terms=terms.split() if terms else [])
+            out[name].append(record)
+        return dict(out)
+    finally:
+        db.close()
+
+
+def _dump(value: Iterable | None) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in [*folder.rglob("*"), folder]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
