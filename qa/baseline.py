@@ -20,10 +20,13 @@ from qa.settings import Settings
 class PlainPipeline:
     name = "llama-index baseline"
 
-    def __init__(self, settings: Settings, *, embedder=None, top_k: int = 10):
+    def __init__(self, settings: Settings, *, embedder=None, top_k: int = 10, vectors=None):
+        """`vectors`: the paragraphs' embeddings, in file order, when already computed by the same
+        model (the benchmark reuses its naive encode at sizes where embedding again takes an hour)."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from llama_index.core import Document, StorageContext, VectorStoreIndex
+        from llama_index.core.schema import TextNode
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         if embedder is None:
@@ -42,8 +45,13 @@ class PlainPipeline:
             name = path.relative_to(settings.data_dir).as_posix()
             documents += [Document(text=p.text, metadata={"file": name, "paragraph": p.number})
                           for p in split_paragraphs(text)]
-        self.index = VectorStoreIndex.from_documents(
-            documents, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=embedder)
+        storage = StorageContext.from_defaults(vector_store=store)
+        if vectors is None:
+            self.index = VectorStoreIndex.from_documents(documents, storage_context=storage, embed_model=embedder)
+        else:  # one node a paragraph, as from_documents makes them for paragraphs under its 1,024 tokens
+            nodes = [TextNode(text=d.text, metadata=d.metadata, embedding=list(map(float, v)))
+                     for d, v in zip(documents, vectors, strict=True)]
+            self.index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embedder)
         self.retriever = self.index.as_retriever(similarity_top_k=top_k)
 
     def load(self):
