@@ -3,7 +3,8 @@
 Steps: list files -> reuse records of unchanged files (size+mtime, then sha256)
 -> parse changed files (paragraphs, boilerplate, headline/date, sentences, chunks, terms)
 -> embed only chunks whose vectors are missing -> write a corpus snapshot (paragraph
-table, BM25) -> commit the manifest -> drop vectors and snapshots no longer named. See `ingest.store` for why a kill at any step is safe.
+table, BM25) -> commit the manifest -> drop vectors and snapshots no longer named.
+See `ingest.store` for why a kill at any step is safe.
 
 Not handled: file types other than UTF-8 `.txt` (others are reported as skipped),
 and articles edited while a run reads them (the next run picks the edit up).

@@ -1,0 +1,52 @@
+"""The corpus snapshot: what ingest writes is what answering reads, duplicates grouped once."""
+from hypothesis import given, settings as hyp_settings, strategies as st
+
+from ingest import ingest
+from ingest.snapshot import read_paragraphs, write_snapshot
+from qa.corpus import load_corpus
+from qa.text import terms
+from tests.test_paragraphs import A000, A001, A002
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)
+
+
+@st.composite
+def paragraph_records(draw):
+    files = draw(st.dictionaries(st.from_regex(r"[a-z]{1,8}\.txt", fullmatch=True),
+                                 st.lists(_text, min_size=1, max_size=4), min_size=1, max_size=4))
+    out = {}
+    for name, texts in files.items():
+        records = []
+        for n, text in enumerate(texts, 1):
+            if draw(st.booleans()):
+                records.append({"n": n, "line": n * 2 - 1, "text": text, "boilerplate": "credit"})
+            else:
+                records.append({"n": n, "line": n * 2 - 1, "text": text, "boilerplate": None,
+                                "sentences": [[0, len(text)]], "chunks": [[f"c{len(text)}", 0, len(text)]],
+                                "terms": terms(text)})
+        out[name] = records
+    return out
+
+
+@hyp_settings(max_examples=40, deadline=None)
+@given(paragraph_records())
+def test_snapshot_round_trips_every_paragraph(tmp_path_factory, paragraphs):
+    folder = tmp_path_factory.mktemp("snap") / "corpus-x"
+    write_snapshot(folder, paragraphs)
+    assert read_paragraphs(folder) == paragraphs
+
+
+def test_duplicates_point_at_their_first_copy_and_bm25_rows_at_paragraphs(fake_settings, fake_embedder):
+    ingest(settings=fake_settings, embedder=fake_embedder, progress=False)
+    corpus = load_corpus(fake_settings)
+    first, copy = corpus.paragraph(A000, 7), corpus.paragraph(A001, 9)
+    assert first.text == copy.text and first.copies == (copy.idx,) and copy.doc is None
+    assert corpus.copies_of(first.idx) == [copy]
+    assert int(corpus.answerable[first.doc]) == first.idx and corpus.paras[first.idx] == first
+    assert [p.number for p in corpus.article(A002)] == list(range(1, len(corpus.article(A002)) + 1))
+    assert corpus.paragraph(A002, 999) is None
+    # BM25 document frequencies count each duplicated text once
+    lavrov = terms("Lavrov")[0]
+    df = corpus.doc_freq(lavrov)
+    assert df > 1 and df == sum(1 for i in map(int, corpus.answerable) if lavrov in terms(corpus.paras[i].text))
+    assert corpus.doc_freq("zzzunknownzzz") == 0 and not corpus.knows("zzzunknownzzz")
