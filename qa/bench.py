@@ -1,7 +1,8 @@
 """Speed and scale: ingest throughput, ask() latency, cold start and memory, ours beside plain llama-index.
 
     python -m qa.bench [--sizes articles,1000,10000,100000] [--folder DIR] [--modes embedded,server]
-                       [--no-baseline] [--questions 100] [--json OUT] [--markdown OUT] [--plot OUT.png]
+                       [--no-baseline] [--baseline-build-max N] [--questions 100]
+                       [--json OUT] [--markdown OUT] [--plot OUT.png]
 
 Corpora of N paragraphs are generated deterministically from the shipped articles and the
 SQuAD slice in ../shared/bench (10 paragraphs a file); `--folder` measures any folder instead.
@@ -9,16 +10,16 @@ Each size gets fresh temporary index folders. Questions are distinct (SQuAD's an
 neither answers nor query vectors can be served from a cache.
 
 Measured per size: full ingest (paragraphs/s) and a no-op re-run, in a subprocess, with its
-peak memory; warm ask() p50/p95 in-process; the first answer of a cold `python -m qa`; the
-plain pipeline's build and retrieval-only latency; a naive `SentenceTransformer.encode` of the
-same paragraphs; with `--modes server`, ask() against a `chroma run` server on loopback.
+peak memory; warm ask() p50/p95 in-process; the first answer of a cold `python -m qa` and its
+peak memory; the plain pipeline's build and retrieval-only latency; a naive
+`SentenceTransformer.encode` of the same paragraphs; with `--modes server`, ask() against a
+`chroma run` server on loopback.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import resource
 import shutil
 import socket
 import statistics
@@ -77,15 +78,18 @@ def make_corpus(n: int, folder: Path) -> int:
 
 
 def _run(args: list[str], env: dict | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})})
-    seconds = time.perf_counter() - started
-    if out.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{out.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) // 1024
+    """Wall seconds and peak RSS (MB) of one child process (its own rusage, from wait4)."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT,
+                                env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(args)} failed:\n{err.read().decode(errors='replace')[-2000:]}")
+    return seconds, usage.ru_maxrss // 1024
 
 
 def _timed(ask, qs: list[str]) -> tuple[float, float]:
@@ -133,8 +137,9 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
     row["ingest_s"], row["ingest_peak_mb"] = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
     row["ingest_paragraphs_per_s"] = round(paragraphs / row["ingest_s"], 1)
     row["noop_s"], _ = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
-    cold = [_run([py, "-m", "qa", q, "--index", str(index)])[0] for q in qs[:3]]
-    row["cold_cli_s"] = round(statistics.median(cold), 2)
+    cold = [_run([py, "-m", "qa", q, "--index", str(index)]) for q in qs[:3]]
+    row["cold_cli_s"] = round(statistics.median(s for s, _ in cold), 2)
+    row["answer_peak_mb"] = max(mb for _, mb in cold)
 
     pipeline = Pipeline(Settings.from_env(data_dir=data, index_dir=index))
     row["ask_p50_ms"], row["ask_p95_ms"] = _timed(pipeline.ask, qs)
@@ -189,7 +194,7 @@ COLUMNS = [("corpus", "corpus"), ("paragraphs", "paragraphs"), ("ingest_s", "ing
            ("noop_s", "no-op re-run s"), ("ask_p50_ms", "ask p50 ms"), ("ask_p95_ms", "ask p95 ms"),
            ("server_ask_p50_ms", "server ask p50 ms"), ("baseline_retrieve_p50_ms", "baseline retrieve p50 ms"),
            ("ask_p50_vs_baseline_retrieve", "ask / baseline"), ("cold_cli_s", "cold CLI s"),
-           ("ingest_peak_mb", "ingest peak MB")]
+           ("ingest_peak_mb", "ingest peak MB"), ("answer_peak_mb", "cold CLI peak MB")]
 
 
 def markdown(rows: list[dict]) -> str:
