@@ -27,9 +27,9 @@ from ingest.metadata import find_headline, find_published
 from ingest.paragraphs import read_article, split_paragraphs
 from ingest.snapshot import DATABASE, read_paragraphs, write_snapshot
 from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, FORMAT, IndexStore, chunk_id
-from qa.errors import ArticleError, IndexCorruptError, IndexNotFoundError, IndexWriteError, NoArticlesError
-from qa.settings import Settings
-from qa.text import terms
+from ingest.errors import ArticleError, IndexCorruptError, IndexNotFoundError, IndexWriteError, NoArticlesError
+from ingest.settings import IndexSettings
+from ingest.text import terms
 
 log = logging.getLogger("articles_qa.ingest")
 _EMBED_BATCH = 64
@@ -67,12 +67,12 @@ def ingest(
     data_dir: str | Path | None = None,
     index_dir: str | Path | None = None,
     *,
-    settings: Settings | None = None,
+    settings: IndexSettings | None = None,
     embedder=None,
     progress: bool | None = None,
 ) -> IngestReport:
     """Index the `.txt` articles of `data_dir` into `index_dir` and return what changed."""
-    settings = (settings or Settings.from_env()).replace(data_dir=data_dir, index_dir=index_dir)
+    settings = (settings or IndexSettings.from_env()).replace(data_dir=data_dir, index_dir=index_dir)
     data_dir, index_dir = Path(settings.data_dir), Path(settings.index_dir)
     progress = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
@@ -87,7 +87,7 @@ def ingest(
         ) from None
 
 
-def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embedder, progress: bool,
+def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, embedder, progress: bool,
             started: float) -> IngestReport:
     data_dir = Path(settings.data_dir)
     with store.lock():
@@ -180,7 +180,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: Settings, embed
 
 
 def _all_paragraphs(store: IndexStore, old: dict | None, records: dict[str, Any], parsed: dict[str, list],
-                    files: dict[str, Path], settings: Settings, skipped: dict[str, str]) -> dict[str, list]:
+                    files: dict[str, Path], settings: IndexSettings, skipped: dict[str, str]) -> dict[str, list]:
     """Paragraphs of every committed file: read this run, or reused from the previous snapshot."""
     reused: dict[str, list] = {}
     if set(records) - set(parsed):
@@ -205,7 +205,7 @@ def _all_paragraphs(store: IndexStore, old: dict | None, records: dict[str, Any]
     return out
 
 
-def _chunking(settings: Settings) -> list[int]:
+def _chunking(settings: IndexSettings) -> list[int]:
     return [settings.chunk_tokens, settings.chunk_overlap]
 
 
@@ -222,7 +222,7 @@ def _list_articles(data_dir: Path) -> dict[str, Path]:
     return files
 
 
-def _record_for(path: Path, previous: dict | None, settings: Settings) -> tuple[dict | None, list | None]:
+def _record_for(path: Path, previous: dict | None, settings: IndexSettings) -> tuple[dict | None, list | None]:
     """The manifest record of one file and its paragraphs; (previous, None) when it did not change."""
     st = path.stat()
     if previous and previous["size"] == st.st_size and previous["mtime_ns"] == st.st_mtime_ns:
@@ -234,7 +234,7 @@ def _record_for(path: Path, previous: dict | None, settings: Settings) -> tuple[
     return parse_article(text, settings, sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
 
 
-def parse_article(text: str, settings: Settings, *, sha256: str, size: int,
+def parse_article(text: str, settings: IndexSettings, *, sha256: str, size: int,
                   mtime_ns: int) -> tuple[dict | None, list | None]:
     """The manifest record of one article, and its paragraphs with boilerplate reasons, sentences,
     chunks and BM25 terms."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import os
 
-from qa.settings import DEFAULT_EMBED_MODEL, Settings
+from ingest.settings import DEFAULT_EMBED_MODEL, IndexSettings
 
 
 def model_path(name: str) -> str:
@@ -34,5 +34,5 @@ def _load(name: str, runtime: str):
     return HuggingFaceEmbedding(model_name=model_path(name), device="cpu", embed_batch_size=64, normalize=True)
 
 
-def load_embedder(settings: Settings):
+def load_embedder(settings: IndexSettings):
     return _load(settings.embed_model, settings.embed_runtime)

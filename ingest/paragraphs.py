@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.errors import ArticleTooLargeError, BinaryFileError, NotUTF8Error
+from ingest.errors import ArticleTooLargeError, BinaryFileError, NotUTF8Error
 
 _CONTROL_OK = {"\n", "\r", "\t", "\f", "\v"}
 

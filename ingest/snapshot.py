@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from qa.text import norm_key
+from ingest.text import norm_key
 
 DATABASE = "paragraphs.sqlite"
 BM25_DIR = "bm25"

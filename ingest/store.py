@@ -24,8 +24,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
-from qa.errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
-from qa.settings import Settings
+from ingest.errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
+from ingest.settings import IndexSettings
 
 FORMAT = 2  # 1 kept every paragraph in the manifest; 2 keeps them in the corpus snapshot
 MANIFEST = "manifest.json"
@@ -40,7 +40,7 @@ def chunk_id(model: str, text: str) -> str:
 
 
 class IndexStore:
-    def __init__(self, settings: Settings, index_dir: Path | None = None):
+    def __init__(self, settings: IndexSettings, index_dir: Path | None = None):
         self.settings = settings
         self.dir = Path(index_dir or settings.index_dir)
         self._collection = None

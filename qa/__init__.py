@@ -1,20 +1,30 @@
 """articles-qa: answers from a folder of news articles, every sentence cited to file and paragraph."""
-from qa.answer import Answer, Citation, Retrieved
+from qa.answer import Answer, AnswerSentence, Citation, Retrieved
 from qa.errors import (
+    ArticleError,
     ArticlesQAError,
+    BackendError,
+    BadHistoryError,
     EmptyQuestionError,
     IndexCorruptError,
+    IndexLockedError,
     IndexNotFoundError,
+    IndexOutdatedError,
+    IndexStateError,
+    IndexWriteError,
     NoArticlesError,
     QuestionError,
     QuestionTooLongError,
+    SettingsError,
     UnsupportedLanguageError,
 )
 from qa.pipeline import Pipeline, ask
 from qa.settings import Settings
 
 __all__ = [
-    "ask", "Pipeline", "Settings", "Answer", "Citation", "Retrieved",
-    "ArticlesQAError", "QuestionError", "EmptyQuestionError", "QuestionTooLongError",
-    "UnsupportedLanguageError", "NoArticlesError", "IndexNotFoundError", "IndexCorruptError",
+    "ask", "Pipeline", "Settings", "Answer", "AnswerSentence", "Citation", "Retrieved",
+    "ArticlesQAError", "SettingsError", "QuestionError", "EmptyQuestionError", "QuestionTooLongError",
+    "UnsupportedLanguageError", "BadHistoryError", "ArticleError", "NoArticlesError", "IndexStateError",
+    "IndexNotFoundError", "IndexCorruptError", "IndexOutdatedError", "IndexLockedError", "IndexWriteError",
+    "BackendError",
 ]

@@ -6,8 +6,7 @@ import json
 import logging
 import sys
 
-from qa.cli import add_common_arguments, settings_from
-from qa.errors import ArticlesQAError
+from qa.cli import add_common_arguments, run, settings_from
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,13 +17,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
+    return run(lambda: _answer(args))
+
+
+def _answer(args: argparse.Namespace) -> int:
     from qa.pipeline import Pipeline
 
-    try:
-        answer = Pipeline(settings_from(args)).ask(args.question)
-    except ArticlesQAError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    answer = Pipeline(settings_from(args)).ask(args.question)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:

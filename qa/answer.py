@@ -21,6 +21,18 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer as shown, and the citation that supports it.
+
+    `text` is verbatim from the cited paragraph except words in square brackets, which are
+    ours (an editor's insertion such as "[Lavrov] also said", or "…" where a long sentence is cut).
+    """
+
+    text: str
+    citation: int  # 1-based: marker [n] is Answer.citations[n-1]
+
+
+@dataclass(frozen=True)
 class Retrieved:
     file: str
     paragraph: int
@@ -34,6 +46,19 @@ class Answer:
     text: str  # with inline markers [1], [2]...; marker [n] is citations[n-1]
     citations: list[Citation]
     answered: bool  # False: the articles do not hold the answer; text says so, no citations
+    # The calibrated probability (0..1) that the answer is right (qa.confidence); for a refusal,
+    # that an answer would have been right.
+    confidence: float = 0.0
+    # For refusals: the passages that came closest, shown as "closest passages, not an answer".
+    closest: list[Citation] = field(default_factory=list)
+    answer_type: str = ""  # what the question asks for (qa.analyze): person, date, number, ...
+    # The answer sentence by sentence (text joins them with markers); render markers from this,
+    # never by searching `text` for "[n]", which an article may contain literally.
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    # Generative answers: how many generated sentences the check kept, re-cited and removed.
+    checked: dict[str, int] = field(default_factory=dict)
+    # What the confidence was computed from (qa.confidence.FEATURES), for explanations and fitting.
+    signals: dict[str, float] = field(default_factory=dict)
     question: str = ""
     query: str = ""  # what was searched: the question, completed from the chat history for follow-ups
     backend: str = "extractive"

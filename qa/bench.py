@@ -45,7 +45,7 @@ def source_paragraphs() -> list[str]:
     if SQUAD.exists():
         data = json.loads(SQUAD.read_text(encoding="utf-8"))
         texts += [" ".join(p["context"].split()) for a in data["data"] for p in a["paragraphs"]]
-    from qa.text import norm_key
+    from ingest.text import norm_key
 
     return list({norm_key(t): t for t in reversed(texts)}.values())[::-1]  # no two alike, first copy kept
 

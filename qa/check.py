@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.chunking import sentence_spans
-from qa.corpus import Para
-from qa.text import terms
+from ingest.corpus import Para
+from ingest.text import terms
 
 LEXICAL_MIN = 0.6
 SEMANTIC_MIN = 0.55

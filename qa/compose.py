@@ -1,25 +1,37 @@
 """The extractive answerer: an answer made only of sentences from the articles.
 
-Every word of the answer is a sentence cut verbatim from a cited paragraph, so
-nothing can be presented as coming from the articles that is not in them. The
-best-supported sentence comes first; up to two more follow only when they are
-nearly as strong (never to pad), and no sentence is repeated, even when two
-articles carry the same text.
+Every word of the answer is cut verbatim from a cited paragraph, except words in square
+brackets, which are ours and marked as such: a referent inserted where a quoted sentence opens
+with a pronoun or a bare role that points outside the quote ("[Lavrov] also said ..."), and
+"[…]" where an over-long sentence is cut. The best-supported sentence that holds what the
+question asks for comes first; more follow only when they are nearly as strong or, for list
+questions, when they add items; no sentence is repeated, even when two articles carry the same
+text. When the calibrated confidence (`qa.confidence`) is under `Settings.min_confidence`, the
+answer says plainly that the articles do not seem to answer, and the closest passages are
+returned separately as `Answer.closest`.
+
+Not handled: pronouns inside a sentence (only its opening subject is made to stand alone) and
+referents that are not the nearest person named before.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from qa.answer import Answer, Citation
-from qa.corpus import Corpus
+from ingest.corpus import Corpus
+from ingest.text import norm_key
+from qa import entities
+from qa.analyze import Analysis, analyze
+from qa.answer import Answer, AnswerSentence, Citation
+from qa.confidence import confidence, signals
 from qa.retrieve import Retrieval
 from qa.select import Sentence
 from qa.settings import Settings
-from qa.text import norm_key
 
-NOT_FOUND = "The articles do not say. I found no passage that answers this question."
+NOT_FOUND = "The articles do not seem to answer this. None of the passages I found says it."
 KEEP_RATIO = 0.85  # a further sentence must score at least this share of the best one
+LIST_RATIO = 0.70  # for list questions, a sentence that adds items may score this share
+CLOSEST = 3  # passages shown with a refusal
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,14 @@ class Evidence:
     retrieval: Retrieval
     sentences: list[Sentence]
     corpus: Corpus
+    analysis: Analysis | None = None
+    # What the previous answer gave, for "who else / what next": its names and its sentences.
+    excluded: frozenset[str] = field(default_factory=frozenset)
+    answered: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def question_analysis(self) -> Analysis:
+        return self.analysis or analyze(self.question)
 
 
 def support(sentence: Sentence) -> float:
@@ -46,65 +66,237 @@ class ExtractiveAnswerer:
         self.settings = settings
 
     def answer(self, evidence: Evidence) -> Answer:
+        analysis = evidence.question_analysis
         unknown = evidence.corpus.unknown_names(evidence.question)
         if unknown:
-            return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.")
-        sentences = evidence.sentences
-        required = answer_filter(evidence.question)
-        if required:
-            sentences = [s for s in sentences if required(s.text)]
-        chosen = self.choose(sentences)
-        if not chosen:
-            return refusal()
-        text, citations = cite(evidence.corpus, chosen)
-        return Answer(text=text, citations=citations, answered=True, backend=self.name)
+            return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.",
+                           answer_type=analysis.answer_type)
+        pool = candidates(evidence, min_support=self.settings.min_support)
+        chosen = self.choose(pool, analysis)
+        features = signals(evidence, chosen[0] if chosen else None, pool)
+        conf = confidence(features)
+        if not chosen or conf < self.settings.min_confidence:
+            return refusal(closest=closest(evidence.corpus, evidence.sentences), confidence=conf, signals=features,
+                           answer_type=analysis.answer_type)
+        shown = standalone(evidence.corpus, chosen, max_words=self.settings.max_answer_words)
+        text, citations, sentences = cite(evidence.corpus, shown)
+        return Answer(text=text, citations=citations, answered=True, backend=self.name, sentences=sentences,
+                      confidence=conf, signals=features, answer_type=analysis.answer_type)
 
-    def choose(self, sentences: list[Sentence]) -> list[Sentence]:
-        if not sentences or support(sentences[0]) < self.settings.min_support:
+    def choose(self, sentences: list[Sentence], analysis: Analysis | None = None) -> list[Sentence]:
+        """The best sentence, then up to `max_answer_sentences - 1` more that are nearly as strong
+        (list questions: that name items not yet named), within `max_answer_words`."""
+        if not sentences:
             return []
         best = sentences[0]
-        chosen, seen, n_words = [best], {norm_key(best.text)}, len(best.text.split())
+        wants_list = bool(analysis and analysis.wants_list)
+        chosen, seen = [best], {norm_key(best.text)}
+        items = _items(best, analysis) if analysis else set()
+        n_words = min(len(best.text.split()), self.settings.max_answer_words)
+        ratio = LIST_RATIO if wants_list else KEEP_RATIO
         for s in sentences[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences or s.score < KEEP_RATIO * best.score:
+            if len(chosen) >= self.settings.max_answer_sentences or s.score < ratio * best.score:
                 break
             key = norm_key(s.text)
             words = len(s.text.split())
             if key in seen or n_words + words > self.settings.max_answer_words:
                 continue
-            if support(s) < self.settings.min_support:
-                continue
+            if wants_list:
+                new = _items(s, analysis) - items
+                if not new:
+                    continue
+                items |= new
             chosen.append(s)
             seen.add(key)
             n_words += words
-        return chosen
+        return _document_order(chosen)
 
 
-def cite(corpus: Corpus, sentences: list[Sentence]) -> tuple[str, list[Citation]]:
-    """Answer text with a marker after each sentence, and one citation per paragraph used."""
+def candidates(evidence: Evidence, *, min_support: float) -> list[Sentence]:
+    """The sentences that can answer: supported enough, holding the kind of thing asked for, in
+    the mouth of the speaker asked about, and (for "who else") naming someone not named before."""
+    analysis = evidence.question_analysis
+    pool = [s for s in evidence.sentences
+            if support(s) >= min_support and s.holds and norm_key(s.text) not in evidence.answered]
+    if analysis.speaker:
+        wanted = entities.name_key(analysis.speaker)
+        pool = [s for s in pool if speaker_key(evidence.corpus, s) == wanted]
+    excluded = evidence.excluded | (analysis.name_keys if analysis.excludes_given else frozenset())
+    if analysis.excludes_given and analysis.answer_type in ("person", "organisation", "place") and excluded:
+        pool = [s for s in pool if _items(s, analysis) - excluded]
+    return pool
+
+
+def speaker_key(corpus: Corpus, s: Sentence) -> str | None:
+    """Whose words a sentence reports, resolving "He said" to the person named before it."""
+    said = entities.speaker(s.text)
+    if said is None:
+        return None
+    if said.pronoun or said.bare:
+        who = entities.referent(_before(corpus, s))
+        return entities.name_key(who) if who else None
+    return entities.name_key(said.text)
+
+
+def _items(s: Sentence, analysis: Analysis | None) -> set[str]:
+    """The things of the asked-for kind a sentence names (name keys), for lists and "who else"."""
+    mentions = entities.names("x " + s.text)
+    if analysis and analysis.answer_type == "person":
+        mentions = [m for m in mentions if m.kind in ("person", "name")]
+    return {m.key for m in mentions} - (analysis.name_keys if analysis else set())
+
+
+def _document_order(chosen: list[Sentence]) -> list[Sentence]:
+    """Paragraphs in the order they were chosen; sentences of one paragraph in the order they are written."""
+    first = {}
+    for i, s in enumerate(chosen):
+        first.setdefault(s.para, i)
+    return sorted(chosen, key=lambda s: (first[s.para], s.start))
+
+
+# -- making quotes stand alone ---------------------------------------------------------------
+_OPENING_PRONOUN = re.compile(r"^(?P<lead>(?:However|But|And|Meanwhile|Later|Earlier|Separately|Still),?\s+)?"
+                              r"(?P<ref>He|She|They)\b")
+_OPENING_ROLE = re.compile(r"^(?P<lead>(?:However|But|And|Meanwhile|Later|Earlier|Separately|Still),?\s+)?"
+                           r"(?P<ref>[Tt]he\s+(?:[\w-]+\s+){0,2}?(?:minister|aide|spokesman|spokeswoman|spokesperson|"
+                           r"official|envoy|adviser|advisor|president|diplomat|negotiator|chief|head))\b")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A chosen sentence as it will be shown: `text` may hold bracketed words of ours."""
+
+    sentence: Sentence
+    text: str
+
+
+def standalone(corpus: Corpus, chosen: list[Sentence], *, max_words: int) -> list[Shown]:
+    """Each quote made to stand alone, and the whole within `max_words`.
+
+    A sentence opening with "He/She/They" or a bare role ("the top aide") that points outside the
+    quote gets the sentence before it quoted too when that names the referent and fits, or else the
+    referent inserted in square brackets ("[Lavrov] also said"). Without a referent to be found, the
+    sentence is left out: better no quote than one in the wrong mouth."""
+    out: list[Shown] = []
+    used = {(s.para, s.start) for s in chosen}
+    words = 0
+    for s in chosen:
+        shown = _own_words(corpus, s, used, out)
+        if shown is None:
+            continue
+        for item in shown:
+            budget = max_words - words
+            if budget <= 0:
+                break
+            item = _cut(item, budget)
+            words += len(item.text.split())
+            out.append(item)
+    return out
+
+
+def _own_words(corpus: Corpus, s: Sentence, used: set, out: list[Shown]) -> list[Shown] | None:
+    m = _OPENING_PRONOUN.match(s.text) or _OPENING_ROLE.match(s.text)
+    if not m:
+        return [Shown(s, " ".join(s.text.split()))]
+    previous = _previous_sentence(corpus, s)
+    if previous is not None and ((previous.para, previous.start) in used or any(
+            o.sentence.para == previous.para and o.sentence.start == previous.start for o in out)):
+        return [Shown(s, " ".join(s.text.split()))]  # the sentence before is quoted already
+    who = entities.referent(_before(corpus, s))
+    if who is None:
+        return None
+    if previous is not None and entities.name_key(who) in {k for k in entities.name_keys(previous.text)}:
+        used.add((previous.para, previous.start))
+        return [Shown(previous, " ".join(previous.text.split())), Shown(s, " ".join(s.text.split()))]
+    ref = m.group("ref")
+    inserted = f"[{who}]" if ref.split()[0].lower() in ("he", "she", "they") else f"{ref} [{who}]"
+    text = s.text[: m.start("ref")] + inserted + s.text[m.end("ref"):]
+    return [Shown(s, " ".join(text.split()))]
+
+
+def _previous_sentence(corpus: Corpus, s: Sentence) -> Sentence | None:
+    para = corpus.paras[s.para]
+    before = [(a, b) for a, b in para.sentences if b <= s.start]
+    if not before:
+        return None
+    a, b = before[-1]
+    return replace(s, start=a, end=b, text=para.text[a:b])
+
+
+def _before(corpus: Corpus, s: Sentence, paragraphs: int = 2) -> list[str]:
+    """The sentences before `s`: in its paragraph, then in up to two paragraphs of prose before it."""
+    para = corpus.paras[s.para]
+    out = [para.text[a:b] for a, b in para.sentences if b <= s.start]
+    number = para.number
+    for _ in range(paragraphs):
+        number -= 1
+        prev = corpus.paragraph(para.file, number) if number >= 1 else None
+        if prev is None:
+            break
+        if prev.boilerplate:
+            continue
+        out = [prev.text[a:b] for a, b in prev.sentences] + out
+    return out
+
+
+def _cut(item: Shown, budget: int) -> Shown:
+    """A sentence over the word budget, cut at a word boundary and marked "[…]"; verbatim up to it."""
+    words = list(re.finditer(r"\S+", item.sentence.text))
+    if len(item.text.split()) <= budget or not words:
+        return item
+    keep = max(1, budget - 1)
+    end = words[min(keep, len(words)) - 1].end()
+    s = item.sentence
+    cut = replace(s, end=s.start + end, text=s.text[:end])
+    shown = item.text.split()[: keep]
+    return Shown(cut, " ".join(shown) + " […]")
+
+
+# -- citing -----------------------------------------------------------------------------------
+def cite(corpus: Corpus, shown: list[Shown] | list[Sentence]) -> tuple[str, list[Citation], list[AnswerSentence]]:
+    """Answer text with a marker after each sentence, one citation per paragraph used, and the
+    sentences with their citation numbers."""
+    items = [x if isinstance(x, Shown) else Shown(x, " ".join(x.text.split())) for x in shown]
     order: list[int] = []
     spans: dict[int, list[Sentence]] = {}
-    parts = []
-    for s in sentences:
+    out = []
+    for item in items:
+        s = item.sentence
         if s.para not in spans:
             order.append(s.para)
             spans[s.para] = []
         spans[s.para].append(s)
-        parts.append(f"{' '.join(s.text.split())} [{order.index(s.para) + 1}]")
-    citations = []
-    for para_idx in order:
-        para = corpus.paras[para_idx]
-        quoted = sorted(spans[para_idx], key=lambda s: s.start)
-        citations.append(Citation(
-            file=para.file,
-            paragraph=para.number,
-            text=para.text,
-            quote=quote_spans(para.text, [(s.start, s.end) for s in quoted]),
-            headline=para.headline,
-            published=para.published,
-            score=round(max(support(s) for s in quoted), 4),
-            also_in=[f"{c.file} ¶{c.number}" for c in corpus.copies_of(para_idx)],
-        ))
-    return " ".join(parts), citations
+        out.append(AnswerSentence(item.text, order.index(s.para) + 1))
+    citations = [_citation(corpus, p, spans[p]) for p in order]
+    return " ".join(f"{a.text} [{a.citation}]" for a in out), citations, out
+
+
+def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citation:
+    para = corpus.paras[para_idx]
+    quoted = sorted(sentences, key=lambda s: s.start)
+    return Citation(
+        file=para.file,
+        paragraph=para.number,
+        text=para.text,
+        quote=quote_spans(para.text, [(s.start, s.end) for s in quoted]),
+        headline=para.headline,
+        published=para.published,
+        score=round(max(support(s) for s in quoted), 4),
+        also_in=[f"{c.file} ¶{c.number}" for c in corpus.copies_of(para_idx)],
+    )
+
+
+def closest(corpus: Corpus, sentences: list[Sentence], n: int = CLOSEST) -> list[Citation]:
+    """The best-scoring passages, one per paragraph: shown with a refusal, never as an answer."""
+    out, seen = [], set()
+    for s in sentences:
+        if s.para in seen:
+            continue
+        seen.add(s.para)
+        out.append(_citation(corpus, s.para, [s]))
+        if len(out) == n:
+            break
+    return out
 
 
 def quote_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -112,32 +304,22 @@ def quote_spans(text: str, spans: list[tuple[int, int]]) -> str:
     pieces: list[list[int]] = []
     for start, end in spans:
         if pieces and not text[pieces[-1][1] : start].strip():
-            pieces[-1][1] = end
+            pieces[-1][1] = max(pieces[-1][1], end)
         else:
             pieces.append([start, end])
     return " … ".join(text[a:b] for a, b in pieces)
 
 
-def refusal(text: str = NOT_FOUND) -> Answer:
-    return Answer(text=text, citations=[], answered=False, backend="extractive")
+_INSERTION = re.compile(r"\s*\[[^\]\d][^\]]*\]\s*")
 
 
-_QUANTITY_QUESTION = re.compile(
-    r"\b(how (many|much|old|long|far|often)|what (year|percentage|percent|age|number|amount)|which year)\b", re.I)
-_WHEN_QUESTION = re.compile(r"\b(when|what (date|day|time))\b", re.I)
-_QUANTITY = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"thousand|million|billion|trillion|dozen|half|once|twice|several|few)s?\b", re.I)
-_WHEN = re.compile(
-    r"\d|\b(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year|"
-    r"ago|earlier|later|before|after|since|until)s?\b", re.I)
+def verbatim_pieces(sentence: str) -> list[str]:
+    """The parts of an answer sentence that must occur verbatim in its paragraph: the text
+    around our bracketed insertions ("[Lavrov]", "[…]")."""
+    return [p for p in _INSERTION.split(sentence) if p.strip()]
 
 
-def answer_filter(question: str):
-    """"How many / how long" need a quantity, "when" a time; a sentence without one does not answer them."""
-    if _QUANTITY_QUESTION.search(question):
-        return _QUANTITY.search
-    if _WHEN_QUESTION.search(question):
-        return _WHEN.search
-    return None
+def refusal(text: str = NOT_FOUND, *, closest: list[Citation] | None = None, confidence: float = 0.0,
+            signals: dict[str, float] | None = None, answer_type: str = "") -> Answer:
+    return Answer(text=text, citations=[], answered=False, backend="extractive", closest=closest or [],
+                  confidence=round(confidence, 4), signals=signals or {}, answer_type=answer_type)

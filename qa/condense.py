@@ -1,44 +1,140 @@
-"""Turn a follow-up ("How much did he say they lost?") into a query that stands alone.
+"""Follow-ups made standalone: what "he", "them", "that meeting", "and Europe?" or "who else" refer to.
 
-Without an LLM, the earlier user turns that the follow-up leans on are added to
-the search query; selection weighs their words at half the weight of the new
-question's, so the answer is about what was asked now.
+A chat is read turn by turn, each earlier user turn resolved the same way first, so a long chat
+never pulls in questions the new one does not lean on. For a follow-up:
+- "he/she/him/his/her" becomes the person the previous question asked about (else the first
+  person the previous answer named): "What did he say next?" -> "What did Kirill Dmitriev say next?";
+- an ellipsis ("And Europe?", "What about the Saudi side?") takes the previous question and asks
+  it about the new thing: a name of the same kind is swapped, otherwise "about X" is added;
+- "who else / what else / what next" exclude what the previous answer already said: the names it
+  gave (`Standalone.excluded`) and its sentences (`Standalone.answered`);
+- anything else that leans on the chat ("they", "it", "that meeting", "the same") is searched
+  with the previous question's words beside it, at half weight (`Standalone.context`).
+`Standalone.query` (shown as `Answer.query`) is what was searched.
 
-Not handled: references back to the assistant's own wording ("the second
-one"); an LLM condenser does those where one is configured.
+Not handled: references to the assistant's own wording ("the second one"), and pronouns that
+point further back than the previous question (an LLM condenser may do these; its rewrite must
+keep the names the rules found, else the rules' version is used).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from qa.text import terms
+from ingest.text import norm_key, terms
+from qa import entities
 
+_PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 _LEANS_ON_CONTEXT = re.compile(
-    r"\b(he|she|they|him|her|them|his|hers|their|theirs|it|its|there|then|"
-    r"the same|the other|else|again)\b|^(and|but|so|also|what about|how about)\b",
+    r"\b(he|she|they|him|her|them|his|hers|their|theirs|it|its|there|then|that|those|these|this|"
+    r"the same|the other|else|again|next|also)\b|^(and|but|so|also|what about|how about)\b",
     re.IGNORECASE,
 )
+_ELLIPSIS = re.compile(r"^\s*(?:and|but|so|what about|how about)\s+(?P<x>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+_EXCLUDING = re.compile(r"\b(else|next|other|another|besides|more)\b", re.IGNORECASE)
+_MARKER = re.compile(r"\[\[?\d+\]\]?(\([^)]*\))?")
 HISTORY_WEIGHT = 0.5
-_TURNS = 2
+
+
+@dataclass(frozen=True)
+class Standalone:
+    """A question as it stands alone: what is analysed, what is searched, and what is excluded."""
+
+    question: str  # the follow-up rewritten (pronouns replaced, ellipsis completed)
+    context: str = ""  # the earlier question it continues, searched at half weight
+    excluded: frozenset[str] = frozenset()  # name keys the previous answer gave ("who else")
+    answered: frozenset[str] = frozenset()  # norm keys of sentences the previous answer quoted
+    weights: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def query(self) -> str:
+        return f"{self.question} ({self.context})" if self.context else self.question
 
 
 def is_follow_up(question: str) -> bool:
-    return bool(_LEANS_ON_CONTEXT.search(question)) or len(terms(question)) <= 1
+    if _LEANS_ON_CONTEXT.search(question):
+        return True
+    return len(terms(question)) <= 1 and not entities.names("x " + question)
 
 
-def standalone_query(question: str, history: list[dict[str, str]]) -> tuple[str, dict[str, float]]:
-    """The search query, and the weight of each of its terms for sentence selection."""
-    weights: dict[str, float] = {}
-    earlier = [m["content"] for m in history if m["role"] == "user" and m["content"].strip()]
-    context: list[str] = []
-    if earlier and is_follow_up(question):
-        for turn in reversed(earlier[-_TURNS:]):
-            context.insert(0, turn)
-            if not is_follow_up(turn):
-                break
-    for turn in context:
-        for t in terms(turn):
-            weights[t] = HISTORY_WEIGHT
-    for t in terms(question):
-        weights[t] = 1.0
-    return " ".join(context + [question]), weights
+def standalone_query(question: str, history: list[dict[str, str]]) -> Standalone:
+    """Resolve `question` against the chat so far (messages with role and content)."""
+    previous: Standalone | None = None
+    previous_answer = ""
+    for m in history:
+        if m["role"] == "user" and m["content"].strip():
+            previous, previous_answer = _resolve(m["content"], previous, ""), ""
+        elif m["role"] == "assistant" and previous is not None:
+            previous_answer = m["content"]
+    return _resolve(question, previous, previous_answer)
+
+
+def _resolve(question: str, previous: Standalone | None, answer: str) -> Standalone:
+    question = " ".join(question.split())
+    if previous is None or not is_follow_up(question):
+        return Standalone(question, weights=_weights(question, ""))
+    text = question
+    m = _ELLIPSIS.match(question)
+    if m and not _PERSON_PRONOUN.search(question):
+        text = _ask_about(previous.question, m.group("x"))
+    who = _person_of(previous.question) or _first_person(answer)
+    if who:
+        text = _PERSON_PRONOUN.sub(lambda p: _pronoun_as_name(p.group(), who), text)
+    excluding = bool(_EXCLUDING.search(question))
+    context = "" if text != question and not _LEANS_ON_CONTEXT.search(text) else previous.question
+    if m and text != question:
+        context = ""
+    excluded = frozenset(mm.key for mm in entities.names("x " + _plain(answer))) if excluding else frozenset()
+    answered = frozenset(norm_key(s) for s in _answer_sentences(answer)) if excluding else frozenset()
+    return Standalone(text, context, excluded, answered, _weights(text, context))
+
+
+def _weights(question: str, context: str) -> dict[str, float]:
+    weights = dict.fromkeys(terms(context), HISTORY_WEIGHT)
+    weights.update(dict.fromkeys(terms(question), 1.0))
+    return weights
+
+
+def _person_of(question: str) -> str | None:
+    people = [m for m in entities.names("x " + question) if m.kind in ("person", "name")]
+    return people[0].text if people else None
+
+
+def _first_person(answer: str) -> str | None:
+    people = entities.persons(_plain(answer))
+    return people[0].text if people else None
+
+
+def _pronoun_as_name(pronoun: str, name: str) -> str:
+    return f"{name}’s" if pronoun.lower() in ("his", "hers") else name
+
+
+def _ask_about(previous: str, thing: str) -> str:
+    """"And Europe?" after "What did Lavrov say about Ukraine?" -> "What did Lavrov say about Europe?"."""
+    new = entities.names("x " + thing)
+    old = entities.names("x " + previous)
+    if new and old:
+        kind = new[0].kind
+        same = [m for m in old if m.kind == kind or {m.kind, kind} <= {"person", "name"}]
+        if same:
+            m = same[-1]
+            at = previous.find(m.text)
+            if at >= 0:
+                return previous[:at] + thing + previous[at + len(m.text):]
+    base = previous.rstrip(" ?")
+    return f"{base} about {thing}?"
+
+
+def _plain(answer: str) -> str:
+    """An earlier answer as text: markers, markdown links and escapes removed."""
+    return _MARKER.sub(" ", answer).replace("\\", "")
+
+
+def _answer_sentences(answer: str) -> list[str]:
+    return [s for s in re.split(r"\s*\[\[?\d+\]\]?(?:\([^)]*\))?\s*", answer.replace("\\", "")) if s.strip()]
+
+
+def check_rewrite(rewrite: str, rules: Standalone) -> bool:
+    """An LLM's standalone question is used only if it keeps every name the rules resolved."""
+    keys = {m.key for m in entities.names("x " + rewrite)}
+    return all(m.key in keys for m in entities.names("x " + rules.question))

@@ -1,12 +1,20 @@
-"""Typed errors. Each message says what went wrong and how to fix it.
-
-Every error a user can cause derives from `ArticlesQAError`, so the CLI and the
-chat page can show a one-line message instead of a traceback.
-"""
-
-
-class ArticlesQAError(Exception):
-    """Base class for errors caused by input or by the state of the index."""
+"""Every error a user can get from `ask()` and `ingest()`: the index's (from `ingest.errors`)
+and the errors of asking. All derive from `ArticlesQAError`."""
+from ingest.errors import (  # noqa: F401  (re-exported: the public error family)
+    ArticleError,
+    ArticlesQAError,
+    ArticleTooLargeError,
+    BinaryFileError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexOutdatedError,
+    IndexStateError,
+    IndexWriteError,
+    NoArticlesError,
+    NotUTF8Error,
+    SettingsError,
+)
 
 
 # -- questions ---------------------------------------------------------------
@@ -30,47 +38,5 @@ class BadHistoryError(QuestionError):
     pass
 
 
-# -- articles ------------------------------------------------------------------
-class ArticleError(ArticlesQAError):
-    """An article file cannot be read as text."""
-
-
-class NotUTF8Error(ArticleError):
-    pass
-
-
-class BinaryFileError(ArticleError):
-    pass
-
-
-class ArticleTooLargeError(ArticleError):
-    pass
-
-
-class NoArticlesError(ArticlesQAError):
-    """The articles folder is missing or holds no readable article."""
-
-
-# -- index ---------------------------------------------------------------------
-class IndexStateError(ArticlesQAError):
-    """The index folder is missing, half-written, corrupt or busy."""
-
-
-class IndexNotFoundError(IndexStateError):
-    pass
-
-
-class IndexCorruptError(IndexStateError):
-    pass
-
-
-class IndexOutdatedError(IndexStateError):
-    """The index was written by an older version; re-indexing reuses its vectors."""
-
-
-class IndexLockedError(IndexStateError):
-    pass
-
-
-class IndexWriteError(IndexStateError):
-    """The index folder cannot be written (read-only, full disk); the previous index is unchanged."""
+class BackendError(ArticlesQAError):
+    """The configured LLM backend cannot be used as configured."""

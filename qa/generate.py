@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from qa.answer import Answer
 from qa.check import check
 from qa.compose import Evidence, ExtractiveAnswerer, cite
-from qa.condense import is_follow_up, standalone_query
+from ingest.text import terms
+from qa.condense import Standalone, check_rewrite, is_follow_up, standalone_query
 from qa.prompt import build_prompt, sources_of
 from qa.select import Sentence
 from qa.settings import Settings
@@ -39,21 +40,23 @@ class GenerativeAnswerer:
         self.name = settings.backend
         self.fallback = ExtractiveAnswerer(settings)
 
-    def condense(self, question: str, history: list[dict[str, str]]) -> tuple[str, dict[str, float]]:
-        """Follow-ups become standalone questions written by the LLM; the rule-based one is the fallback."""
-        query, weights = standalone_query(question, history)
+    def condense(self, question: str, history: list[dict[str, str]]) -> Standalone:
+        """Follow-ups become standalone questions written by the LLM, used only when they keep every
+        name the rule-based resolution found; the rule-based one is the fallback."""
+        rules = standalone_query(question, history)
         if not history or not is_follow_up(question):
-            return query, weights
+            return rules
         turns = "\n".join(f"{m['role']}: {m['content']}" for m in history[-4:])
         try:
             rewritten = self.llm.complete(CONDENSE.format(conversation=turns, question=question)).text.strip()
         except Exception as e:  # the backend's own errors vary; the fallback keeps working
             log.warning("condensing with the LLM failed (%s); using the rule-based query", e)
-            return query, weights
+            return rules
         rewritten = rewritten.split("\n")[0].strip()
-        if not 3 <= len(rewritten) <= 4 * len(query) + 50:
-            return query, weights
-        return f"{rewritten} {question}", weights
+        if not 3 <= len(rewritten) <= 4 * len(rules.query) + 50 or not check_rewrite(rewritten, rules):
+            return rules
+        return dataclasses.replace(rules, question=rewritten, context="",
+                                   weights={**rules.weights, **dict.fromkeys(terms(rewritten), 1.0)})
 
     def answer(self, evidence: Evidence) -> Answer:
         *_, final = self.answer_stream(evidence)
@@ -100,8 +103,9 @@ class GenerativeAnswerer:
                      score=c.semantic, coverage=c.lexical, dense=c.semantic, rank=c.source)
             for c in result.kept
         ]
-        text, citations = cite(evidence.corpus, sentences)
-        return Answer(text=text, citations=citations, answered=True, backend=self.name, notes=result.removed)
+        text, citations, shown = cite(evidence.corpus, sentences)
+        return Answer(text=text, citations=citations, answered=True, backend=self.name, notes=result.removed,
+                      sentences=shown)
 
     def _fallback(self, evidence: Evidence, notes: list[str]) -> Answer:
         answer = self.fallback.answer(evidence)

@@ -10,14 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from qa.errors import ArticlesQAError
-from qa.settings import Settings
+from qa.errors import BackendError
+from qa.settings import BACKENDS, Settings
 
-BACKENDS = ("extractive", "llamacpp", "ollama", "openai")
-
-
-class BackendError(ArticlesQAError):
-    """The configured LLM backend cannot be used as configured."""
+__all__ = ["BACKENDS", "BackendError", "load_llm"]
 
 
 def load_llm(settings: Settings):

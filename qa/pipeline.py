@@ -1,7 +1,8 @@
 """`Pipeline`: one object that answers questions over one index, in named stages.
 
-ask() = validate -> condense (follow-ups) -> retrieve (hybrid) -> select (sentences)
--> answer (extractive by default; any object with `.answer(Evidence)` fits).
+ask() = validate -> condense (a follow-up made a standalone question) -> analyze (answer type,
+focus, speaker) -> retrieve (hybrid) -> select (sentences) -> answer (extractive by default,
+refusing below the calibrated confidence; any object with `.answer(Evidence)` fits).
 """
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from pathlib import Path
 from ingest.store import IndexStore
 from qa.answer import Answer, Retrieved
 from qa.compose import Evidence
+from qa.analyze import analyze
 from qa.condense import standalone_query
-from qa.corpus import Corpus
+from ingest.corpus import Corpus, Para
 from qa.errors import IndexCorruptError, IndexOutdatedError
 from qa.retrieve import HybridRetriever
-from qa.select import score_sentences
+from qa.select import boilerplate_hits, score_sentences
 from qa.settings import Settings
 from qa.validate import clean_history, clean_question
 
@@ -87,6 +89,14 @@ class Pipeline:
         log.warning("building the index at %s from %s", self.store.dir, self.settings.data_dir)
         ingest(settings=self.settings, embedder=self._embedder)
 
+    def articles(self) -> dict[str, dict]:
+        """The committed articles: file -> {headline, published, paragraphs, indexed_at, ...}."""
+        return dict(self.load().corpus.files)
+
+    def article(self, file: str) -> list[Para]:
+        """One committed article's paragraphs in file order, boilerplate included (flagged)."""
+        return self.load().corpus.article(file)
+
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         *_, final = self.ask_stream(question, history)
         return final
@@ -112,13 +122,17 @@ class Pipeline:
         corpus = retriever.corpus
         lap("load")
         condense = getattr(self.answerer, "condense", standalone_query)
-        query, weights = condense(question, messages)
+        resolved = condense(question, messages)
+        query = resolved.query
+        analysis = analyze(resolved.question)
         lap("condense")
         retrieval = retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS))
         lap("retrieve")
-        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), weights)
+        sentences = score_sentences(corpus, boilerplate_hits(corpus, analysis, retrieval.top(self.settings.top_k)),
+                                    resolved.weights, analysis)
         lap("select")
-        evidence = Evidence(question, query, messages, retrieval, sentences, corpus)
+        evidence = Evidence(question, query, messages, retrieval, sentences, corpus, analysis,
+                            excluded=resolved.excluded, answered=resolved.answered)
         retrieved = [
             Retrieved(corpus.paras[h.para].file, corpus.paras[h.para].number,
                       round(h.score, 4), round(h.dense, 4), round(h.lexical, 4))

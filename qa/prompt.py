@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingest.chunking import count_tokens
-from qa.corpus import Corpus, Para
+from ingest.corpus import Corpus, Para
 
 RULES = """You answer questions using only the numbered news sources below.
 Rules:

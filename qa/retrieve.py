@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.corpus import Corpus
-from qa.text import terms
+from ingest.corpus import Corpus
+from ingest.text import terms
 
 DENSE_WEIGHT = 0.7  # measured on the SQuAD slice: 0.0 -> hit@1 0.71, 0.7 -> 0.75, 1.0 -> 0.65
 

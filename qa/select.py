@@ -4,19 +4,26 @@ A sentence's score mixes three signals, each in 0..1:
 - coverage: the IDF-weighted share of the question's terms it contains (names, numbers);
 - dense: the cosine similarity of the chunk it sits in (paraphrases);
 - paragraph: the fused retrieval score of its paragraph (context around it).
+Two more facts about each sentence come from the question analysis (`qa.analyze`):
+- holds: it holds the kind of thing asked for (a new name for "who", a time for "when", ...);
+- focus: the IDF-weighted share of the question's terms found in the sentence, its paragraph or
+  the article's headline and date (a sentence may answer what its paragraph is about).
 Sentences that are not prose (headings), credits, or instructions to an AI are never candidates.
+Boilerplate (an author bio, an appeal) is a candidate only for questions that name what it names.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ingest.boilerplate import is_credit, is_instruction, is_prose
-from qa.corpus import Corpus
-from qa.retrieve import Retrieval
-from qa.text import terms
+from ingest.chunking import sentence_spans
+from ingest.corpus import Corpus, Para
+from ingest.text import terms
+from qa.analyze import Analysis, holds_answer
+from qa.retrieve import DENSE_WEIGHT, Hit, Retrieval
 
-# Measured on the SQuAD slice (docs/quality.md): answer-type cues, bigrams and per-sentence
-# vectors each moved first-citation accuracy by under 0.01, so they are left out.
+# Measured on the SQuAD slice (docs/quality.md): bigrams and per-sentence vectors each moved
+# first-citation accuracy by under 0.01, so they are left out.
 W_COVERAGE, W_DENSE, W_PARAGRAPH = 0.30, 0.40, 0.30
 
 
@@ -30,38 +37,73 @@ class Sentence:
     coverage: float
     dense: float
     rank: int  # rank of its paragraph in retrieval, 0-based
+    holds: bool = True  # holds the kind of answer the question asks for
+    focus: float = 0.0  # share of the question's terms in the sentence, its paragraph or headline
 
 
-def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, float]) -> list[Sentence]:
+def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, float],
+                    analysis: Analysis | None = None) -> list[Sentence]:
     idf = {t: corpus.idf(t) * w for t, w in weights.items()}
     total = sum(idf.values()) or 1.0
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
+        context = set(terms(para.text)) | set(terms(" ".join(filter(None, (para.headline, _date_words(para))))))
         for a, b in _candidate_sentences(para, retrieval.chunk_sims):
             text = para.text[a:b]
             if not usable(text):
                 continue
             present = set(terms(text))
             coverage = sum(v for t, v in idf.items() if t in present) / total
+            focus = sum(v for t, v in idf.items() if t in present or t in context) / total
             dense = max(
                 (retrieval.chunk_sims.get(cid, 0.0) for cid, ca, cb in para.chunks if ca < b and a < cb),
                 default=hit.dense,
             )
             score = W_COVERAGE * coverage + W_DENSE * dense + W_PARAGRAPH * hit.score
-            out.append(Sentence(hit.para, a, b, text, score, coverage, dense, rank))
+            holds = holds_answer(analysis, text) if analysis else True
+            out.append(Sentence(hit.para, a, b, text, score, coverage, dense, rank, holds, focus))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval) -> Retrieval:
+    """Retrieval plus the boilerplate paragraphs that hold a name the question asks about and that
+    no answerable paragraph holds ("Who is Michelle Larsen?" is answered by her author bio)."""
+    extra: list[Hit] = []
+    seen = {h.para for h in retrieval.hits}
+    for name in analysis.names:
+        if corpus.naming(name, boilerplate=False, limit=1):
+            continue  # prose mentions it: prose answers
+        for para in corpus.naming(name, boilerplate=True):
+            if para.idx not in seen:
+                seen.add(para.idx)
+                extra.append(Hit(para.idx, 1.0 - DENSE_WEIGHT, 0.0, 1.0))  # as BM25's best match, no vector
+    if not extra:
+        return retrieval
+    return Retrieval(extra + list(retrieval.hits), retrieval.chunk_sims)
+
+
+def _date_words(para: Para) -> str:
+    """The article's date as words ("2025 March 26"), so a question naming the month finds it."""
+    import calendar
+
+    if not para.published:
+        return ""
+    year, month, day = (para.published.split("-") + ["", ""])[:3]
+    month_name = calendar.month_name[int(month)] if month.isdigit() and 1 <= int(month) <= 12 else ""
+    return f"{year} {month_name} {day.lstrip('0')}"
 
 
 MAX_SENTENCES = 60  # per paragraph; a longer one (a megabyte line) is read only around its best chunks
 
 
-def _candidate_sentences(para, chunk_sims: dict[str, float]):
-    if len(para.sentences) <= MAX_SENTENCES:
-        return para.sentences
+def _candidate_sentences(para: Para, chunk_sims: dict[str, float]):
+    spans = para.sentences or (tuple(sentence_spans(para.text)) if para.boilerplate else ())
+    if len(spans) <= MAX_SENTENCES:
+        return spans
     best = sorted(para.chunks, key=lambda c: -chunk_sims.get(c[0], 0.0))[:3]
-    return [(a, b) for a, b in para.sentences if any(ca < b and a < cb for _, ca, cb in best)]
+    return [(a, b) for a, b in spans if any(ca < b and a < cb for _, ca, cb in best)]
 
 
 def usable(sentence: str) -> bool:

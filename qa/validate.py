@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 from qa.errors import BadHistoryError, EmptyQuestionError, QuestionTooLongError, UnsupportedLanguageError
-from qa.text import STOPWORDS
+from ingest.text import STOPWORDS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FOREIGN_WORDS = {

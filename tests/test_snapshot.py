@@ -3,8 +3,8 @@ from hypothesis import given, settings as hyp_settings, strategies as st
 
 from ingest import ingest
 from ingest.snapshot import read_paragraphs, write_snapshot
-from qa.corpus import load_corpus
-from qa.text import terms
+from ingest.corpus import load_corpus
+from ingest.text import terms
 from tests.test_paragraphs import A000, A001, A002
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)

@@ -5,7 +5,7 @@ import argparse
 import logging
 import sys
 
-from qa.cli import add_common_arguments, settings_from
+from qa.cli import add_common_arguments, run, settings_from
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,16 +19,14 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from qa.errors import ArticlesQAError
     from qa.pipeline import Pipeline
     from ui.app import launch
 
-    try:
+    def command() -> int:
         launch(host=args.host, port=args.port, pipeline=Pipeline(settings_from(args)))
-    except ArticlesQAError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+        return 0
+
+    return run(command)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import html
 import re
 
 from qa.answer import Answer
-from qa.corpus import Corpus
+from ingest.corpus import Corpus
 
 _MARKER = re.compile(r"\[(\d+)\]")
 

@@ -21,9 +21,9 @@ import numpy as np
 
 from ingest.snapshot import ANSWERABLE, BM25_DIR, DATABASE
 from ingest.store import FORMAT, IndexStore
-from qa.errors import IndexCorruptError, IndexOutdatedError
-from qa.settings import Settings
-from qa.text import terms
+from ingest.errors import IndexCorruptError, IndexOutdatedError
+from ingest.settings import IndexSettings
+from ingest.text import terms
 
 
 _NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised, not the first word, not "US"
@@ -116,18 +116,36 @@ class Corpus:
     def knows(self, term: str) -> bool:
         return self.doc_freq(term) > 0
 
+    def mentions(self, word: str) -> bool:
+        """Whether any paragraph, boilerplate included, holds `word`: as a term, or as text in any
+        case, glued to another word ("PublishedMarch") or with a possessive ("Lavrov’s").
+        The cheap BM25 vocabulary answers most words; the rest cost one scan of the table."""
+        stems = terms(word)
+        if stems and all(self.knows(t) for t in stems):
+            return True
+        return bool(self._query("SELECT 1 FROM paras WHERE text LIKE ? ESCAPE '\\' LIMIT 1", (_like(word),)))
+
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question (capitalised words after the first) that no paragraph mentions."""
-        out = []
-        for m in _NAME.finditer(question):
-            word = m.group()
-            stems = terms(word)
-            if stems and not any(self.knows(t) for t in stems):
-                out.append(word)
-        return out
+        words = (re.sub(r"[’']s$", "", m.group()) for m in _NAME.finditer(question))
+        return [w for w in words if not self.mentions(w)]
+
+    def naming(self, word: str, *, boilerplate: bool, limit: int = 5) -> list[Para]:
+        """Paragraphs whose text holds `word` (any case, glued or not): answerable ones, or boilerplate
+        other than instructions to an AI (an author bio or an appeal answers questions that name
+        its subject, and nothing else)."""
+        where = "boilerplate IS NOT NULL AND boilerplate != 'instruction'" if boilerplate else "boilerplate IS NULL"
+        rows = self._query(f"SELECT {_COLUMNS} FROM paras WHERE {where} AND text LIKE ? ESCAPE '\\' "
+                           f"ORDER BY idx LIMIT ?", (_like(word), limit))
+        return [self._para(r) for r in rows]
 
     def copies_of(self, idx: int) -> list[Para]:
         return [self.paras[i] for i in self.paras[idx].copies]
+
+
+def _like(word: str) -> str:
+    """A LIKE pattern matching `word` anywhere (SQLite's LIKE ignores ASCII case)."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 _COLUMNS = "idx, file, n, text, boilerplate, sentences, chunks, doc, copies"
@@ -162,5 +180,5 @@ def _load_bm25(folder: Path):
     return bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
 
 
-def load_corpus(settings: Settings, index_dir: Path | None = None) -> Corpus:
+def load_corpus(settings: IndexSettings, index_dir: Path | None = None) -> Corpus:
     return Corpus(IndexStore(settings, index_dir))
