@@ -27,6 +27,8 @@ def _stemmer():
 
 def fold(text: str) -> str:
     """Case, accents and typographic quotes folded, for matching only."""
+    if text.isascii():
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.replace("’", "'").replace("‘", "'").casefold()
@@ -39,6 +41,12 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Stemmed content words, in order: the unit of lexical matching (BM25 and coverage)."""
     return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS])
+
+
+@functools.lru_cache(maxsize=65536)
+def term_set(text: str) -> frozenset[str]:
+    """`terms` as a set, cached: answering scores the same sentences and paragraphs again and again."""
+    return frozenset(terms(text))
 
 
 def norm_key(text: str) -> str:

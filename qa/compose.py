@@ -73,7 +73,7 @@ class ExtractiveAnswerer:
                            answer_type=analysis.answer_type)
         pool = candidates(evidence, min_support=self.settings.min_support)
         chosen = self.choose(pool, analysis)
-        features = signals(evidence, chosen[0] if chosen else None, pool)
+        features = signals(evidence, chosen, pool)
         conf = confidence(features)
         if not chosen or conf < self.settings.min_confidence:
             return refusal(closest=closest(evidence.corpus, evidence.sentences), confidence=conf, signals=features,
@@ -117,25 +117,15 @@ def candidates(evidence: Evidence, *, min_support: float) -> list[Sentence]:
     the mouth of the speaker asked about, and (for "who else") naming someone not named before."""
     analysis = evidence.question_analysis
     pool = [s for s in evidence.sentences
-            if support(s) >= min_support and s.holds and norm_key(s.text) not in evidence.answered]
+            if support(s) >= min_support and norm_key(s.text) not in evidence.answered]
+    pool = [s for s in pool if s.holds]
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
-        pool = [s for s in pool if speaker_key(evidence.corpus, s) == wanted]
+        pool = [s for s in pool if entities.said_by(s.text, wanted, _before(evidence.corpus, s))]
     excluded = evidence.excluded | (analysis.name_keys if analysis.excludes_given else frozenset())
     if analysis.excludes_given and analysis.answer_type in ("person", "organisation", "place") and excluded:
         pool = [s for s in pool if _items(s, analysis) - excluded]
     return pool
-
-
-def speaker_key(corpus: Corpus, s: Sentence) -> str | None:
-    """Whose words a sentence reports, resolving "He said" to the person named before it."""
-    said = entities.speaker(s.text)
-    if said is None:
-        return None
-    if said.pronoun or said.bare:
-        who = entities.referent(_before(corpus, s))
-        return entities.name_key(who) if who else None
-    return entities.name_key(said.text)
 
 
 def _items(s: Sentence, analysis: Analysis | None) -> set[str]:

@@ -21,18 +21,21 @@ from pathlib import Path
 
 from qa.select import Sentence
 
-FEATURES = ("support", "coverage", "focus", "dense", "paragraph", "margin", "holds", "constrains",
-            "missing_rare", "files", "candidates")
+FEATURES = ("support", "coverage", "focus", "dense", "paragraph", "lexical", "margin", "sentence_margin", "runner_up",
+            "top", "holds", "constrains", "missing_rare", "missing_in_sentence", "files", "candidates", "terms",
+            "sentences")
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
 
-def signals(evidence, best: Sentence | None, pool: list[Sentence]) -> dict[str, float]:
-    """The model's inputs for the answer that `best` would lead (None: no candidate at all)."""
+def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str, float]:
+    """The model's inputs for the answer made of `chosen` (empty: no candidate at all)."""
+    best = chosen[0] if chosen else None
     analysis = evidence.question_analysis
     hits = evidence.retrieval.hits
     margin = (hits[0].score - hits[1].score) if len(hits) > 1 else (hits[0].score if hits else 0.0)
     out = dict.fromkeys(FEATURES, 0.0)
-    out.update(margin=margin, constrains=float(analysis.constrains), candidates=min(len(pool), 10) / 10)
+    out.update(margin=margin, constrains=float(analysis.constrains), candidates=min(len(pool), 10) / 10,
+               terms=min(len(analysis.focus), 10) / 10)
     if best is None:
         out["missing_rare"] = 1.0
         return {k: round(v, 4) for k, v in out.items()}
@@ -42,12 +45,20 @@ def signals(evidence, best: Sentence | None, pool: list[Sentence]) -> dict[str, 
     idf = {t: corpus.idf(t) for t in analysis.focus}
     top = max(idf.values(), default=1.0) or 1.0
     missing = [v for t, v in idf.items() if t not in context]
+    in_sentence = set(_terms(best.text))
+    missing_here = [v for t, v in idf.items() if t not in in_sentence]
     near = [s for s in pool if s.score >= 0.85 * best.score]
     files = {corpus.paras[s.para].file for s in near}
+    other = next((s.score for s in pool if s.para != best.para), 0.0)
+    second = next((s.score for s in pool if s is not best), 0.0)
+    hit = next((h for h in hits if h.para == best.para), None)
     out.update(
         support=0.5 * best.coverage + 0.5 * best.dense, coverage=best.coverage, focus=best.focus,
-        dense=best.dense, paragraph=next((h.score for h in hits if h.para == best.para), 0.0),
-        holds=float(best.holds), missing_rare=max(missing, default=0.0) / top, files=min(len(files), 3) / 3,
+        dense=best.dense, paragraph=hit.score if hit else 0.0, lexical=hit.lexical if hit else 0.0,
+        sentence_margin=best.score - other, runner_up=best.score - second, top=float(best.rank == 0),
+        sentences=len(chosen) / 3,
+        holds=float(best.holds), missing_rare=max(missing, default=0.0) / top,
+        missing_in_sentence=max(missing_here, default=0.0) / top, files=min(len(files), 3) / 3,
     )
     return {k: round(v, 4) for k, v in out.items()}
 
@@ -69,7 +80,7 @@ def load_model() -> dict:
     return {"features": ["support"], "coef": [6.0], "mean": [0.3], "scale": [1.0], "intercept": 0.0}
 
 
-def _terms(text: str) -> list[str]:
-    from ingest.text import terms
+def _terms(text: str) -> frozenset[str]:
+    from ingest.text import term_set
 
-    return terms(text)
+    return term_set(text)

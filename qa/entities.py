@@ -97,7 +97,8 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper() and (len(word) == 1 or not word[1:].replace(".", "").isdigit())
 
 
-def names(text: str) -> list[Mention]:
+@functools.lru_cache(maxsize=32768)
+def names(text: str) -> tuple[Mention, ...]:
     """Runs of capitalised words, typed; the first word of a sentence only when a run follows it."""
     tokens = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
     out: list[Mention] = []
@@ -128,7 +129,7 @@ def names(text: str) -> list[Mention]:
             continue
         out.append(Mention(surface, start, start + len(surface), _kind(surface, text[:start])))
         i = j
-    return out
+    return tuple(out)
 
 
 def _kind(surface: str, before: str) -> str:
@@ -153,7 +154,8 @@ def persons(text: str) -> list[Mention]:
     return [m for m in found if m.kind == "person" or (m.kind == "name" and m.key in full)]
 
 
-def times(text: str) -> list[str]:
+@functools.lru_cache(maxsize=32768)
+def times(text: str) -> tuple[str, ...]:
     out = [m.group() for m in _YEAR.finditer(text)] + [m.group() for m in _DATEISH.finditer(text)]
     out += [m.group() for m in _RELATIVE_TIME.finditer(text)]
     out += [m.group() for m in _GLUED_DATE.finditer(text)]
@@ -162,12 +164,13 @@ def times(text: str) -> list[str]:
             out.append(w)
         elif fold(w) == "may" and re.search(r"\bMay\s+\d", text):
             out.append(w)
-    return out
+    return tuple(out)
 
 
-def quantities(text: str) -> list[str]:
+@functools.lru_cache(maxsize=32768)
+def quantities(text: str) -> tuple[str, ...]:
     """Numerals and number words; a bare year counts too (the caller removes what the question holds)."""
-    return [q for q in (m.group().rstrip(".,") for m in _NUMBER.finditer(text)) if q]
+    return tuple(q for q in (m.group().rstrip(".,") for m in _NUMBER.finditer(text)) if q)
 
 
 def numbers(text: str) -> list[str]:
@@ -217,6 +220,23 @@ def speaker(sentence: str) -> Speaker | None:
         if found:
             return Speaker(*found)
     return None
+
+
+def said_by(sentence: str, key: str, before: list[str] | None = None) -> bool:
+    """Whether the sentence reports `key` (a name key) as saying something: the name stands before
+    a speech verb (outside quotation marks) or after "according to", or the sentence's pronoun or
+    bare-role speaker resolves to it through the sentences `before` it."""
+    for v in _VERB.finditer(sentence):
+        head = _QUOTED.sub(lambda q: " " * len(q.group()), sentence[: v.start()])
+        if key in {m.key for m in names("x " + head)}:
+            return True
+    said = speaker(sentence)
+    if said is None:
+        return False
+    if said.pronoun or said.bare:
+        who = referent(before or [])
+        return who is not None and name_key(who) == key
+    return name_key(said.text) == key
 
 
 def _first_mention(text: str) -> tuple[str, int, bool, bool] | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ingest.boilerplate import is_credit, is_instruction, is_prose
 from ingest.chunking import sentence_spans
 from ingest.corpus import Corpus, Para
-from ingest.text import terms
+from ingest.text import term_set, terms
 from qa.analyze import Analysis, holds_answer
 from qa.retrieve import DENSE_WEIGHT, Hit, Retrieval
 
@@ -48,12 +48,12 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
-        context = set(terms(para.text)) | set(terms(" ".join(filter(None, (para.headline, _date_words(para))))))
+        context = term_set(para.text) | term_set(" ".join(filter(None, (para.headline, _date_words(para)))))
         for a, b in _candidate_sentences(para, retrieval.chunk_sims):
             text = para.text[a:b]
             if not usable(text):
                 continue
-            present = set(terms(text))
+            present = term_set(text)
             coverage = sum(v for t, v in idf.items() if t in present) / total
             focus = sum(v for t, v in idf.items() if t in present or t in context) / total
             dense = max(

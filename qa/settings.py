@@ -30,7 +30,7 @@ class Settings(IndexSettings):
     llm_timeout: float = 120.0  # seconds before an LLM backend counts as unreachable
     llm_context_tokens: int = 2048  # the model's context window; the prompt is cut to fit
     llm_max_new_tokens: int = 256
-    min_support: float = 0.30  # below this support a sentence is never quoted (docs/quality.md)
+    min_support: float = 0.20  # below this support a sentence is never quoted (docs/quality.md)
     # Below this calibrated confidence the answer says the articles do not seem to answer
     # (docs/quality.md: the risk-coverage trade-off of this threshold).
     min_confidence: float = 0.35
