@@ -356,10 +356,20 @@ def f1(prediction: str, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def _forms(text: str) -> tuple[str, str]:
+    """SQuAD's normalisation (punctuation dropped: "third-most" -> "thirdmost"), and the same with
+    punctuation as a space ("third most"), each padded so that matches are of whole words."""
+    return f" {normalize(text)} ", f" {normalize(_PUNCTUATION.sub(' ', text))} "
+
+
 def contains_gold(text: str, answers: list[str], all_required: bool = False) -> bool:
-    """`text` holds a gold answer (every one when `all_required`), normalised as SQuAD does."""
-    plain = f" {normalize(_MARKER.sub('', text))} "
-    found = [f" {normalize(a)} " in plain for a in answers]
+    """`text` holds a gold answer as whole words (every one when `all_required`), in either form of
+    `_forms`: "Manning" is in "Manning's", "gold" is not in "golden", "1" is not in "15"."""
+    forms = _forms(_MARKER.sub("", text))
+    found = [any(g in t for g, t in zip(_forms(a), forms)) for a in answers]
     return bool(found) and (all(found) if all_required else any(found))
 
 

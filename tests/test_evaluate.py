@@ -79,6 +79,10 @@ def test_answers_all_requires_every_item():
 def test_contains_gold_matches_whole_words_only():
     assert evaluate.contains_gold("Tass reported it [1].", ["TASS"])
     assert not evaluate.contains_gold("A tassel hung there.", ["Tass"])
+    assert not evaluate.contains_gold("They won 15 games.", ["1"])
+    assert evaluate.contains_gold("It was the third-most watched broadcast.", ["third"])
+    assert evaluate.contains_gold("Despite Manning's problems [1]", ["Manning"])
+    assert evaluate.contains_gold("It cost $1.2 billion.", ["$1.2 billion"])
 
 
 def test_right_wrong_and_refused_rates():
