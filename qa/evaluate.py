@@ -29,8 +29,9 @@ there is right only if it contains a gold answer (from another paragraph). `--re
 also runs the whole article and reports the two groups side by side.
 
 Metric definitions ("answerable" = questions with gold answers or sources):
-- right: the answer contains a gold answer (every item for "answers_all"; normalised as SQuAD
-  does); questions with sources but no answers: the first citation is a gold paragraph;
+- right: the answer contains a gold answer as whole words (every item for "answers_all"; after
+  SQuAD's normalisation, or with punctuation read as a space: "Manning" is in "Manning's", "gold"
+  is not in "golden"); questions with sources but no answers: the first citation is a gold paragraph;
   conversation turns: contains an accepted phrase AND cites a gold paragraph. An answer to an
   unanswerable question is never right. For a refusal, `right` says whether its candidate (the
   first closest passage's quote) would have been right: the label the confidence is about.
@@ -727,7 +728,7 @@ def main(argv: list[str] | None = None, *, make_pipeline=None) -> int:
                         help="with --squad: ask each fold's questions without their gold paragraphs (5 folds); "
                              "'both' also runs the whole articles, side by side")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all",
-                        help="only lines of this split (lines without one are dev); default all")
+                        help="only the questions or conversations of this split (lines without one are dev); default all")
     add_common_arguments(parser)
     parser.add_argument("--json", dest="json_out", help="write metrics and one row per question here")
     parser.add_argument("--report", help="write a Markdown report (table and every failure) here")
@@ -785,7 +786,11 @@ def main(argv: list[str] | None = None, *, make_pipeline=None) -> int:
                 except OSError as e:
                     print(f"error: cannot read {path}: {e.strerror}", file=sys.stderr)
                     return 2
-                if text.lstrip().startswith("{") and _is_rag(text):
+                rag = text.lstrip().startswith("{") and _is_rag(text)
+                if args.compare and (rag or '"turns"' in text):
+                    parser.error("--compare runs on single questions (a question file or --squad), "
+                                 "not on conversations or a LabelledRagDataset")
+                if rag:
                     examples, errors = load_rag_dataset(path)
                     result, rows = evaluate_rag(examples, pipeline, progress=progress)
                 else:
