@@ -14,13 +14,13 @@ _MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|" \
          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_GLUED = r"(?:\b|(?<=[a-z])(?=[A-Z]))"  # "PublishedMarch 26, 2025" as scraped: a date glued to a word
 _DATE_PATTERNS = [
-    re.compile(rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}),?\s+(?P<year>(19|20)\d\d)\b"),
+    re.compile(rf"{_GLUED}(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}),?\s+(?P<year>(19|20)\d\d)\b"),
     re.compile(rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\s+(?P<year>(19|20)\d\d)\b"),
     re.compile(r"\b(?P<year>(19|20)\d\d)-(?P<mnum>\d\d)-(?P<day>\d\d)\b"),
 ]
 _PUBLISHED = re.compile(r"(published|updated|posted|date)\s*:?\s*", re.IGNORECASE)
-_GLUED_MARK = re.compile(r"(?i)(published|updated|posted)(?=[A-Z0-9])")
 _HEAD_PARAGRAPHS = 6  # headline and date sit at the top of a page
 
 
@@ -41,20 +41,32 @@ def find_headline(texts: list[str]) -> str | None:
 
 def find_published(texts: list[str]) -> str | None:
     """ISO date of a "Published ..." mark near the top, else of a bare date line there."""
+    found = published_at(texts)
+    return found[0] if found else None
+
+
+def published_at(texts: list[str]) -> tuple[str, int, int, int] | None:
+    """The publish date near the top and where it is written: (ISO date, paragraph index, start, end),
+    the span holding the "Published" mark when there is one, so the date can be quoted verbatim."""
     candidates = []
-    for text in texts[:_HEAD_PARAGRAPHS + 2]:
+    for i, text in enumerate(texts[:_HEAD_PARAGRAPHS + 2]):
+        offset = 0
         for line in text.split("\n"):
-            line = _GLUED_MARK.sub(r"\1 ", line)  # "PublishedMarch 26" as scraped
             for pattern in _DATE_PATTERNS:
                 for m in pattern.finditer(line):
                     d = _to_date(m)
                     if d is None:
                         continue
-                    marked = bool(_PUBLISHED.search(line[: m.start()][-20:]))
+                    mark = _PUBLISHED.search(line[: m.start()][-20:])
                     short = len(words(line)) <= 12
-                    if marked or short:
-                        candidates.append((not marked, d))
-    return min(candidates)[1].isoformat() if candidates else None
+                    if mark or short:
+                        start = m.start() - (len(line[: m.start()][-20:]) - mark.start()) if mark else m.start()
+                        candidates.append((not mark, d, i, offset + start, offset + m.end()))
+            offset += len(line) + 1
+    if not candidates:
+        return None
+    _, d, i, start, end = min(candidates, key=lambda c: (c[0], c[1]))
+    return d.isoformat(), i, start, end
 
 
 def _to_date(m: re.Match) -> date | None:

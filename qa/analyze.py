@@ -37,7 +37,8 @@ PLACE_NOUNS = frozenset(("city cities country countries capital capitals place p
                          "region regions state states stadium town towns palace nation nations area").split())
 ORG_NOUNS = frozenset(("organisation organization organisations organizations company companies agency agencies "
                        "newspaper network channel outlet fund institution team teams ministry department "
-                       "group groups party parties side sides broadcaster publication").split())
+                       "group groups party parties side sides broadcaster publication university universities "
+                       "school college agencies outlets media").split())
 DATE_NOUNS = frozenset("year years date dates day days month months time decade century season era week".split())
 NUMBER_NOUNS = frozenset(("number numbers percentage percent amount population age price cost size score total "
                           "share figure sum distance duration height weight rate salary count").split())
@@ -161,9 +162,10 @@ def holds_answer(analysis: Analysis, sentence: str) -> bool:
         return True
     given = analysis.name_keys
     if kind in ("person", "organisation", "place"):
-        # Typing names by rules is weak ("San Jose" looks like a person), so any new name counts;
-        # a person or organisation may also be named by a role ("a professional fundraiser").
-        if any(m.key not in given for m in entities.names("x " + sentence)):
+        # Typing names by rules is weak ("San Jose" has the shape of a person's name), so a new name
+        # of the wrong shape is only refused where it is clear: a place for "who", a person for "where".
+        wrong = {"person": ("place",), "organisation": (), "place": ("person",)}[kind]
+        if any(m.key not in given and m.kind not in wrong for m in entities.names("x " + sentence)):
             return True
         return kind != "place" and bool(set(re.findall(r"[a-z]+", sentence.lower())) & (PERSON_NOUNS | ORG_NOUNS))
     asked = {fold(t) for t in entities.times(analysis.question)} | set(entities.numbers(analysis.question))

@@ -36,50 +36,26 @@ from qa.confidence import FEATURES, MODEL_FILE
 DEFAULT_SQUAD = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad-v1.1-dev-super-bowl-50.json"
 FOLDS = 5
 THRESHOLDS = (0.0, 0.2, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
-
-
-def answer_is_right(case, answer) -> bool:
-    from qa.evaluate import normalize
-
-    if case.unanswerable or not answer.answered:
-        return False
-    plain = normalize(re.sub(r"\s*\[\d+\]", "", answer.text))
-    found = [normalize(a) in plain for a in case.answers]
-    return all(found) if getattr(case, "answers_all", False) else any(found)
-
-
-def remove_gold_folds(squad: Path, workdir: Path, *, folds: int = FOLDS):
-    """The SQuAD article without each fold's paragraphs, and that fold's questions (paragraph i is in fold i % folds)."""
-    from qa.evaluate import squad_corpus
-
-    whole = workdir / "whole"
-    cases = squad_corpus(squad, whole)
-    out = []
-    for k in range(folds):
-        data = workdir / f"fold-{k}"
-        data.mkdir(parents=True, exist_ok=True)
-        for f in whole.glob("*.txt"):
-            paragraphs = f.read_text(encoding="utf-8").split("\n\n")
-            kept = [t for i, t in enumerate(paragraphs, 1) if i % folds != k]
-            (data / f.name).write_text("\n\n".join(t.strip() for t in kept) + "\n", encoding="utf-8")
-        out.append((data, [c for c in cases if c.sources[0][1] % folds == k]))
-    return out
+_MARKER = re.compile(r"\s*\[\d+\]")
 
 
 def collect(pipeline, cases, *, group_of, subset: str) -> list[dict]:
     """One row per question: features, whether the unrefused answer is right, and its group."""
+    from qa.evaluate import contains_gold
+
     rows = []
     for case in cases:
         answer = pipeline.ask(case.question, case.history)
+        right = bool(answer.answered and not case.unanswerable
+                     and contains_gold(_MARKER.sub("", answer.text), case.answers, case.answers_all))
         rows.append({"id": case.id, "subset": subset, "group": group_of(case), "answered": answer.answered,
-                     "right": bool(answer.answered and answer_is_right(case, answer)),
-                     "features": [answer.signals.get(f, 0.0) for f in FEATURES], "signals": answer.signals})
+                     "right": right, "features": [answer.signals.get(f, 0.0) for f in FEATURES]})
     return rows
 
 
 def gather(squad: Path | None, questions: Path | None, workdir: Path, settings) -> list[dict]:
     from ingest import ingest
-    from qa.evaluate import load_questions, squad_corpus
+    from qa.evaluate import load_questions, remove_gold_folds, squad_corpus
     from qa.pipeline import Pipeline
 
     settings = settings.replace(min_confidence=0.0)
@@ -87,26 +63,22 @@ def gather(squad: Path | None, questions: Path | None, workdir: Path, settings) 
     if squad:
         data, index = workdir / "squad", workdir / "squad-index"
         cases = squad_corpus(squad, data)
+        paragraph_of = {c.id: f"squad:{c.sources[0][1]}" for c in cases}  # folds are grouped by paragraph
         s = settings.replace(data_dir=data, index_dir=index)
         ingest(settings=s, progress=False)
-        rows += collect(Pipeline(s), cases, group_of=lambda c: f"squad:{c.sources[0][1]}", subset="squad whole")
+        rows += collect(Pipeline(s), cases, group_of=lambda c: paragraph_of[c.id], subset="squad whole")
         for k, (fold_data, fold_cases) in enumerate(remove_gold_folds(squad, workdir / "folds", folds=FOLDS)):
             s = settings.replace(data_dir=fold_data, index_dir=workdir / f"fold-index-{k}")
             ingest(settings=s, progress=False)
-            rows += collect(Pipeline(s), fold_cases, group_of=lambda c: f"squad:{c.sources[0][1]}",
+            rows += collect(Pipeline(s), fold_cases, group_of=lambda c: paragraph_of[c.id],
                             subset="squad gold removed")
     if questions:
         cases, errors = load_questions(questions)
         for e in errors:
             print(f"skipped {e}", file=sys.stderr)
-        raw = {r.get("id"): r for r in map(json.loads, filter(str.strip, questions.read_text().splitlines()))}
-        for c in cases:
-            c.split, c.answers_all = raw.get(c.id, {}).get("split", "dev"), raw.get(c.id, {}).get("answers_all", False)
-        s = settings.replace(index_dir=workdir / "questions-index")
-        pipeline = Pipeline(s)
+        pipeline = Pipeline(settings.replace(index_dir=workdir / "questions-index"))
         for split in ("dev", "heldout"):
-            chosen = [c for c in cases if (getattr(c, "split", "") or "dev") == split]
-            rows += collect(pipeline, chosen, subset=f"questions {split}",
+            rows += collect(pipeline, [c for c in cases if c.split == split], subset=f"questions {split}",
                             group_of=lambda c: f"q:{c.sources[0][0]}#{c.sources[0][1]}" if c.sources else f"q:{c.id}")
     return rows
 
@@ -140,24 +112,6 @@ def cross_validated(rows: list[dict]) -> np.ndarray:
     return out
 
 
-def auroc(p: np.ndarray, y: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
-
-    return round(float(roc_auc_score(y, p)), 4) if 0 < y.sum() < len(y) else None
-
-
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error: |mean confidence - share right| per equal-width bin, weighted by size."""
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            total += mask.sum() / len(p) * abs(p[mask].mean() - y[mask].mean())
-    return round(float(total), 4)
-
-
 def rates(p: np.ndarray, rows: list[dict], threshold: float) -> dict:
     """At a threshold: share right, wrong (answered and not right) and refused, over all questions."""
     answered = np.asarray([r["answered"] for r in rows]) & (p >= threshold)
@@ -168,6 +122,8 @@ def rates(p: np.ndarray, rows: list[dict], threshold: float) -> dict:
 
 
 def report(rows: list[dict], p: np.ndarray) -> dict:
+    from qa.evaluate import auroc, expected_calibration_error
+
     out = {}
     y_all = np.asarray([r["right"] for r in rows], dtype=int)
     for subset in ["all", *dict.fromkeys(r["subset"] for r in rows)]:
@@ -175,7 +131,8 @@ def report(rows: list[dict], p: np.ndarray) -> dict:
         if not idx:
             continue
         sub, ps, ys = [rows[i] for i in idx], p[idx], y_all[idx]
-        out[subset] = {"questions": len(idx), "auroc": auroc(ps, ys), "ece": ece(ps, ys),
+        auc, error = auroc(ps.tolist(), ys.tolist()), expected_calibration_error(ps.tolist(), ys.tolist())
+        out[subset] = {"questions": len(idx), "auroc": auc and round(auc, 4), "ece": error and round(error, 4),
                        "at": {str(t): rates(ps, sub, t) for t in THRESHOLDS}}
     return out
 

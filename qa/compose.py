@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ingest.corpus import Corpus
+from ingest.metadata import published_at
 from ingest.text import norm_key
 from qa import entities
 from qa.analyze import Analysis, analyze
@@ -72,7 +73,8 @@ class ExtractiveAnswerer:
             return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.",
                            answer_type=analysis.answer_type)
         pool = candidates(evidence, min_support=self.settings.min_support)
-        chosen = self.choose(pool, analysis)
+        dated = publication_date(evidence)
+        chosen = [dated] if dated else self.choose(pool, analysis)
         features = signals(evidence, chosen, pool)
         conf = confidence(features)
         if not chosen or conf < self.settings.min_confidence:
@@ -126,6 +128,22 @@ def candidates(evidence: Evidence, *, min_support: float) -> list[Sentence]:
     if analysis.excludes_given and analysis.answer_type in ("person", "organisation", "place") and excluded:
         pool = [s for s in pool if _items(s, analysis) - excluded]
     return pool
+
+
+def publication_date(evidence: Evidence) -> Sentence | None:
+    """"When was the article about X published?": the date its page states, quoted from the header
+    line that holds it ("PublishedMarch 26, 2025"), in the article retrieval ranks first."""
+    analysis = evidence.question_analysis
+    if analysis.answer_type != "date" or "publish" not in analysis.focus or not evidence.retrieval.hits:
+        return None
+    hit = evidence.retrieval.hits[0]
+    article = evidence.corpus.article(evidence.corpus.paras[hit.para].file)
+    found = published_at([p.text for p in article])
+    if not found:
+        return None
+    _, i, start, end = found
+    para = article[i]
+    return Sentence(para.idx, start, end, para.text[start:end], hit.score, 1.0, hit.dense, 0, True, 1.0)
 
 
 def _items(s: Sentence, analysis: Analysis | None) -> set[str]:

@@ -19,7 +19,7 @@ import json
 import math
 from pathlib import Path
 
-from qa.select import Sentence
+from qa.select import Sentence, context_terms
 
 FEATURES = ("support", "coverage", "focus", "dense", "paragraph", "lexical", "margin", "sentence_margin", "runner_up",
             "top", "holds", "constrains", "missing_rare", "missing_in_sentence", "files", "candidates", "terms",
@@ -41,7 +41,7 @@ def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str,
         return {k: round(v, 4) for k, v in out.items()}
     corpus = evidence.corpus
     para = corpus.paras[best.para]
-    context = {t for t in _terms(para.text + " " + (para.headline or ""))}
+    context = context_terms(para)
     idf = {t: corpus.idf(t) for t in analysis.focus}
     top = max(idf.values(), default=1.0) or 1.0
     missing = [v for t, v in idf.items() if t not in context]

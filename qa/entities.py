@@ -52,6 +52,8 @@ PLACES = frozenset((
     "jerusalem syria india japan germany france britain uk egypt qatar doha istanbul ankara california "
     "wyoming africa asia middle east kingdom diriyah santa clara denver carolina san francisco").split())
 _PLACE_PREPOSITIONS = frozenset("in at near".split())
+PLACE_HEADS = frozenset(("stadium arena palace airport square plaza hall center centre hotel park street avenue "
+                         "bay county province city island peninsula sea river valley superdome dome").split())
 _CONNECTORS = frozenset("bin ibn al de da di van von der la le of del".split())
 # Capitalised words that open sentences or headlines without naming anything.
 _NOT_NAMES = frozenset((
@@ -137,7 +139,7 @@ def _kind(surface: str, before: str) -> str:
     folded = " ".join(words)
     if words and (words[-1] in ORG_HEADS or words[-1].removesuffix("s") in ORG_HEADS):
         return "organisation"
-    if folded in PLACES or words[-1] in PLACES:
+    if folded in PLACES or words[-1] in PLACES or words[-1] in PLACE_HEADS:
         return "place"
     prev = re.findall(r"[A-Za-z]+", before[-20:])
     if prev and prev[-1].lower() in _PLACE_PREPOSITIONS and len(words) <= 3 and not (set(words) & TITLES):
@@ -233,6 +235,8 @@ def said_by(sentence: str, key: str, before: list[str] | None = None) -> bool:
     said = speaker(sentence)
     if said is None:
         return False
+    if said.bare and name_key(said.text) == key:
+        return True  # "the ministry was quoted" for "what did the Foreign Ministry say"
     if said.pronoun or said.bare:
         who = referent(before or [])
         return who is not None and name_key(who) == key

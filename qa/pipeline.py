@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from ingest.store import IndexStore
 from qa.answer import Answer, Retrieved
 from qa.compose import Evidence
@@ -126,10 +128,11 @@ class Pipeline:
         query = resolved.query
         analysis = analyze(resolved.question)
         lap("condense")
-        retrieval = retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS))
+        retrieval = boilerplate_hits(corpus, analysis,
+                                     retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS)),
+                                     similarity=lambda texts: _cosines(self.embedder, query, texts))
         lap("retrieve")
-        sentences = score_sentences(corpus, boilerplate_hits(corpus, analysis, retrieval.top(self.settings.top_k)),
-                                    resolved.weights, analysis)
+        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis)
         lap("select")
         evidence = Evidence(question, query, messages, retrieval, sentences, corpus, analysis,
                             excluded=resolved.excluded, answered=resolved.answered)
@@ -146,6 +149,12 @@ class Pipeline:
         lap("answer")
         timings["total"] = round(sum(timings.values()), 2)
         yield dataclasses.replace(answer, question=question, query=query, retrieved=retrieved, timings_ms=timings)
+
+
+def _cosines(embedder, query: str, texts: list[str]) -> list[float]:
+    q = np.asarray(embedder.get_query_embedding(query), dtype=np.float32)
+    v = np.asarray(embedder.get_text_embedding_batch(texts), dtype=np.float32)
+    return (v @ q / (np.linalg.norm(v, axis=1) * (np.linalg.norm(q) or 1.0) + 1e-9)).tolist()
 
 
 def _check_vectors(corpus: Corpus, retriever: HybridRetriever) -> None:

@@ -13,6 +13,7 @@ Boilerplate (an author bio, an appeal) is a candidate only for questions that na
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.boilerplate import is_credit, is_instruction, is_prose
@@ -48,7 +49,7 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
-        context = term_set(para.text) | term_set(" ".join(filter(None, (para.headline, _date_words(para)))))
+        context = context_terms(para)
         for a, b in _candidate_sentences(para, retrieval.chunk_sims):
             text = para.text[a:b]
             if not usable(text):
@@ -67,10 +68,12 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     return out
 
 
-def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval) -> Retrieval:
+def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval,
+                     similarity: Callable[[list[str]], list[float]] | None = None) -> Retrieval:
     """Retrieval plus the boilerplate paragraphs that hold a name the question asks about and that
-    no answerable paragraph holds ("Who is Michelle Larsen?" is answered by her author bio)."""
-    extra: list[Hit] = []
+    no answerable paragraph holds ("Who is Michelle Larsen?" is answered by her author bio).
+    Boilerplate has no stored vectors; `similarity` (query vs texts, cosine) scores them on the spot."""
+    found: list[Para] = []
     seen = {h.para for h in retrieval.hits}
     for name in analysis.names:
         if corpus.naming(name, boilerplate=False, limit=1):
@@ -78,10 +81,18 @@ def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval) -
         for para in corpus.naming(name, boilerplate=True):
             if para.idx not in seen:
                 seen.add(para.idx)
-                extra.append(Hit(para.idx, 1.0 - DENSE_WEIGHT, 0.0, 1.0))  # as BM25's best match, no vector
-    if not extra:
+                found.append(para)
+    if not found:
         return retrieval
+    dense = similarity([p.text for p in found]) if similarity else [0.0] * len(found)
+    extra = [Hit(p.idx, DENSE_WEIGHT * d + (1 - DENSE_WEIGHT), d, 1.0) for p, d in zip(found, dense)]
+    extra.sort(key=lambda h: -h.score)
     return Retrieval(extra + list(retrieval.hits), retrieval.chunk_sims)
+
+
+def context_terms(para: Para) -> frozenset[str]:
+    """The terms a sentence's surroundings add: its paragraph, the article's headline and date."""
+    return term_set(para.text) | term_set(" ".join(filter(None, (para.headline, _date_words(para)))))
 
 
 def _date_words(para: Para) -> str:
