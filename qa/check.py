@@ -359,10 +359,14 @@ class SupportChecker:
         return result, notes
 
     def check(self, text: str) -> CheckResult:
+        return self.check_pairs(split_generated(text))
+
+    def check_pairs(self, pairs: list[tuple[str, list[int]]]) -> CheckResult:
+        """Sentences already split (`split_generated`); each one judged once across calls."""
         kept, notes = [], []
         counts = {"kept": 0, "recited": 0, "removed": 0}
         earlier: tuple[str, ...] = ()
-        for sentence, cited in split_generated(text):
+        for sentence, cited in pairs:
             result, why = self.sentence(sentence, cited, earlier[-2:])
             earlier += (sentence,)
             notes += why

@@ -22,9 +22,9 @@ def source_number(prompt: str, needle: str) -> int:
 @pytest.fixture
 def generative(real_pipeline):
     def make(script):
-        settings = real_pipeline.settings.replace(backend="scripted")
+        settings = real_pipeline.settings.replace(backend="openai")
         llm = ScriptedLLM(script=script, prompts=[])
-        answerer = GenerativeAnswerer(settings, llm, lambda: real_pipeline.embedder)
+        answerer = GenerativeAnswerer(settings, llm, lambda: real_pipeline.embedder, name="scripted")
         return Pipeline(settings, embedder=real_pipeline.embedder, answerer=answerer), llm
     return make
 
@@ -103,8 +103,10 @@ def test_follow_ups_are_condensed_by_the_llm(generative):
 def test_unknown_backend_and_missing_model_are_clear_errors(real_pipeline):
     from qa.llm import BackendError, load_llm
 
-    with pytest.raises(BackendError, match="Unknown backend 'gpt'"):
-        load_llm(real_pipeline.settings.replace(backend="gpt"))
+    from qa.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="backend .*'gpt'.*one of extractive, llamacpp, ollama, openai"):
+        real_pipeline.settings.replace(backend="gpt")
     with pytest.raises(BackendError, match="--model"):
         load_llm(real_pipeline.settings.replace(backend="ollama", model=""))
 
