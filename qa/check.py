@@ -125,9 +125,10 @@ def _when(text: str) -> set[str]:
     return {fold(t) for t in entities.times(text) if fold(t) in entities.DAYS or fold(t) in entities.MONTHS}
 
 
-def missing(sentence: str, source: str) -> list[str]:
-    """The names, numbers, weekdays and months of `sentence` that `source` does not hold, as written."""
-    words = _words(source)
+def missing(sentence: str, source: str, known: frozenset[str] = frozenset()) -> list[str]:
+    """The names, numbers, weekdays and months of `sentence` that `source` does not hold, as written.
+    `known`: name keys the source refers to without naming them ("He said" after "Lavrov ...")."""
+    words = _words(source) | known
     out = [m.text for m in entities.names("x " + sentence) if not all(k in words for k in _name_keys(m.text))]
     have = quantities(source)
     out += [_show(q) for q in sorted(quantities(sentence) - have)]
@@ -305,7 +306,7 @@ class SupportChecker:
         para = self.sources[i]
         if para.boilerplate:
             return Verdict(False, f"{para.file} ¶{para.number} is not article text ({para.boilerplate})")
-        absent = missing(sentence, f"{para.text}\n{para.headline or ''}")
+        absent = missing(sentence, f"{para.text}\n{para.headline or ''}", self._referred(i))
         if absent:
             return Verdict(False, f"{para.file} ¶{para.number} does not mention {', '.join(absent)}")
         if vector is None:
@@ -327,6 +328,18 @@ class SupportChecker:
                 return Verdict(False, f"{para.file} ¶{para.number} does not attribute it to "
                                       f"{entities.speaker(sentence).text}", span, lexical, semantic)
         return Verdict(True, "", span, lexical, semantic)
+
+    def _referred(self, i: int) -> frozenset[str]:
+        """Who source `i` has speaking through a pronoun opening one of its sentences ("He said")."""
+        para = self.sources[i]
+        sentences = [para.text[a:b] for a, b in self._spans[i]]
+        out: set[str] = set()
+        for j, text in enumerate(sentences):
+            if re.match(r"\W*(?:\w+,?\s+)?(he|she)\b", text, re.I):
+                who = entities.referent(self.before(para) + sentences[:j])
+                if who:
+                    out.add(entities.name_key(who))
+        return frozenset(out)
 
     def sentence(self, sentence: str, cited: list[int], earlier: tuple[str, ...] = ()) -> tuple[Checked | None, list[str]]:
         """One generated sentence: kept as cited, re-cited, or removed; with the notes. Cached."""
