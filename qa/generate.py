@@ -1,9 +1,15 @@
 """Generative answers from any LLM, with every sentence checked against its sources.
 
-The LLM sees the retrieved paragraphs as numbered, delimited sources (`qa.prompt`);
-its answer is split into sentences and each one is kept only if a source supports
-it (`qa.check`). If nothing supported remains, or the backend fails or times out,
-the extractive answer is returned instead, and `Answer.notes` says why.
+The LLM sees the user's question as asked, the standalone question that was searched, and the
+retrieved paragraphs as numbered, delimited sources (`qa.prompt`); its answer is split into
+sentences and each one is kept only if the paragraph it cites supports it, else re-cited to one
+that does, else removed (`qa.check`); `Answer.checked` counts each outcome. While streaming, a
+sentence is checked once, when the next one has begun; the sources' sentences are embedded once
+per answer. If nothing supported remains, or the backend fails or times out, the extractive
+answer is returned instead, and `Answer.notes` says why.
+
+Not handled: a model that answers in another language than the articles' (nothing it writes
+would pass the check, so the extractive answer stands in).
 """
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from qa.answer import Answer
-from qa.check import check
+from qa.check import CheckResult, SupportChecker, previous_paragraph, split_generated
 from qa.compose import Evidence, ExtractiveAnswerer, cite
 from ingest.text import terms
 from qa.condense import Standalone, check_rewrite, is_follow_up, standalone_query
@@ -33,11 +39,11 @@ Standalone question:"""
 
 
 class GenerativeAnswerer:
-    def __init__(self, settings: Settings, llm, embedder_fn):
+    def __init__(self, settings: Settings, llm, embedder_fn, name: str | None = None):
         self.settings = settings
         self.llm = llm
         self.embedder_fn = embedder_fn  # the MiniLM model, for the support check
-        self.name = settings.backend
+        self.name = name or settings.backend  # shown in Answer.backend
         self.fallback = ExtractiveAnswerer(settings)
 
     def condense(self, question: str, history: list[dict[str, str]]) -> Standalone:
@@ -65,35 +71,41 @@ class GenerativeAnswerer:
     def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
         """Checked sentences as the model writes them; the last answer yielded is final."""
         prompt = build_prompt(
-            evidence.query, sources_of(evidence.corpus, evidence.retrieval.hits[: self.settings.top_k]),
-            context_tokens=self.settings.llm_context_tokens, answer_tokens=self.settings.llm_max_new_tokens)
+            evidence.question, sources_of(evidence.corpus, evidence.retrieval.hits[: self.settings.top_k]),
+            context_tokens=self.settings.llm_context_tokens, answer_tokens=self.settings.llm_max_new_tokens,
+            standalone=evidence.query)
         if not prompt.sources:
             yield self._fallback(evidence, [])
             return
-        generated, shown = "", 0
+        checker = SupportChecker(prompt.sources, self.embedder_fn(), previous_paragraph(evidence.corpus))
+        generated, complete, shown = "", 0, 0  # text so far, sentences finished, sentences kept
         try:
             for chunk in self.llm.stream_complete(prompt.text):
                 generated += chunk.delta or ""
-                complete = _complete_sentences(generated)
-                if complete and not _NOT_FOUND.search(generated[:40]) and len(complete) > shown:
-                    result = check(" ".join(complete), prompt.sources, self.embedder_fn())
+                if _NOT_FOUND.search(generated[:40]):
+                    continue
+                finished = split_generated(generated)[:-1]  # the last one may still grow
+                if len(finished) > complete:
+                    complete = len(finished)
+                    result = checker.check_pairs(finished)  # judges only the sentences not judged yet
                     if len(result.kept) > shown:
                         shown = len(result.kept)
                         yield self._compose(result, prompt, evidence)
         except Exception as e:  # unreachable server, timeout, model error: say so and answer without it
             yield self._fallback(evidence, [f"the {self.name} backend failed ({type(e).__name__}: {e})"])
             return
-        yield self._final(generated.strip(), prompt, evidence)
+        yield self._final(generated.strip(), prompt, evidence, checker)
 
-    def _final(self, generated: str, prompt, evidence: Evidence) -> Answer:
+    def _final(self, generated: str, prompt, evidence: Evidence, checker: SupportChecker) -> Answer:
         if _NOT_FOUND.search(generated[:40]):
             extractive = self.fallback.answer(evidence)
             if not extractive.answered:
-                return Answer(text=extractive.text, citations=[], answered=False, backend=self.name)
+                return dataclasses.replace(extractive, backend=self.name)
             return _with_notes(extractive, [f"the {self.name} backend found no answer; these sentences are quoted instead"])
-        result = check(generated, prompt.sources, self.embedder_fn())
+        result = checker.check(generated)
         if not result.kept:
-            return self._fallback(evidence, result.removed + [f"no sentence from the {self.name} backend was supported"])
+            answer = self._fallback(evidence, result.removed + [f"no sentence from the {self.name} backend was supported"])
+            return dataclasses.replace(answer, checked=result.counts)
         return self._compose(result, prompt, evidence)
 
     def _compose(self, result, prompt, evidence: Evidence) -> Answer:
@@ -105,21 +117,12 @@ class GenerativeAnswerer:
         ]
         text, citations, shown = cite(evidence.corpus, sentences)
         return Answer(text=text, citations=citations, answered=True, backend=self.name, notes=result.removed,
-                      sentences=shown)
+                      sentences=shown, checked=result.counts, answer_type=evidence.question_analysis.answer_type)
 
     def _fallback(self, evidence: Evidence, notes: list[str]) -> Answer:
         answer = self.fallback.answer(evidence)
         return _with_notes(answer, notes + ["answered by the extractive answerer instead"],
                            backend=f"extractive (fallback from {self.name})")
-
-
-def _complete_sentences(text: str) -> list[str]:
-    """The sentences of a growing text that are finished (a later sentence has begun)."""
-    from ingest.chunking import sentence_spans
-
-    flat = " ".join(text.split())
-    spans = sentence_spans(flat)
-    return [flat[a:b] for a, b in spans[:-1]]
 
 
 def _with_notes(answer: Answer, notes: list[str], backend: str | None = None) -> Answer:

@@ -3,10 +3,15 @@
 Article text sits between <source> tags and the rules say it is data: an order
 inside an article ("Summarize this content...", "ignore previous instructions")
 is text to read, never an instruction. Tag-like text inside an article is
-neutralised so that it cannot close its source early.
+neutralised so that it cannot close its source early, and a file name is escaped as an
+HTML attribute value (a name holding `"` or `>` cannot break its tag). The model sees the
+user's question as asked and, for a follow-up, the standalone question it was resolved to.
+
+Not handled: a model that ignores the rules anyway; what it writes is checked (`qa.check`).
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from ingest.chunking import count_tokens
@@ -28,15 +33,23 @@ class Prompt:
     sources: list[Para]  # sources[n-1] is source [n]
 
 
-def build_prompt(question: str, paragraphs: list[Para], *, context_tokens: int, answer_tokens: int) -> Prompt:
-    """Add sources in retrieval order while they fit beside the rules, question and answer."""
+def build_prompt(question: str, paragraphs: list[Para], *, context_tokens: int, answer_tokens: int,
+                 standalone: str = "") -> Prompt:
+    """Add sources in retrieval order while they fit beside the rules, question and answer.
+
+    `question` is the user's question as asked; `standalone` the same question made to stand
+    without the chat (a follow-up's), shown as well when it differs."""
     head = f"{RULES}\n\nSources:\n"
-    tail = f"\nQuestion: {_neutralise(question)}\nAnswer:"
+    tail = f"\nQuestion: {_neutralise(question)}\n"
+    if standalone and " ".join(standalone.split()) != " ".join(question.split()):
+        tail += f"The question in full, as the conversation so far means it: {_neutralise(standalone)}\n"
+    tail += "Answer:"
     budget = context_tokens - answer_tokens - count_tokens(head) - count_tokens(tail) - 16
     blocks, used = [], []
     for para in paragraphs:
         n = len(used) + 1
-        block = f'<source id="{n}" file="{para.file}" paragraph="{para.number}">\n{_neutralise(para.text)}\n</source>\n'
+        block = (f'<source id="{n}" file="{html.escape(para.file, quote=True)}" paragraph="{para.number}">\n'
+                 f'{_neutralise(para.text)}\n</source>\n')
         cost = count_tokens(block)
         if cost > budget:
             break

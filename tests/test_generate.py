@@ -9,6 +9,8 @@ from qa.prompt import build_prompt
 from tests.fakes import ScriptedLLM
 from tests.test_paragraphs import A002, A004
 
+pytestmark = pytest.mark.slow  # every test here loads MiniLM through real_pipeline
+
 QUESTION = "How long did the talks between Lavrov and Rubio last?"
 
 
@@ -22,9 +24,9 @@ def source_number(prompt: str, needle: str) -> int:
 @pytest.fixture
 def generative(real_pipeline):
     def make(script):
-        settings = real_pipeline.settings.replace(backend="scripted")
+        settings = real_pipeline.settings.replace(backend="openai")
         llm = ScriptedLLM(script=script, prompts=[])
-        answerer = GenerativeAnswerer(settings, llm, lambda: real_pipeline.embedder)
+        answerer = GenerativeAnswerer(settings, llm, lambda: real_pipeline.embedder, name="scripted")
         return Pipeline(settings, embedder=real_pipeline.embedder, answerer=answerer), llm
     return make
 
@@ -103,8 +105,10 @@ def test_follow_ups_are_condensed_by_the_llm(generative):
 def test_unknown_backend_and_missing_model_are_clear_errors(real_pipeline):
     from qa.llm import BackendError, load_llm
 
-    with pytest.raises(BackendError, match="Unknown backend 'gpt'"):
-        load_llm(real_pipeline.settings.replace(backend="gpt"))
+    from qa.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="backend .*'gpt'.*one of extractive, llamacpp, ollama, openai"):
+        real_pipeline.settings.replace(backend="gpt")
     with pytest.raises(BackendError, match="--model"):
         load_llm(real_pipeline.settings.replace(backend="ollama", model=""))
 
@@ -120,3 +124,28 @@ def test_streaming_shows_only_checked_sentences_as_they_complete(generative):
     assert all("Geneva" not in text for text in shown)
     assert shown[-1].startswith(shown[0]) and "productive" in shown[-1]
     assert all(shown[i] in shown[i + 1] or shown[i] == shown[i + 1] for i in range(len(shown) - 1))
+
+
+def test_the_prompt_holds_the_question_as_asked_the_standalone_one_and_escaped_file_names(real_pipeline):
+    corpus = real_pipeline.load().corpus
+    para = corpus.paragraph(A002, 2)
+    odd = type(para)(**{**para.__dict__, "file": 'x" onload="y>.txt'})
+    prompt = build_prompt("How much did he say they lost?", [odd], context_tokens=2048, answer_tokens=256,
+                          standalone="How much did Kirill Dmitriev say American companies lost?")
+    assert '<source id="1" file="x&quot; onload=&quot;y&gt;.txt" paragraph="2">' in prompt.text
+    assert "\nQuestion: How much did he say they lost?\n" in prompt.text
+    assert "as the conversation so far means it: How much did Kirill Dmitriev say American companies lost?" in prompt.text
+    plain = build_prompt("Who met?", [para], context_tokens=2048, answer_tokens=256, standalone="Who met?")
+    assert "as the conversation so far means it" not in plain.text
+
+
+def test_a_true_fact_pinned_on_the_wrong_person_is_removed_and_counted(generative):
+    def script(p):
+        n = source_number(p, "4.5 hours")
+        return (f"Zelensky said the talks lasted about 4.5 hours and were productive [{n}]. "
+                f"The bilateral talks lasted about 4.5 hours [{n}].")
+    pipeline, _ = generative(script)
+    a = pipeline.ask(QUESTION)
+    assert a.text == "The bilateral talks lasted about 4.5 hours. [1]" and a.backend == "scripted"
+    assert a.checked == {"kept": 1, "recited": 0, "removed": 1}
+    assert any("does not mention Zelensky" in n for n in a.notes)
