@@ -81,10 +81,12 @@ def analyze(question: str) -> Analysis:
     excludes = bool(re.search(r"\b(who|what|where|which \w+) else\b|\bother than\b|\bbesides\b|\banother\b", q))
     wants_list = excludes or bool(re.search(r"^(list|name)\b|\bwho (were|are) (all )?the\b", q)) or _plural_wh(q)
     names = tuple(m.text for m in entities.names("x " + question))
-    return Analysis(question, answer_type, wants_list, excludes, tuple(dict.fromkeys(terms(question))), names,
-                    speaker)
+    asked_with = set(terms(" ".join(_HOW.findall(q))))  # "long" in "how long" asks; it is not a topic
+    focus = tuple(t for t in dict.fromkeys(terms(question)) if t not in asked_with)
+    return Analysis(question, answer_type, wants_list, excludes, focus, names, speaker)
 
 
+_HOW = re.compile(r"\bhow (many|much|long|old|far|often|big|large|high|tall|fast|heavy)\b")
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b")
 
 

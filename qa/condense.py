@@ -31,6 +31,8 @@ _LEANS_ON_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _ELLIPSIS = re.compile(r"^\s*(?:and|but|so|what about|how about)\s+(?P<x>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"(who|whom|whose|what|when|where|why|how|which|is|are|was|were|did|does|do|has|have|"
+                            r"had|can|could|will|would)\b", re.IGNORECASE)
 _EXCLUDING = re.compile(r"\b(else|next|other|another|besides|more)\b", re.IGNORECASE)
 _MARKER = re.compile(r"\[\[?\d+\]\]?(\([^)]*\))?")
 HISTORY_WEIGHT = 0.5
@@ -71,19 +73,17 @@ def standalone_query(question: str, history: list[dict[str, str]]) -> Standalone
 
 def _resolve(question: str, previous: Standalone | None, answer: str) -> Standalone:
     question = " ".join(question.split())
-    if previous is None or not is_follow_up(question):
-        return Standalone(question, weights=_weights(question, ""))
-    text = question
     m = _ELLIPSIS.match(question)
-    if m and not _PERSON_PRONOUN.search(question):
-        text = _ask_about(previous.question, m.group("x"))
+    if m and _QUESTION_WORD.match(m.group("x")):
+        question, m = m.group("x")[0].upper() + m.group("x")[1:].rstrip(" ?") + "?", None  # "And who ...?"
+    if previous is None or not (m or is_follow_up(question)):
+        return Standalone(question, weights=_weights(question, ""))
+    text = _ask_about(previous.question, m.group("x")) if m else question
     who = _person_of(previous.question) or _first_person(answer)
-    if who:
+    if who and not m:
         text = _PERSON_PRONOUN.sub(lambda p: _pronoun_as_name(p.group(), who), text)
+    context = previous.question if not m and _LEANS_ON_CONTEXT.search(text) else ""
     excluding = bool(_EXCLUDING.search(question))
-    context = "" if text != question and not _LEANS_ON_CONTEXT.search(text) else previous.question
-    if m and text != question:
-        context = ""
     excluded = frozenset(mm.key for mm in entities.names("x " + _plain(answer))) if excluding else frozenset()
     answered = frozenset(norm_key(s) for s in _answer_sentences(answer)) if excluding else frozenset()
     return Standalone(text, context, excluded, answered, _weights(text, context))
@@ -96,7 +96,10 @@ def _weights(question: str, context: str) -> dict[str, float]:
 
 
 def _person_of(question: str) -> str | None:
-    people = [m for m in entities.names("x " + question) if m.kind in ("person", "name")]
+    """The person a question asks about: a name shaped like a person's ("Yuri Ushakov"), else a
+    single capitalised name that is not a place or an organisation."""
+    found = entities.names("x " + question)
+    people = [m for m in found if m.kind == "person"] or [m for m in found if m.kind == "name" and "-" not in m.text]
     return people[0].text if people else None
 
 
@@ -110,19 +113,23 @@ def _pronoun_as_name(pronoun: str, name: str) -> str:
 
 
 def _ask_about(previous: str, thing: str) -> str:
-    """"And Europe?" after "What did Lavrov say about Ukraine?" -> "What did Lavrov say about Europe?"."""
+    """The previous question asked about something else:
+    "And Europe?" after "What did Lavrov say about Ukraine?" -> "What did Lavrov say about Europe?";
+    "What about the Russian side?" after "Which Saudi officials attended?" -> "Which Russian officials attended?"."""
+    thing = re.sub(r"^(about|regarding|on)\s+", "", thing.strip(), flags=re.IGNORECASE)
+    at = previous.lower().rfind(" about ")
+    if at >= 0:
+        return previous[: at + len(" about ")] + thing + "?"
     new = entities.names("x " + thing)
     old = entities.names("x " + previous)
     if new and old:
-        kind = new[0].kind
-        same = [m for m in old if m.kind == kind or {m.kind, kind} <= {"person", "name"}]
+        same = [m for m in old if m.kind == new[0].kind]
         if same:
-            m = same[-1]
+            m = same[0]
             at = previous.find(m.text)
             if at >= 0:
-                return previous[:at] + thing + previous[at + len(m.text):]
-    base = previous.rstrip(" ?")
-    return f"{base} about {thing}?"
+                return previous[:at] + new[0].text + previous[at + len(m.text):]
+    return f"{previous.rstrip(' ?')} about {thing}?"
 
 
 def _plain(answer: str) -> str:

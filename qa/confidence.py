@@ -41,7 +41,7 @@ def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str,
         return {k: round(v, 4) for k, v in out.items()}
     corpus = evidence.corpus
     para = corpus.paras[best.para]
-    context = context_terms(para)
+    context = context_terms(corpus, para)
     idf = {t: corpus.idf(t) for t in analysis.focus}
     top = max(idf.values(), default=1.0) or 1.0
     missing = [v for t, v in idf.items() if t not in context]

@@ -13,6 +13,7 @@ Boilerplate (an author bio, an appeal) is a candidate only for questions that na
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,17 +47,19 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
                     analysis: Analysis | None = None) -> list[Sentence]:
     idf = {t: corpus.idf(t) * w for t, w in weights.items()}
     total = sum(idf.values()) or 1.0
+    focus_idf = {t: v for t, v in idf.items() if analysis is None or t in analysis.focus or w_history(weights, t)}
+    focus_total = sum(focus_idf.values()) or 1.0
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
-        context = context_terms(para)
+        context = context_terms(corpus, para)
         for a, b in _candidate_sentences(para, retrieval.chunk_sims):
             text = para.text[a:b]
             if not usable(text):
                 continue
             present = term_set(text)
             coverage = sum(v for t, v in idf.items() if t in present) / total
-            focus = sum(v for t, v in idf.items() if t in present or t in context) / total
+            focus = sum(v for t, v in focus_idf.items() if t in present or t in context) / focus_total
             dense = max(
                 (retrieval.chunk_sims.get(cid, 0.0) for cid, ca, cb in para.chunks if ca < b and a < cb),
                 default=hit.dense,
@@ -68,10 +71,16 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     return out
 
 
+def w_history(weights: dict[str, float], term: str) -> bool:
+    """A term that came from the earlier turns a follow-up continues (weighted under 1)."""
+    return weights.get(term, 1.0) < 1.0
+
+
 def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval,
                      similarity: Callable[[list[str]], list[float]] | None = None) -> Retrieval:
     """Retrieval plus the boilerplate paragraphs that hold a name the question asks about and that
-    no answerable paragraph holds ("Who is Michelle Larsen?" is answered by her author bio).
+    no answerable paragraph holds ("Who is Michelle Larsen?" is answered by her author bio), and,
+    for questions about who wrote an article, the author bio of the article retrieval ranks first.
     Boilerplate has no stored vectors; `similarity` (query vs texts, cosine) scores them on the spot."""
     found: list[Para] = []
     seen = {h.para for h in retrieval.hits}
@@ -82,6 +91,9 @@ def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval,
             if para.idx not in seen:
                 seen.add(para.idx)
                 found.append(para)
+    if _AUTHORSHIP.search(analysis.question) and retrieval.hits:  # "who wrote the article about X?"
+        top = corpus.paras[retrieval.hits[0].para].file
+        found += [p for p in corpus.article(top) if p.boilerplate == "author bio" and p.idx not in seen]
     if not found:
         return retrieval
     dense = similarity([p.text for p in found]) if similarity else [0.0] * len(found)
@@ -90,9 +102,16 @@ def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval,
     return Retrieval(extra + list(retrieval.hits), retrieval.chunk_sims)
 
 
-def context_terms(para: Para) -> frozenset[str]:
-    """The terms a sentence's surroundings add: its paragraph, the article's headline and date."""
-    return term_set(para.text) | term_set(" ".join(filter(None, (para.headline, _date_words(para)))))
+_AUTHORSHIP = re.compile(r"\bwho (wrote|authored|reported)\b|\b(author|writer|reporter|journalist|byline)\b", re.I)
+
+
+def context_terms(corpus: Corpus, para: Para) -> frozenset[str]:
+    """The terms a sentence's surroundings add: its paragraph, the paragraph before it (a news
+    paragraph continues the one before: "The bilateral talks ..." after "led by Lavrov and Rubio"),
+    and the article's headline and date."""
+    before = corpus.paragraph(para.file, para.number - 1) if para.number > 1 else None
+    return (term_set(para.text) | term_set(before.text if before else "")
+            | term_set(" ".join(filter(None, (para.headline, _date_words(para))))))
 
 
 def _date_words(para: Para) -> str:
