@@ -103,7 +103,7 @@ def chat_markdown(answer: Answer, turn: int, *, upto: int | None = None, badge: 
     `upto` shows only the first sentences (the page reveals a ready answer a sentence at a time).
     Bracketed words are our insertions and are shown muted, with a tooltip saying so."""
     if answer.sentences:
-        body = " ".join(f"{_sentence(s.text)} [[{s.citation}]](#aqa-t{turn}-src-{s.citation})"
+        body = " ".join(f"{_sentence(s.text, _cited_text(answer, s.citation))} [[{s.citation}]](#aqa-t{turn}-src-{s.citation})"
                         for s in answer.sentences[:upto])
     else:
         body = _escape_markdown(answer.text)
@@ -120,9 +120,16 @@ def error_markdown(message: str) -> str:
     return f"**Not asked:** {_escape_markdown(message)}"
 
 
-def _sentence(text: str) -> str:
+def _cited_text(answer: Answer, n: int) -> str:
+    return answer.citations[n - 1].text if 0 < n <= len(answer.citations) else ""
+
+
+def _sentence(text: str, paragraph: str) -> str:
+    """Escaped; bracketed words that are not in the cited paragraph as written are marked as ours."""
     out, at = [], 0
     for m in _EDITORIAL.finditer(text):
+        if m.group() in paragraph:
+            continue
         out.append(_escape_markdown(text[at:m.start()]))
         out.append(f'<span class="aqa-ed" title="{EDITORIAL_TIP}">{_escape_markdown(m.group())}</span>')
         at = m.end()
