@@ -12,7 +12,8 @@ import pytest
 
 from qa.answer import Answer, AnswerSentence, Citation
 from tests.conftest import ARTICLES, ROOT
-from ui.render import (EDITORIAL_TIP, FOLD_WORDS, Turn, chat_markdown, error_markdown, paragraph_html, sources_panel,
+from ui.chat import Turn, qa_history, turn_number
+from ui.render import (EDITORIAL_TIP, FOLD_WORDS, chat_markdown, error_markdown, paragraph_html, sources_panel,
                        turn_error, turn_sources)
 
 PARA = "Officials met in Riyadh. The talks [1] lasted about 4.5 hours, a source said."
@@ -106,13 +107,12 @@ def test_quote_pieces_are_marked_and_html_in_the_paragraph_escaped():
 
 
 def test_history_for_qa_uses_the_kept_replies_and_skips_failed_turns():
-    from ui.app import qa_history
-
     history = [{"role": "user", "content": "Who met?"}, {"role": "assistant", "content": "Lavrov [[1]](#aqa-t1-src-1) <span>"},
                {"role": "user", "content": "Qui?"}, {"role": "assistant", "content": "**Not asked:** French"},
                {"role": "user", "content": "How long?"}, {"role": "assistant", "content": "rendered"}]
     turns = {1: Turn("Who met?", "Lavrov met Rubio. [1]", ""), 2: Turn("Qui?", "", "", failed=True),
              3: Turn("How long?", "4.5 hours. [1]", "")}
+    assert turn_number(history) == 4 and turn_number([]) == 1
     assert qa_history(history, turns) == [
         {"role": "user", "content": "Who met?"}, {"role": "assistant", "content": "Lavrov met Rubio. [1]"},
         {"role": "user", "content": "How long?"}, {"role": "assistant", "content": "4.5 hours. [1]"}]

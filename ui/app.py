@@ -2,24 +2,17 @@
 
 `respond(message, history, turns)` answers one chat turn: the bubble shows the answer with
 markers that link to this turn's sources, and the sources panel keeps every turn's section
-(a per-session `gr.State` of `render.Turn`), so a marker in any earlier answer still opens
-its own sources, also after an error reply. The history handed to `qa` is the chat's
-questions with the plain answer texts the page kept (not the rendered markdown), and turns
-that failed with an error are left out of it.
+(a per-session `gr.State` of `ui.chat.Turn`), so a marker in any earlier answer still opens
+its own sources, also after an error reply. `qa` reads the chat through `ui.chat.qa_history`.
 
 Uploads are saved once, in the upload event, never over an existing file (ui.uploads), and
 the upload box is emptied; the re-index button indexes the folder as it is and sends no files.
 `/ask` serves structured answers and `/upload`, `/reindex` the two article actions to
 `gradio_client`. Nothing starts at import: `launch()` runs only from `python -m ui`.
-
-Not handled: editing an earlier question in place (the chat is append-only; retry and undo
-replace the last turn).
 """
 from __future__ import annotations
 
-import errno
 import logging
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +21,10 @@ import gradio as gr
 
 from qa.errors import ArticlesQAError
 from qa.pipeline import Pipeline
-from ui.render import (CSS, JS, Turn, article_html, articles_table, chat_markdown, error_markdown, sources_panel,
-                       turn_error, turn_sources)
+from ui.chat import Turn, qa_history, turn_number
+from ui.ports import PortInUseError, check_port
+from ui.render import (CSS, JS, article_html, articles_table, chat_markdown, error_markdown, sources_panel, turn_error,
+                       turn_sources)
 from ui.uploads import save_upload
 
 log = logging.getLogger("articles_qa.ui")
@@ -44,35 +39,11 @@ TABLE_HEADERS = ["title", "file", "paragraphs", "published", "indexed (UTC)"]
 REVEAL_SECONDS = 0.4  # a ready answer is revealed sentence by sentence within this time, in total
 
 
-class PortInUseError(ArticlesQAError, OSError):
-    pass
-
-
-def qa_history(history: list, turns: dict[int, Turn]) -> list[dict]:
-    """The chat as `qa` reads it: each question with the plain reply kept for its turn;
-    turns that ended in an error are left out."""
-    out, turn = [], 0
-    for message in history or []:
-        role = message.get("role") if isinstance(message, dict) else None
-        if role == "user":
-            turn += 1
-            kept = turns.get(turn)
-            if kept is None or not kept.failed:
-                out.append({"role": "user", "content": message.get("content")})
-        elif role == "assistant" and turn:
-            kept = turns.get(turn)
-            if kept is None:
-                out.append({"role": "assistant", "content": message.get("content")})
-            elif not kept.failed:
-                out.append({"role": "assistant", "content": kept.reply})
-    return out
-
-
 def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
     pipeline = pipeline or Pipeline()
 
     def respond(message: str, history: list, turns: dict | None) -> Iterator[tuple[str, str, dict]]:
-        turn = 1 + sum(1 for m in history or [] if isinstance(m, dict) and m.get("role") == "user")
+        turn = turn_number(history)
         turns = {n: t for n, t in (turns or {}).items() if n < turn}  # retry/undo/clear drop later turns
         question = message if isinstance(message, str) else str(message)
         streams = hasattr(pipeline.answerer, "answer_stream")  # an LLM yields checked sentences as written
@@ -185,19 +156,6 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             uploads.upload(add_uploads, inputs=[uploads], outputs=[uploads, table, status], api_name="upload")
         gr.api(ask_api, api_name="ask")
     return app
-
-
-def check_port(host: str, port: int) -> None:
-    """PortInUseError with the fix, before anything is loaded, when `port` cannot be bound."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
-        try:
-            s.bind((host, port))
-        except OSError as e:
-            if e.errno == errno.EADDRINUSE:
-                raise PortInUseError(f"port {port} on {host} is in use; pass another --port, "
-                                     f"or stop what is listening there") from None
-            raise PortInUseError(f"cannot listen on {host}:{port} ({e.strerror or e}); "
-                                 f"pass another --host or --port") from None
 
 
 def launch(*, host: str = "127.0.0.1", port: int | None = None, pipeline: Pipeline | None = None) -> None:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from qa.answer import Answer, Citation
+from ui.chat import Turn
 
 FOLD_WORDS = 80  # words of a long paragraph shown around the quote
 FOLD_BEFORE = 20  # of which before the quote starts
@@ -83,17 +83,6 @@ JS = """
   }, true);
 }
 """
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One exchange of a chat as the page keeps it: what was asked, the plain reply passed back
-    to `qa` as history (the answer's text with its [n] markers), and its sources section."""
-
-    question: str
-    reply: str  # Answer.text; "" for a question that raised an error (left out of the history)
-    sources: str  # its part of the sources panel (HTML)
-    failed: bool = False
 
 
 # -- the chat bubble ----------------------------------------------------------------------------
