@@ -127,8 +127,11 @@ def _sentence(text: str, paragraph: str) -> str:
 
 
 def _escape_markdown(text: str) -> str:
+    """Text that markdown shows as written: no emphasis, links, images, HTML, nor autolinked
+    URLs or e-mail addresses (":", "@" and "www." as entities, which autolinking does not see)."""
     text = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_{}<>#|~!])", r"\\\1", text).replace("[", "&#91;").replace("]", "&#93;")
+    text = re.sub(r"([\\`*_{}<>#|~!])", r"\\\1", text).replace("[", "&#91;").replace("]", "&#93;")
+    return re.sub(r"(?i)www\.", lambda m: m.group()[:3] + "&#46;", text).replace(":", "&#58;").replace("@", "&#64;")
 
 
 # -- the sources panel -----------------------------------------------------------------------------
