@@ -100,10 +100,16 @@ def test_six_turn_chat_each_marker_opens_its_own_turns_sources(server, page, rea
     assert page.locator("#aqa-t2-src-1 mark").first.inner_text() in second.citations[0].quote
     expect(page.locator("#aqa-t2-src-1 .aqa-cited")).to_be_in_viewport()
     expect(page.locator("#aqa-turn-6")).to_be_hidden()
+    expect(bubbles.nth(1)).to_have_class(re.compile(r"\baqa-picked\b"))  # the clicked turn is marked in the chat too
 
     bubbles.nth(0).locator("a[href='#aqa-t1-src-1']").click()  # and back to the first turn
     expect(shown).to_have_attribute("id", "aqa-turn-1")
     assert card_label(page, "aqa-t1-src-1") == f"[1] {first.citations[0].label}"
+
+    page.locator("#aqa-chat button[aria-label='Clear']").click()  # a cleared chat has no sources left
+    expect(page.locator("#aqa-sources .aqa-turn")).to_have_count(0)
+    ask(page, SIX_TURNS[2], 1)
+    expect(page.locator("#aqa-sources .aqa-turn")).to_have_count(1)
 
 
 def test_uploads_and_reindex_through_the_page_leave_the_folder_as_the_user_left_it(own_server, page, tmp_path):

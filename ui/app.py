@@ -128,7 +128,7 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 panel = gr.HTML(sources_panel({}), render=False, elem_id="aqa-sources")
-                gr.ChatInterface(
+                chat = gr.ChatInterface(
                     respond,
                     additional_inputs=[turns],
                     additional_outputs=[panel, turns],
@@ -141,6 +141,7 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
                 panel.render()
+        chat.chatbot.clear(lambda: (sources_panel({}), {}), outputs=[panel, turns], api_visibility="private")
         with gr.Accordion("Articles in the index", open=False, elem_id="aqa-articles"):
             table = gr.Dataframe(headers=TABLE_HEADERS, value=table_rows, interactive=False, wrap=True,
                                  elem_id="aqa-table")
