@@ -90,6 +90,7 @@ def test_six_turn_chat_each_marker_opens_its_own_turns_sources(server, page, rea
     assert links and all(re.fullmatch(r"#aqa-t[12356](-src-\d+)?", h) for h in links)
     assert page.locator("#aqa-turn-6").get_attribute("class") == "aqa-turn aqa-shown"
 
+    page.wait_for_timeout(1500)  # Gradio scrolls the chat to its end up to ~1 s after the last answer
     bubbles.nth(1).locator("a[href='#aqa-t2-src-1']").click()
     shown = page.locator("#aqa-sources .aqa-turn.aqa-shown")
     expect(shown).to_have_count(1)
@@ -100,7 +101,11 @@ def test_six_turn_chat_each_marker_opens_its_own_turns_sources(server, page, rea
     assert page.locator("#aqa-t2-src-1 mark").first.inner_text() in second.citations[0].quote
     expect(page.locator("#aqa-t2-src-1 .aqa-cited")).to_be_in_viewport()
     expect(page.locator("#aqa-turn-6")).to_be_hidden()
-    expect(bubbles.nth(1)).to_have_class(re.compile(r"\baqa-picked\b"))  # the clicked turn is marked in the chat too
+    picked = page.locator("#aqa-chat .aqa-picked")  # the clicked turn is marked in the chat too
+    expect(picked).to_have_count(1)
+    expect(picked.locator("a[href='#aqa-t2-src-1']")).to_have_count(1)
+    page.wait_for_timeout(500)
+    expect(picked).to_be_in_viewport()  # the chat stays where the reader clicked
 
     bubbles.nth(0).locator("a[href='#aqa-t1-src-1']").click()  # and back to the first turn
     expect(shown).to_have_attribute("id", "aqa-turn-1")
@@ -212,6 +217,7 @@ def test_screenshots_after_a_four_turn_chat(server, page, tmp_path):
                                      "What did China say about the Riyadh talks?",
                                      "What did Kirill Dmitriev say about Trump?"], 1):
         ask(page, question, turn)
+    page.wait_for_timeout(1500)  # Gradio's own scroll to the chat's end, after the last answer
     page.locator("#aqa-chat [data-testid='bot']").nth(1).locator("a[href='#aqa-t2-src-1']").click()
     expect(page.locator("#aqa-turn-2")).to_be_visible()
     page.screenshot(path=str(folder / "chat.png"), full_page=True)

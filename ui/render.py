@@ -34,7 +34,7 @@ CSS = """
 .aqa-turn-head {font-size:0.9em; color:#57606a; margin:0 0 8px 0; padding:4px 8px; border-radius:6px; background:#f6f8fa}
 .aqa-turn-head b {color:#1f2328}
 .aqa-turn.aqa-clicked .aqa-turn-head {background:#ddf4ff; outline:1px solid #54aeff}
-.aqa-picked {outline:2px solid #54aeff; outline-offset:4px; border-radius:6px}
+.aqa-picked {outline:2px solid #54aeff; outline-offset:-1px}
 .aqa-source {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin:0 0 10px 0; overflow-wrap:anywhere}
 .aqa-source.aqa-target {border-color:#54aeff; box-shadow:0 0 0 2px #ddf4ff}
 .aqa-source h4 {margin:0 0 4px 0; font-size:0.95em}
@@ -74,7 +74,7 @@ JS = """
     document.querySelectorAll('.aqa-source.aqa-target').forEach((c) => c.classList.remove('aqa-target'));
     turn.classList.add('aqa-shown', 'aqa-clicked');
     document.querySelectorAll('.aqa-picked').forEach((b) => b.classList.remove('aqa-picked'));
-    const bubble = link.closest('[data-testid="bot"]');
+    const bubble = link.closest('.message') || link.closest('[data-testid="bot"]');
     if (bubble) bubble.classList.add('aqa-picked');
     const card = m[2] ? document.getElementById('aqa-t' + m[1] + '-src-' + m[2]) : null;
     if (!card) { turn.scrollIntoView({block: 'start'}); return; }
