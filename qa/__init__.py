@@ -28,3 +28,7 @@ __all__ = [
     "IndexNotFoundError", "IndexCorruptError", "IndexOutdatedError", "IndexLockedError", "IndexWriteError",
     "BackendError",
 ]
+
+# For the chat page, which imports only from qa: checking an uploaded file is an article.
+from ingest import IngestReport  # noqa: E402
+from ingest.paragraphs import decode_article, split_paragraphs  # noqa: E402

@@ -99,6 +99,12 @@ class Pipeline:
         """One committed article's paragraphs in file order, boilerplate included (flagged)."""
         return self.load().corpus.article(file)
 
+    def reindex(self):
+        """Index the articles folder as it is now (`ingest.ingest`); the next question uses it."""
+        from ingest import ingest
+
+        return ingest(settings=self.settings, embedder=self.embedder, progress=False)
+
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         *_, final = self.ask_stream(question, history)
         return final

@@ -1,16 +1,139 @@
-"""The chat page on loopback: the /ask API through gradio_client, and a real headless Chromium."""
+"""The chat page: rendering from Answer's structure (fast), and the page on loopback through
+gradio_client (slow). The browser tests are in tests/test_browser.py."""
+import re
 import shutil
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from qa.answer import Answer, AnswerSentence, Citation
 from tests.conftest import ARTICLES, ROOT
+from ui.chat import Turn, qa_history, turn_number
+from ui.render import (EDITORIAL_TIP, FOLD_WORDS, chat_markdown, error_markdown, paragraph_html, sources_panel,
+                       turn_error, turn_sources)
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+PARA = "Officials met in Riyadh. The talks [1] lasted about 4.5 hours, a source said."
+
+
+def _citation(text=PARA, quote="The talks [1] lasted about 4.5 hours, a source said.", file="a.txt", n=3):
+    return Citation(file=file, paragraph=n, text=text, quote=quote, headline="Talks", published="2025-02-18")
+
+
+def _answer(**kw):
+    base = dict(text="The talks [1] lasted about 4.5 hours, a source said. [1]", citations=[_citation()], answered=True,
+                confidence=0.8234, sentences=[AnswerSentence("The talks [1] lasted about 4.5 hours, a source said.", 1)])
+    base.update(kw)
+    return Answer(**base)
+
+
+def _no_article(file):
+    return []
+
+
+def test_markers_come_from_sentences_and_name_their_turn():
+    md = chat_markdown(_answer(), turn=3)
+    links = re.findall(r"\]\((#[^)]*)\)", md)
+    assert links == ["#aqa-t3-src-1"]  # the article's literal "[1]" is not a link
+    assert "&#91;1&#93; lasted" in md
+    assert md.endswith('<span class="aqa-badge" title="how likely this answer is right">confidence 0.82</span>')
+
+
+def test_partial_reveal_shows_the_first_sentences_without_the_badge():
+    answer = _answer(sentences=[AnswerSentence("One.", 1), AnswerSentence("Two.", 2)],
+                     citations=[_citation(), _citation(file="b.txt")])
+    assert chat_markdown(answer, 1, upto=1) == "One. [[1]](#aqa-t1-src-1)"
+    assert chat_markdown(answer, 1).startswith("One. [[1]](#aqa-t1-src-1) Two. [[2]](#aqa-t1-src-2) <span")
+
+
+def test_bracketed_words_are_shown_as_ours_unless_the_article_has_them():
+    md = chat_markdown(_answer(sentences=[AnswerSentence("[Lavrov] also said it went well […]", 1)]), turn=1)
+    assert md.startswith(f'<span class="aqa-ed" title="{EDITORIAL_TIP}">&#91;Lavrov&#93;</span> also said it went well '
+                         f'<span class="aqa-ed" title="{EDITORIAL_TIP}">&#91;…&#93;</span> [[1]](#aqa-t1-src-1)')
+    article = _citation(text="The [sic] talks went well.", quote="The [sic] talks went well.")
+    md = chat_markdown(_answer(citations=[article], sentences=[AnswerSentence("The [sic] talks went well.", 1)]), 1)
+    assert md.startswith("The &#91;sic&#93; talks went well. [[1]]")
+
+
+def test_markup_in_answers_and_errors_is_escaped():
+    md = chat_markdown(_answer(sentences=[AnswerSentence("<img src=x onerror=alert(1)> *bold* ![i](http://x/y.png)", 1)]), 2)
+    assert md.startswith("&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\!<span class=\"aqa-ed\"")
+    assert error_markdown("the question is <b>empty</b>") == "**Not asked:** the question is &lt;b&gt;empty&lt;/b&gt;"
+
+
+def test_refusal_shows_closest_passages_labelled_not_an_answer():
+    refusal = Answer(text="The articles do not seem to answer this.", citations=[], answered=False, confidence=0.12,
+                     closest=[_citation(file="c.txt", n=7)])
+    md = chat_markdown(refusal, turn=4)
+    assert md.startswith("**Not in the articles.** The articles do not seem to answer this. "
+                         "See the [closest passages, not an answer](#aqa-t4).")
+    html = turn_sources(4, "How old is he?", refusal, _no_article)
+    assert "Closest passages, not an answer:" in html and "c.txt ¶7" in html and "aqa-t4-closest-1" in html
+    assert "aqa-t4-src-" not in html  # nothing in a refusal is presented as a source of an answer
+
+
+def test_each_turn_keeps_its_section_and_the_latest_is_shown():
+    turns = {1: Turn("q1", "a1", turn_sources(1, "q1", _answer(), _no_article)),
+             2: Turn("q2 <b>", "", turn_error(2, "q2 <b>", "the question is empty"), failed=True),
+             3: Turn("q3", "a3", turn_sources(3, "q3", _answer(citations=[_citation(file="z.txt")]), _no_article))}
+    panel = sources_panel(turns)
+    assert re.findall(r"<section class='([^']*)' id='aqa-turn-(\d)'>", panel) == [
+        ("aqa-turn", "1"), ("aqa-turn", "2"), ("aqa-turn aqa-shown", "3")]
+    assert "id='aqa-t1-src-1'" in panel and "id='aqa-t3-src-1'" in panel and "z.txt ¶3" in panel
+    assert "<b>Turn 2</b> · q2 &lt;b&gt;" in panel and "No sources: the question was not asked." in panel
+    assert "aqa-shown' id='aqa-turn-1'" in sources_panel(turns, shown=1)
+
+
+def test_long_paragraphs_are_folded_with_the_quote_in_view():
+    before = " ".join(f"w{i}" for i in range(1500))
+    after = " ".join(f"v{i}" for i in range(1500))
+    quote = "The ferry to Samos was cancelled because of fog."
+    html = paragraph_html(f"{before} {quote} {after}", quote)
+    excerpt, whole = html.split("<details", 1)
+    assert f"<mark>{quote}</mark>" in excerpt
+    words = re.sub(r"<[^>]+>", "", excerpt).split()
+    assert words[:3] == ["…", "w1480", "w1481"] and words[-1] == "…" and len(words) == FOLD_WORDS + 2
+    assert "Show the whole paragraph (3,009 words)" in whole and "w0 w1" in whole and "v1499" in whole
+    assert paragraph_html(PARA, "Officials met in Riyadh.") == "<p><mark>Officials met in Riyadh.</mark> The talks [1] lasted about 4.5 hours, a source said.</p>"
+
+
+def test_quote_pieces_are_marked_and_html_in_the_paragraph_escaped():
+    text = "A <b>x</b> one. B two. C three."
+    assert paragraph_html(text, "A <b>x</b> one. … C three.") == (
+        "<p><mark>A &lt;b&gt;x&lt;/b&gt; one.</mark> B two. <mark>C three.</mark></p>")
+
+
+def test_history_for_qa_uses_the_kept_replies_and_skips_failed_turns():
+    history = [{"role": "user", "content": "Who met?"}, {"role": "assistant", "content": "Lavrov [[1]](#aqa-t1-src-1) <span>"},
+               {"role": "user", "content": "Qui?"}, {"role": "assistant", "content": "**Not asked:** French"},
+               {"role": "user", "content": "How long?"}, {"role": "assistant", "content": "rendered"}]
+    turns = {1: Turn("Who met?", "Lavrov met Rubio. [1]", ""), 2: Turn("Qui?", "", "", failed=True),
+             3: Turn("How long?", "4.5 hours. [1]", "")}
+    assert turn_number(history) == 4 and turn_number([]) == 1
+    assert qa_history(history, turns) == [
+        {"role": "user", "content": "Who met?"}, {"role": "assistant", "content": "Lavrov met Rubio. [1]"},
+        {"role": "user", "content": "How long?"}, {"role": "assistant", "content": "4.5 hours. [1]"}]
+
+
+def test_a_busy_port_is_one_line_and_exit_2(tmp_path, capsys):
+    from ui.__main__ import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        code = main(["--port", str(port), "--data", str(tmp_path / "a"), "--index", str(tmp_path / "i")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"error: port {port} on 127.0.0.1 is in use; pass another --port, or stop what is listening there\n"
+    assert not (tmp_path / "i").exists()  # refused before anything was loaded or built
+
+
+# -- the page on loopback, through gradio_client -------------------------------------------------
+UPLOADED = "002_7591b3745de009c9.txt"  # the name of a shipped article
 
 
 def start(pipeline):
@@ -26,6 +149,17 @@ def start(pipeline):
     return app, f"http://127.0.0.1:{port}/"
 
 
+def own_pipeline(real_pipeline, base: Path):
+    """The real pipeline (MiniLM shared) over a private copy of the articles, for tests that change the folder."""
+    from qa.pipeline import Pipeline
+
+    shutil.copytree(ARTICLES, base / "articles")
+    pipeline = Pipeline(real_pipeline.settings.replace(data_dir=base / "articles", index_dir=base / "index"),
+                        embedder=real_pipeline.embedder)
+    pipeline.load()
+    return pipeline
+
+
 @pytest.fixture(scope="module")
 def server(real_pipeline):
     app, url = start(real_pipeline)
@@ -33,33 +167,33 @@ def server(real_pipeline):
     app.close()
 
 
-@pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory, real_pipeline):
-    """A corpus whose article carries HTML, script and markdown."""
-    from qa.pipeline import Pipeline
-
-    base = tmp_path_factory.mktemp("xss")
-    (base / "a").mkdir()
-    shutil.copy(ARTICLES / "002_7591b3745de009c9.txt", base / "a")
-    (base / "a" / "hostile.txt").write_text(
-        'Officials said the wheat shipment statement read <script>window.pwned = 1</script> '
-        '<img src=x onerror="window.pwned = 2"> and ![img](http://127.0.0.1:1/x.png) at the port of Odesa.\n'
-        "A second paragraph says nothing about grain.\n", encoding="utf-8")
-    pipeline = Pipeline(real_pipeline.settings.replace(data_dir=base / "a", index_dir=base / "i"),
-                        embedder=real_pipeline.embedder)
+@pytest.fixture
+def own_server(tmp_path, real_pipeline):
+    pipeline = own_pipeline(real_pipeline, tmp_path)
     app, url = start(pipeline)
-    yield url
+    yield url, tmp_path / "articles"
     app.close()
 
 
+def folder_state(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mode & 0o777) for p in sorted(folder.iterdir())}
+
+
+def umask() -> int:
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("Umask:"))
+    return int(line.split()[1], 8)
+
+
+@pytest.mark.slow
 def test_ask_endpoint_returns_structured_answers(server):
     from gradio_client import Client
 
     client = Client(server, verbose=False)
     out = client.predict("How long did the talks between Lavrov and Rubio last?", [], api_name="/ask")
-    assert out["answered"] and "4.5 hours" in out["text"]
+    assert out["answered"] and "4.5 hours" in out["text"] and 0 < out["confidence"] <= 1
     c = out["citations"][0]
     assert (c["file"], c["paragraph"]) == ("002_7591b3745de009c9.txt", 2) and c["quote"] in c["text"]
+    assert out["sentences"] and {s["citation"] for s in out["sentences"]} == set(range(1, len(out["citations"]) + 1))
     history = [{"role": "user", "content": "What did Kirill Dmitriev say about Trump?"},
                {"role": "assistant", "content": "He praised Trump. [1]"}]
     out = client.predict("How much did he say they lost?", history, api_name="/ask")
@@ -68,76 +202,101 @@ def test_ask_endpoint_returns_structured_answers(server):
     assert not out["answered"] and "empty" in out["error"]
 
 
-def test_upload_is_validated_and_indexed(server, real_pipeline, tmp_path):
+@pytest.mark.slow
+def test_uploads_never_overwrite_and_report_only_their_own_files(own_server, tmp_path):
     from gradio_client import Client, handle_file
 
-    good = tmp_path / "new story.txt"
-    good.write_text("The harbour master said the ferry to Samos was cancelled because of fog.\n", encoding="utf-8")
+    url, folder = own_server
+    before = folder_state(folder)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    clash = mine / UPLOADED
+    clash.write_text("The harbour master said the ferry to Samos was cancelled because of fog.\n", encoding="utf-8")
+    client = Client(url, verbose=False)
+
+    box, table, status = client.predict([handle_file(str(clash))], api_name="/upload")
+    assert box is None  # the upload box is emptied once its files are saved
+    assert status.splitlines()[0] == (
+        "added 002_7591b3745de009c9-2.txt (002_7591b3745de009c9.txt already exists and was left as it is)")
+    assert "002_7591b3745de009c9-2.txt" in [row[1] for row in table["data"]]
+    after = folder_state(folder)
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert after["002_7591b3745de009c9-2.txt"] == (clash.read_bytes(), 0o666 & ~umask())
+
+    other = mine / "notes.txt"
+    other.write_text("The lighthouse keeper retired after forty years at Cape Wrath.\n", encoding="utf-8")
+    _, _, status = client.predict([handle_file(str(clash)), handle_file(str(other))], api_name="/upload")
+    added = [line for line in status.splitlines() if line.startswith(("added", "refused"))]
+    assert added == ["added 002_7591b3745de009c9-3.txt (002_7591b3745de009c9.txt already exists and was left as it is)",
+                     "added notes.txt"]
+    out = client.predict("Why was the ferry to Samos cancelled?", [], api_name="/ask")
+    assert out["answered"] and out["citations"][0]["file"] in ("002_7591b3745de009c9-2.txt", "002_7591b3745de009c9-3.txt")
+
+
+@pytest.mark.slow
+def test_upload_refusals_name_the_file_and_save_nothing(own_server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    url, folder = own_server
+    before = folder_state(folder)
     bad = tmp_path / "bad.txt"
     bad.write_bytes("Caf\xe9".encode("latin-1"))
-    client = Client(server, verbose=False)
-    table, status = client.predict([handle_file(str(good)), handle_file(str(bad))], api_name="/reindex")
-    assert "added new_story.txt" in status and "refused" in status and "UTF-8" in status
-    assert "new_story.txt" in [row[1] for row in table["data"]]
-    assert not (Path(real_pipeline.settings.data_dir) / "bad.txt").exists()
-    out = client.predict("Why was the ferry to Samos cancelled?", [], api_name="/ask")
-    assert out["answered"] and out["citations"][0]["file"] == "new_story.txt"
-    (Path(real_pipeline.settings.data_dir) / "new_story.txt").unlink()
-    client.predict([], api_name="/reindex")
+    _, _, status = Client(url, verbose=False).predict([handle_file(str(bad))], api_name="/upload")
+    assert status.splitlines()[0].startswith("refused: bad.txt: not UTF-8 text") and "iconv" in status
+    assert folder_state(folder) == before
 
 
-def _browser(pw):
-    return pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+@pytest.mark.slow
+def test_reindex_indexes_the_folder_as_the_user_left_it(own_server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    url, folder = own_server
+    client = Client(url, verbose=False)
+    kept, dropped = tmp_path / "ferry.txt", tmp_path / "lighthouse.txt"
+    kept.write_text("The harbour master said the ferry to Samos was cancelled because of fog.\n", encoding="utf-8")
+    dropped.write_text("The lighthouse keeper retired after forty years at Cape Wrath.\n", encoding="utf-8")
+    client.predict([handle_file(str(kept)), handle_file(str(dropped))], api_name="/upload")
+    (folder / "ferry.txt").write_text("The harbour master said the ferry to Samos sailed late because of a strike.\n",
+                                      encoding="utf-8")  # a hand edit
+    (folder / "lighthouse.txt").unlink()  # and a deletion
+    by_hand = folder_state(folder)
+
+    table, status = client.predict(api_name="/reindex")
+    assert folder_state(folder) == by_hand  # nothing re-sent, nothing reverted, nothing back
+    assert "1 updated, 1 removed" in status and "added" not in status.splitlines()[0][:6]
+    files = [row[1] for row in table["data"]]
+    assert "ferry.txt" in files and "lighthouse.txt" not in files
+    out = client.predict("Why did the ferry to Samos sail late?", [], api_name="/ask")
+    assert out["citations"][0]["file"] == "ferry.txt" and "strike" in out["citations"][0]["quote"]
 
 
-def _ask(page, question):
-    box = page.get_by_role("textbox").first
-    box.fill(question)
-    box.press("Enter")
+@pytest.mark.slow
+def test_a_long_answer_is_revealed_within_a_second(own_server):
+    from gradio_client import Client
+
+    url, folder = own_server
+    filler = " ".join(f"Delegates discussed item {i} of the agenda at length." for i in range(400))
+    (folder / "long.txt").write_text(
+        f"{filler} The harbour master said the ferry to Samos was cancelled because of fog. {filler}\n", encoding="utf-8")
+    client = Client(url, verbose=False)
+    client.predict(api_name="/reindex")
+    started = time.perf_counter()
+    job = client.submit("Why was the ferry to Samos cancelled?", api_name="/chat")
+    updates = list(job)
+    elapsed = time.perf_counter() - started
+    final = job.result()
+    text = final[0] if isinstance(final, (list, tuple)) else final
+    assert "ferry to Samos was cancelled" in str(text) and "#aqa-t1-src-1" in str(text)
+    assert elapsed < 1.5, (elapsed, len(updates))
 
 
-@pytest.mark.browser
-@needs_chromium
-def test_chat_in_a_real_browser_shows_the_cited_paragraph(server):
-    from playwright.sync_api import expect, sync_playwright
-
-    with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(server)
-        _ask(page, "How long did the talks between Lavrov and Rubio last?")
-        expect(page.locator("#aqa-sources")).to_contain_text("002_7591b3745de009c9.txt ¶2", timeout=30_000)
-        expect(page.locator("#aqa-chat").get_by_text("lasted about 4.5 hours").first).to_be_visible(timeout=30_000)
-        assert page.locator("#aqa-sources mark").first.inner_text().startswith("The bilateral talks")
-        cited = page.locator("#aqa-sources .aqa-cited").first
-        expect(cited).to_be_hidden()
-        page.locator("#aqa-chat a[href='#aqa-src-1']").first.click()  # the inline marker [1]
-        expect(cited).to_be_visible()
-        expect(cited).to_be_in_viewport()
-        assert cited.inner_text().startswith("¶2")
-        (ROOT / "docs").mkdir(exist_ok=True)
-        page.screenshot(path=str(ROOT / "docs" / "chat.png"), full_page=True)
-        _ask(page, "What did China say about the Riyadh talks?")
-        expect(page.locator("#aqa-sources .aqa-notfound")).to_be_visible(timeout=30_000)
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(ROOT / "docs" / "chat-phone.png"), full_page=True)
-        browser.close()
-
-
-@pytest.mark.browser
-@needs_chromium
-def test_html_and_script_in_articles_are_shown_as_text(hostile_server):
-    from playwright.sync_api import expect, sync_playwright
-
-    with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page()
-        page.goto(hostile_server)
-        _ask(page, "What did the wheat shipment statement read at the port of Odesa?")
-        sources = page.locator("#aqa-sources")
-        expect(sources).to_contain_text("<script>window.pwned = 1</script>", timeout=30_000)
-        expect(page.locator("#aqa-chat")).to_contain_text("window.pwned = 1", timeout=30_000)
-        page.wait_for_timeout(500)
-        assert page.evaluate("window.pwned") is None
-        assert page.locator("#aqa-sources script, #aqa-sources img, #aqa-chat img[src^='http://127.0.0.1:1']").count() == 0
-        browser.close()
+@pytest.mark.slow
+def test_python_m_ui_on_a_busy_port_is_one_line_and_exit_2(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "ui", "--port", str(port), "--data", str(tmp_path / "a"),
+                               "--index", str(tmp_path / "i")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: port {port} on 127.0.0.1 is in use; pass another --port, or stop what is listening there\n"

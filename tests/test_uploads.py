@@ -1,3 +1,6 @@
+import os
+import stat
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -22,7 +25,7 @@ def test_names_that_cannot_be_articles_are_refused(name):
 def test_any_name_lands_inside_the_folder_or_is_refused(tmp_path_factory, name):
     folder = tmp_path_factory.mktemp("up")
     try:
-        path = save_upload(b"The talks resumed on Monday.", name + ".txt", folder, max_bytes=1000)
+        path = save_upload(b"The talks resumed on Monday.", name + ".txt", folder, max_bytes=1000).path
     except UploadError:
         return
     assert path.parent == folder.resolve() and path.read_bytes() == b"The talks resumed on Monday."
@@ -38,3 +41,28 @@ def test_content_is_validated_and_nothing_half_written(tmp_path):
     with pytest.raises(UploadError, match="empty"):
         save_upload(b" \n \n", "blank.txt", tmp_path, max_bytes=1000)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_taken_name_is_never_overwritten(tmp_path):
+    (tmp_path / "story.txt").write_bytes(b"The user's own article.")
+    (tmp_path / "story-2.txt").write_bytes(b"Another of the user's articles.")
+    saved = save_upload(b"An upload with the same name.", "story.txt", tmp_path, max_bytes=1000)
+    assert (saved.path.name, saved.renamed) == ("story-3.txt", True)
+    assert saved.describe() == "added story-3.txt (story.txt already exists and was left as it is)"
+    assert (tmp_path / "story.txt").read_bytes() == b"The user's own article."
+    assert (tmp_path / "story-2.txt").read_bytes() == b"Another of the user's articles."
+    assert saved.path.read_bytes() == b"An upload with the same name."
+    fresh = save_upload(b"A new one.", "fresh.txt", tmp_path, max_bytes=1000)
+    assert (fresh.path.name, fresh.describe()) == ("fresh.txt", "added fresh.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.txt", "story-2.txt", "story-3.txt", "story.txt"]
+
+
+def test_saved_files_get_the_folders_usual_permissions(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path = save_upload(b"The talks resumed on Monday.", "a.txt", tmp_path, max_bytes=1000).path
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    path = save_upload(b"The talks resumed on Monday.", "b.txt", tmp_path, max_bytes=1000).path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~old

@@ -19,10 +19,15 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from qa.pipeline import Pipeline
-    from ui.app import launch
 
     def command() -> int:
+        from qa.pipeline import Pipeline
+        from ui.ports import check_port
+
+        if args.port is not None:
+            check_port(args.host, args.port)  # before gradio is imported or the index loaded
+        from ui.app import launch
+
         launch(host=args.host, port=args.port, pipeline=Pipeline(settings_from(args)))
         return 0
 

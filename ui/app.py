@@ -1,8 +1,14 @@
-"""The chat page: a thin Gradio layer over `qa.Pipeline.ask()` and `ingest.ingest()`.
+"""The chat page: a thin Gradio layer over `qa.Pipeline`.
 
-`respond(message, history)` streams the answer and fills the sources panel;
-`/ask` serves structured answers to `gradio_client`. Nothing starts at import:
-`launch()` runs only from `python -m ui`.
+`respond(message, history, turns)` answers one chat turn: the bubble shows the answer with
+markers that link to this turn's sources, and the sources panel keeps every turn's section
+(a per-session `gr.State` of `ui.chat.Turn`), so a marker in any earlier answer still opens
+its own sources, also after an error reply. `qa` reads the chat through `ui.chat.qa_history`.
+
+Uploads are saved once, in the upload event, never over an existing file (ui.uploads), and
+the upload box is emptied; the re-index button indexes the folder as it is and sends no files.
+`/ask` serves structured answers and `/upload`, `/reindex` the two article actions to
+`gradio_client`. Nothing starts at import: `launch()` runs only from `python -m ui`.
 """
 from __future__ import annotations
 
@@ -15,7 +21,10 @@ import gradio as gr
 
 from qa.errors import ArticlesQAError
 from qa.pipeline import Pipeline
-from ui.render import CSS, JS, article_html, articles_table, chat_markdown, sources_html
+from ui.chat import Turn, qa_history, turn_number
+from ui.ports import PortInUseError, check_port
+from ui.render import (CSS, JS, article_html, articles_table, chat_markdown, error_markdown, sources_panel, turn_error,
+                       turn_sources)
 from ui.uploads import save_upload
 
 log = logging.getLogger("articles_qa.ui")
@@ -27,83 +36,103 @@ EXAMPLES = [
 ]
 UPLOAD_LIMIT = 2_000_000  # bytes per uploaded article
 TABLE_HEADERS = ["title", "file", "paragraphs", "published", "indexed (UTC)"]
+REVEAL_SECONDS = 0.4  # a ready answer is revealed sentence by sentence within this time, in total
 
 
 def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
     pipeline = pipeline or Pipeline()
 
-    def respond(message: str, history: list) -> Iterator[tuple[str, str]]:
-        answer = None
+    def respond(message: str, history: list, turns: dict | None) -> Iterator[tuple[str, str, dict]]:
+        turn = turn_number(history)
+        turns = {n: t for n, t in (turns or {}).items() if n < turn}  # retry/undo/clear drop later turns
+        question = message if isinstance(message, str) else str(message)
         streams = hasattr(pipeline.answerer, "answer_stream")  # an LLM yields checked sentences as written
+        answer = None
         try:
-            for answer in pipeline.ask_stream(message, history):
+            for answer in pipeline.ask_stream(question, qa_history(history, turns)):
                 if streams and answer.answered and not answer.timings_ms:
-                    yield chat_markdown(answer), ""
+                    yield chat_markdown(answer, turn, badge=False), sources_panel(turns), turns
         except ArticlesQAError as e:
-            yield f"⚠️ {e}", ""
+            turns[turn] = Turn(question, "", turn_error(turn, question, str(e)), failed=True)
+            yield error_markdown(str(e)), sources_panel(turns), turns
             return
-        panel = sources_html(answer, pipeline.load().corpus)
-        if not answer.answered:
-            yield f"🚫 **Not in the articles.** {chat_markdown(answer)}", panel
-            return
-        text = chat_markdown(answer)
-        if streams:  # already shown sentence by sentence
-            yield text, panel
-            return
-        words = text.split(" ")
-        for i in range(6, len(words) + 6, 6):  # the extractive answer is ready at once: show it a few words at a time
-            yield " ".join(words[:i]), panel
-            time.sleep(0.01)
+        turns[turn] = Turn(question, answer.text, turn_sources(turn, question, answer, pipeline.article))
+        panel = sources_panel(turns)
+        if not streams and answer.answered and len(answer.sentences) > 1:
+            pause = REVEAL_SECONDS / len(answer.sentences)
+            for upto in range(1, len(answer.sentences)):  # ready at once: revealed briefly, a sentence at a time
+                yield chat_markdown(answer, turn, upto=upto), panel, turns
+                time.sleep(pause)
+        yield chat_markdown(answer, turn), panel, turns
 
     def ask_api(question: str, history: list | None = None) -> dict:
-        """Structured answer for gradio_client: text, answered, citations (file, paragraph, text, quote)."""
+        """Structured answer for gradio_client: text, answered, confidence, sentences, citations, closest."""
         try:
             answer = pipeline.ask(question, history or [])
         except ArticlesQAError as e:
             return {"error": str(e), "text": "", "answered": False, "citations": []}
+
+        def cited(c):
+            return {"file": c.file, "paragraph": c.paragraph, "text": c.text, "quote": c.quote}
+
         return {
-            "text": answer.text,
-            "answered": answer.answered,
-            "citations": [{"file": c.file, "paragraph": c.paragraph, "text": c.text, "quote": c.quote}
-                          for c in answer.citations],
+            "text": answer.text, "answered": answer.answered, "confidence": answer.confidence,
+            "query": answer.query,
+            "sentences": [{"text": s.text, "citation": s.citation} for s in answer.sentences],
+            "citations": [cited(c) for c in answer.citations], "closest": [cited(c) for c in answer.closest],
         }
 
-    def reindex(files=None, progress=gr.Progress()) -> tuple[list[list], str]:
-        from ingest import ingest
+    def table_rows() -> list[list]:
+        return articles_table(pipeline.articles())
 
-        messages = []
-        for f in files or []:
-            path = Path(getattr(f, "name", f))
-            try:
-                saved = save_upload(path.read_bytes(), getattr(f, "orig_name", None) or path.name,
-                                    Path(pipeline.settings.data_dir), max_bytes=UPLOAD_LIMIT)
-                messages.append(f"added {saved.name}")
-            except (ArticlesQAError, OSError) as e:
-                messages.append(f"refused: {e}")
-        progress(0.1, desc="indexing")
+    def index_folder(messages: list[str]) -> tuple[list[list], str]:
         try:
-            report = ingest(settings=pipeline.settings, embedder=pipeline.embedder, progress=False)
+            report = pipeline.reindex()
             messages.append(report.summary())
             messages += [f"skipped {m}" for m in report.skipped.values()]
         except ArticlesQAError as e:
             messages.append(f"error: {e}")
-        return articles_table(pipeline.load().corpus), "\n".join(messages)
+        try:
+            rows = table_rows()
+        except ArticlesQAError as e:
+            rows = []
+            messages.append(f"error: {e}")
+        return rows, "\n".join(messages)
+
+    def add_uploads(files=None) -> tuple[None, list[list], str]:
+        """Save the files just uploaded (each once, never over an existing file), index, empty the box."""
+        messages = []
+        for f in files or []:
+            path = Path(getattr(f, "name", f))
+            original = getattr(f, "orig_name", None) or path.name
+            try:
+                messages.append(save_upload(path.read_bytes(), original, Path(pipeline.settings.data_dir),
+                                            max_bytes=UPLOAD_LIMIT).describe())
+            except (ArticlesQAError, OSError) as e:
+                messages.append(f"refused: {e}")
+        return None, *index_folder(messages)
+
+    def reindex() -> tuple[list[list], str]:
+        """Index the articles folder as it is; the upload box plays no part."""
+        return index_folder([])
 
     def show_article(table, event: gr.SelectData) -> str:
         row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
         rows = table.values.tolist() if hasattr(table, "values") else table
-        return article_html(pipeline.load().corpus, rows[row][1])
+        return article_html(pipeline.article(rows[row][1]))
 
     with gr.Blocks(title="articles-qa") as app:
         gr.Markdown("## articles-qa\nAsk about the news articles. Every sentence of an answer is quoted from "
                     "an article; click a marker such as [1] to see it in its article.")
+        turns = gr.State({})
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
-                panel = gr.HTML(render=False, elem_id="aqa-sources")
-                gr.ChatInterface(
+                panel = gr.HTML(sources_panel({}), render=False, elem_id="aqa-sources")
+                chat = gr.ChatInterface(
                     respond,
-                    additional_outputs=[panel],
-                    examples=EXAMPLES,
+                    additional_inputs=[turns],
+                    additional_outputs=[panel, turns],
+                    examples=[[q] for q in EXAMPLES],
                     chatbot=gr.Chatbot(height=460, label="Chat", sanitize_html=True, latex_delimiters=[],
                                        buttons=["copy"], elem_id="aqa-chat"),
                     api_name="chat",
@@ -112,26 +141,32 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
                 panel.render()
+        chat.chatbot.clear(lambda: (sources_panel({}), {}), outputs=[panel, turns], api_visibility="private")
         with gr.Accordion("Articles in the index", open=False, elem_id="aqa-articles"):
-            table = gr.Dataframe(headers=TABLE_HEADERS, value=lambda: articles_table(pipeline.load().corpus),
-                                 interactive=False, wrap=True, elem_id="aqa-table")
+            table = gr.Dataframe(headers=TABLE_HEADERS, value=table_rows, interactive=False, wrap=True,
+                                 elem_id="aqa-table")
             article = gr.HTML(elem_id="aqa-article")
             with gr.Row():
-                uploads = gr.File(label="Add .txt articles", file_types=[".txt"], file_count="multiple",
-                                  elem_id="aqa-upload")
+                uploads = gr.File(label="Add .txt articles (saved when uploaded, never over an existing file)",
+                                  file_types=[".txt"], file_count="multiple", elem_id="aqa-upload")
                 with gr.Column():
                     button = gr.Button("Re-index the articles folder", elem_id="aqa-reindex")
                     status = gr.Textbox(label="Index status", lines=4, interactive=False, elem_id="aqa-status")
             table.select(show_article, inputs=[table], outputs=[article])
-            button.click(reindex, inputs=[uploads], outputs=[table, status], api_name="reindex")
-            uploads.upload(reindex, inputs=[uploads], outputs=[table, status], api_visibility="private")
+            button.click(reindex, inputs=[], outputs=[table, status], api_name="reindex")
+            uploads.upload(add_uploads, inputs=[uploads], outputs=[uploads, table, status], api_name="upload")
         gr.api(ask_api, api_name="ask")
     return app
 
 
 def launch(*, host: str = "127.0.0.1", port: int | None = None, pipeline: Pipeline | None = None) -> None:
+    if port is not None:
+        check_port(host, port)
     pipeline = pipeline or Pipeline()
     print("Loading the index (built from the articles on first start)...", flush=True)
     pipeline.load()
-    build_app(pipeline).queue(default_concurrency_limit=8).launch(
-        server_name=host, server_port=port, css=CSS, js=JS, show_error=False)
+    try:
+        build_app(pipeline).queue(default_concurrency_limit=8).launch(
+            server_name=host, server_port=port, css=CSS, js=JS, show_error=False)
+    except OSError as e:  # taken between the check and the launch, or no free port from 7860 on
+        raise PortInUseError(f"cannot start the page on {host}:{port or 7860} ({e}); pass another --port") from None

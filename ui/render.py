@@ -1,86 +1,243 @@
-"""HTML for the chat page. Every piece of article text goes through `html.escape`,
-so HTML or script inside an article is shown as text, never rendered or run."""
+"""HTML and markdown for the chat page, built from `Answer`'s structure, never from its text.
+
+Why: a chat answer is shown in a bubble (markdown) and its sources in a panel (HTML). Markers
+are made from `Answer.sentences` (each sentence and its citation number), so a literal "[1]"
+inside an article stays text. Every marker names its turn (`#aqa-t3-src-1`), and the panel
+keeps one section per turn, so a marker in an old answer opens that answer's sources. Every
+piece of article text goes through `html.escape` (and markdown escaping in the bubble), so
+HTML, script or markdown inside an article is shown as text, never rendered or run.
+
+Long paragraphs are folded: about `FOLD_WORDS` words around the quote are shown, the whole
+paragraph is one click away.
+
+Not handled: right-to-left text layout, and answers without `sentences` (an answerer that
+fills only `text` is shown as plain text without markers rather than guessed at).
+"""
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping, Sequence
 
-from qa.answer import Answer
-from ingest.corpus import Corpus
+from qa.answer import Answer, Citation
+from ui.chat import Turn
 
-_MARKER = re.compile(r"\[(\d+)\]")
+FOLD_WORDS = 80  # words of a long paragraph shown around the quote
+FOLD_BEFORE = 20  # of which before the quote starts
+EDITORIAL_TIP = "added for clarity, not in the article"
+_EDITORIAL = re.compile(r"\[[^\]\d][^\]]*\]")  # "[Lavrov]", "[…]": ours, not the article's (as qa.compose)
+_WORD = re.compile(r"\S+")
 
 CSS = """
-.aqa-source {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin:0 0 10px 0}
+.aqa-turn {display:none}
+.aqa-turn.aqa-shown {display:block}
+.aqa-turn-head {font-size:0.9em; color:#57606a; margin:0 0 8px 0; padding:4px 8px; border-radius:6px; background:#f6f8fa}
+.aqa-turn-head b {color:#1f2328}
+.aqa-turn.aqa-clicked .aqa-turn-head {background:#ddf4ff; outline:1px solid #54aeff}
+.aqa-picked {outline:2px solid #54aeff; outline-offset:-1px}
+.aqa-source {border:1px solid #d0d7de; border-radius:8px; padding:10px 12px; margin:0 0 10px 0; overflow-wrap:anywhere}
+.aqa-source.aqa-target {border-color:#54aeff; box-shadow:0 0 0 2px #ddf4ff}
 .aqa-source h4 {margin:0 0 4px 0; font-size:0.95em}
 .aqa-meta {color:#57606a; font-size:0.85em; margin-bottom:6px}
 .aqa-source p {margin:4px 0; line-height:1.45; white-space:pre-wrap}
 .aqa-source mark {background:#fff3b0; color:inherit; padding:0 2px}
+.aqa-source details > summary {cursor:pointer; color:#0969da; font-size:0.85em}
 .aqa-article {max-height:420px; overflow-y:auto; border-top:1px solid #eaeef2; margin-top:6px}
 .aqa-article p {margin:6px 0; white-space:pre-wrap}
 .aqa-n {color:#8c959f; font-size:0.8em; margin-right:6px}
 .aqa-cited {background:#fff8d6; border-left:3px solid #d4a72c; padding-left:6px}
 .aqa-boiler {color:#8c959f}
-.aqa-notfound {border:1px dashed #cf222e; border-radius:8px; padding:10px 12px; color:#82071e; background:#fff5f5}
+.aqa-notfound {border:1px dashed #cf222e; border-radius:8px; padding:10px 12px; color:#82071e; background:#fff5f5; margin-bottom:10px}
+.aqa-closest-label {font-size:0.85em; color:#57606a; margin:6px 0}
+.aqa-closest .aqa-source {border-style:dashed; opacity:0.9}
+.aqa-error {border:1px solid #d4a72c; border-radius:8px; padding:10px 12px; background:#fff8c5}
 .aqa-removed {color:#57606a; font-size:0.85em}
+.aqa-badge {font-size:0.75em; color:#6e7781; border:1px solid #d0d7de; border-radius:10px; padding:0 6px; white-space:nowrap}
+.aqa-ed {color:#6e7781; font-style:italic; cursor:help; text-decoration:underline dotted}
+.aqa-empty {color:#57606a; font-size:0.9em}
 """
 
-# Clicking a marker [n] in the chat opens source n and scrolls its article to the cited paragraph.
+# Clicking a marker [n] of turn t shows turn t's sources, marks the turn (panel head and bubble), opens source n and
+# scrolls it (and its cited paragraph) into view. Capture phase: the chatbot must not follow the link.
 JS = """
 () => {
   document.addEventListener('click', (event) => {
-    const link = event.target.closest('a[href^="#aqa-src-"]');
+    const link = event.target.closest('a[href^="#aqa-t"]');
     if (!link) return;
+    const m = link.getAttribute('href').match(/^#aqa-t(\\d+)(?:-src-(\\d+))?$/);
+    if (!m) return;
     event.preventDefault();
     event.stopPropagation();
-    const card = document.getElementById(link.getAttribute('href').slice(1));
-    if (!card) return;
-    const details = card.querySelector('details');
+    const turn = document.getElementById('aqa-turn-' + m[1]);
+    if (!turn) return;
+    document.querySelectorAll('.aqa-turn').forEach((t) => t.classList.remove('aqa-shown', 'aqa-clicked'));
+    document.querySelectorAll('.aqa-source.aqa-target').forEach((c) => c.classList.remove('aqa-target'));
+    turn.classList.add('aqa-shown', 'aqa-clicked');
+    document.querySelectorAll('.aqa-picked').forEach((b) => b.classList.remove('aqa-picked'));
+    const bubble = link.closest('.message') || link.closest('[data-testid="bot"]');
+    if (bubble) bubble.classList.add('aqa-picked');
+    const card = m[2] ? document.getElementById('aqa-t' + m[1] + '-src-' + m[2]) : null;
+    if (!card) { turn.scrollIntoView({block: 'start'}); return; }
+    card.classList.add('aqa-target');
+    const details = card.querySelector('details.aqa-whole-article');
     if (details) details.open = true;
-    const cited = card.querySelector('.aqa-cited');
     card.scrollIntoView({block: 'start'});
+    const cited = card.querySelector('.aqa-cited');
     if (cited) cited.scrollIntoView({block: 'center'});
   }, true);
 }
 """
 
 
-def chat_markdown(answer: Answer) -> str:
-    """The answer for the chat bubble: markdown-escaped text, markers as links to their source."""
-    parts = _MARKER.split(answer.text)  # text, number, text, number, ...
-    return "".join(_escape_markdown(part) if i % 2 == 0 else f"[[{part}]](#aqa-src-{part})"
-                   for i, part in enumerate(parts))
+# -- the chat bubble ----------------------------------------------------------------------------
+def chat_markdown(answer: Answer, turn: int, *, upto: int | None = None, badge: bool = True) -> str:
+    """The answer for the chat bubble: each sentence, then its marker linking to this turn's source.
+
+    `upto` shows only the first sentences (the page reveals a ready answer a sentence at a time).
+    Bracketed words are our insertions and are shown muted, with a tooltip saying so."""
+    if answer.sentences:
+        body = " ".join(f"{_sentence(s.text, _cited_text(answer, s.citation))} [[{s.citation}]](#aqa-t{turn}-src-{s.citation})"
+                        for s in answer.sentences[:upto])
+    else:
+        body = _escape_markdown(answer.text)
+    if not answer.answered:
+        body = f"**Not in the articles.** {body}"
+        if answer.closest:
+            body += f" See the [closest passages, not an answer](#aqa-t{turn})."
+    if badge and (upto is None or upto >= len(answer.sentences)):
+        body += f' <span class="aqa-badge" title="how likely this answer is right">confidence {answer.confidence:.2f}</span>'
+    return body
+
+
+def error_markdown(message: str) -> str:
+    return f"**Not asked:** {_escape_markdown(message)}"
+
+
+def _cited_text(answer: Answer, n: int) -> str:
+    return answer.citations[n - 1].text if 0 < n <= len(answer.citations) else ""
+
+
+def _sentence(text: str, paragraph: str) -> str:
+    """Escaped; bracketed words that are not in the cited paragraph as written are marked as ours."""
+    out, at = [], 0
+    for m in _EDITORIAL.finditer(text):
+        if m.group() in paragraph:
+            continue
+        out.append(_escape_markdown(text[at:m.start()]))
+        out.append(f'<span class="aqa-ed" title="{EDITORIAL_TIP}">{_escape_markdown(m.group())}</span>')
+        at = m.end()
+    out.append(_escape_markdown(text[at:]))
+    return "".join(out)
 
 
 def _escape_markdown(text: str) -> str:
+    """Text that markdown shows as written: no emphasis, links, images, HTML, nor autolinked
+    URLs or e-mail addresses (":", "@" and "www." as entities, which autolinking does not see)."""
     text = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_{}<>#|~])", r"\\\1", text).replace("[", "&#91;").replace("]", "&#93;")
+    text = re.sub(r"([\\`*_{}<>#|~!])", r"\\\1", text).replace("[", "&#91;").replace("]", "&#93;")
+    return re.sub(r"(?i)www\.", lambda m: m.group()[:3] + "&#46;", text).replace(":", "&#58;").replace("@", "&#64;")
 
 
-def sources_html(answer: Answer, corpus: Corpus) -> str:
+# -- the sources panel -----------------------------------------------------------------------------
+def turn_sources(turn: int, question: str, answer: Answer, article: callable) -> str:
+    """The sources of one turn, for `Turn.sources`. `article(file)` gives that file's paragraphs."""
+    head = _turn_head(turn, question, f"confidence {answer.confidence:.2f}")
     if not answer.answered:
-        return f'<div class="aqa-notfound"><b>Not in the articles.</b> {html.escape(answer.text)}</div>'
-    blocks = []
-    for n, c in enumerate(answer.citations, 1):
-        text = html.escape(c.text)
-        for piece in c.quote.split(" … "):
-            text = text.replace(html.escape(piece), f"<mark>{html.escape(piece)}</mark>", 1)
-        meta = " · ".join(html.escape(x) for x in (c.headline or "", c.published or "") if x)
-        also = f"<div class='aqa-meta'>Same text also in {html.escape(', '.join(c.also_in))}</div>" if c.also_in else ""
-        blocks.append(
-            f"<div class='aqa-source' id='aqa-src-{n}'><h4>[{n}] {html.escape(c.file)} ¶{c.paragraph}</h4>"
-            f"<div class='aqa-meta'>{meta}</div><p>{text}</p>{also}"
-            f"<details><summary>Show the whole article</summary>{article_html(corpus, c.file, c.paragraph)}</details></div>"
-        )
+        body = f'<div class="aqa-notfound"><b>Not in the articles.</b> {html.escape(answer.text)}</div>'
+        if answer.closest:
+            body += ('<div class="aqa-closest"><p class="aqa-closest-label">Closest passages, not an answer:</p>'
+                     + "".join(_card(turn, n, c, article, closest=True) for n, c in enumerate(answer.closest, 1))
+                     + "</div>")
+    else:
+        body = "".join(_card(turn, n, c, article) for n, c in enumerate(answer.citations, 1))
     notes = "".join(f"<p class='aqa-removed'>{html.escape(n)}</p>" for n in answer.notes)
     if answer.backend != "extractive":
-        notes = f"<p class='aqa-removed'>Answered by {html.escape(answer.backend)}; every sentence was checked against its source.</p>" + notes
-    return "".join(blocks) + notes
+        notes = (f"<p class='aqa-removed'>Answered by {html.escape(answer.backend)}; every sentence was checked "
+                 f"against its source.</p>") + notes
+    return head + body + notes
 
 
-def article_html(corpus: Corpus, file: str, cited: int | None = None) -> str:
+def turn_error(turn: int, question: str, message: str) -> str:
+    body = f'<div class="aqa-error">No sources: the question was not asked. {html.escape(message)}</div>'
+    return _turn_head(turn, question, "") + body
+
+
+def sources_panel(turns: Mapping[int, Turn], shown: int | None = None) -> str:
+    """Every turn's section; the one of turn `shown` (default the latest) is visible."""
+    if not turns:
+        return "<p class='aqa-empty'>Ask a question; the sources of each answer appear here.</p>"
+    shown = max(turns) if shown is None else shown
+    return "".join(f"<section class='aqa-turn{' aqa-shown' if n == shown else ''}' id='aqa-turn-{n}'>{t.sources}</section>"
+                   for n, t in sorted(turns.items()))
+
+
+def _turn_head(turn: int, question: str, extra: str) -> str:
+    extra = f" · {html.escape(extra)}" if extra else ""
+    return f"<div class='aqa-turn-head'><b>Turn {turn}</b> · {html.escape(_clip(question, 120))}{extra}</div>"
+
+
+def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = False) -> str:
+    meta = " · ".join(html.escape(x) for x in (c.headline or "", c.published or "") if x)
+    also = f"<div class='aqa-meta'>Same text also in {html.escape(', '.join(c.also_in))}</div>" if c.also_in else ""
+    label = f"{n}." if closest else f"[{n}]"
+    ident = f"aqa-t{turn}-closest-{n}" if closest else f"aqa-t{turn}-src-{n}"
+    return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.file)} ¶{c.paragraph}</h4>"
+            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote)}{also}"
+            f"<details class='aqa-whole-article'><summary>Show the whole article</summary>"
+            f"{article_html(article(c.file), c.paragraph)}</details></div>")
+
+
+def paragraph_html(text: str, quote: str) -> str:
+    """The cited paragraph with its quote marked; past about FOLD_WORDS words, folded with the quote in view."""
+    spans = _quote_spans(text, quote)
+    words = [m.span() for m in _WORD.finditer(text)]
+    if len(words) <= FOLD_WORDS + FOLD_BEFORE:
+        return f"<p>{_marked(text, spans, 0, len(text))}</p>"
+    first = next((i for i, (_, end) in enumerate(words) if spans and end > spans[0][0]), 0)
+    last = max((i for i, (start, _) in enumerate(words) if spans and start < spans[-1][1]), default=first)
+    if last - first >= FOLD_WORDS:  # quoted sentences far apart: keep the first in view
+        last = max((i for i, (start, _) in enumerate(words) if start < spans[0][1]), default=first)
+    lo = max(0, first - FOLD_BEFORE)
+    hi = min(len(words), max(last + 1, lo + FOLD_WORDS))
+    a, b = words[lo][0], words[hi - 1][1]
+    excerpt = ("… " if lo else "") + _marked(text, spans, a, b) + (" …" if hi < len(words) else "")
+    return (f"<p class='aqa-excerpt'>{excerpt}</p><details class='aqa-whole-paragraph'>"
+            f"<summary>Show the whole paragraph ({len(words):,} words)</summary>"
+            f"<p>{_marked(text, spans, 0, len(text))}</p></details>")
+
+
+def _quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    spans, at = [], 0
+    for piece in quote.split(" … "):
+        start = text.find(piece, at) if piece else -1
+        if start >= 0:
+            spans.append((start, start + len(piece)))
+            at = start + len(piece)
+    return spans
+
+
+def _marked(text: str, spans: Sequence[tuple[int, int]], a: int, b: int) -> str:
+    """text[a:b], escaped, with the parts inside `spans` in <mark>."""
+    out, at = [], a
+    for start, end in spans:
+        start, end = max(start, a), min(end, b)
+        if start >= end:
+            continue
+        out += [html.escape(text[at:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        at = end
+    out.append(html.escape(text[at:b]))
+    return "".join(out)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# -- articles --------------------------------------------------------------------------------------
+def article_html(paragraphs: Sequence, cited: int | None = None) -> str:
+    """An article's paragraphs (objects with number, text, boilerplate), the cited one marked."""
     rows = []
-    for p in corpus.article(file):
+    for p in paragraphs:
         classes = " ".join(c for c in ("aqa-cited" if p.number == cited else "",
                                        "aqa-boiler" if p.boilerplate else "") if c)
         title = f" title='boilerplate: {html.escape(p.boilerplate)}'" if p.boilerplate else ""
@@ -88,11 +245,11 @@ def article_html(corpus: Corpus, file: str, cited: int | None = None) -> str:
     return f"<div class='aqa-article'>{''.join(rows)}</div>"
 
 
-def articles_table(corpus: Corpus) -> list[list]:
+def articles_table(articles: Mapping[str, Mapping]) -> list[list]:
     """Rows for the indexed-articles panel: title, file, paragraphs, published, indexed at."""
     rows = []
-    for name in sorted(corpus.files):
-        record = corpus.files[name]
+    for name in sorted(articles):
+        record = articles[name]
         rows.append([record.get("headline") or "(no headline in the text)", name, record["paragraphs"],
-                     record.get("published") or "", record.get("indexed_at", "").replace("T", " ")[:16]])
+                     record.get("published") or "", (record.get("indexed_at") or "").replace("T", " ")[:16]])
     return rows

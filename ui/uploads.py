@@ -1,22 +1,47 @@
-"""Accept uploaded articles safely: text only, size-limited, a plain file name, inside the articles folder.
+"""Accept uploaded articles safely: text only, size-limited, a plain file name, inside the
+articles folder, and never over an existing file.
 
-Not handled: formats other than plain UTF-8 `.txt` (PDF, HTML and Word files are refused).
+Why: the articles folder is the user's. An upload named like an existing article is saved
+under the next free name (`story-2.txt`, `story-3.txt`…) and the caller is told; the file
+appears whole or not at all (written to a temporary file, then hard-linked to its name,
+which fails instead of replacing when the name was taken meanwhile); and it gets the
+permissions any new file there would get (0o666 minus the umask), not mkstemp's 0600.
+
+Not handled: formats other than plain UTF-8 `.txt` (PDF, HTML and Word files are refused),
+and folders on filesystems without hard links (the save fails with the reason).
 """
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.paragraphs import decode_article, split_paragraphs
+from qa import decode_article, split_paragraphs
 from qa.errors import ArticleError
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_RENAMES = 999
 
 
 class UploadError(ArticleError):
     pass
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: Path
+    asked: str  # the safe form of the name it was uploaded under
+
+    @property
+    def renamed(self) -> bool:
+        return self.path.name != self.asked
+
+    def describe(self) -> str:
+        if self.renamed:
+            return f"added {self.path.name} ({self.asked} already exists and was left as it is)"
+        return f"added {self.path.name}"
 
 
 def safe_name(original: str) -> str:
@@ -31,8 +56,8 @@ def safe_name(original: str) -> str:
     return f"{stem}.txt"
 
 
-def save_upload(data: bytes, original_name: str, articles_dir: Path, *, max_bytes: int) -> Path:
-    """Validate and write one upload atomically; returns the path it was written to."""
+def save_upload(data: bytes, original_name: str, articles_dir: Path, *, max_bytes: int) -> Saved:
+    """Validate and write one upload under a name no file has; returns where it went."""
     name = safe_name(original_name)
     if len(data) > max_bytes:
         raise UploadError(f"{name}: {len(data):,} bytes is over the {max_bytes:,}-byte upload limit")
@@ -40,12 +65,38 @@ def save_upload(data: bytes, original_name: str, articles_dir: Path, *, max_byte
     if not split_paragraphs(text):
         raise UploadError(f"{name}: the file is empty")
     articles_dir = Path(articles_dir).resolve()
-    target = (articles_dir / name).resolve()
-    if target.parent != articles_dir:
+    if (articles_dir / name).resolve().parent != articles_dir:
         raise UploadError(f"{original_name!r}: refused, it would be written outside the articles folder")
     articles_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=articles_dir, prefix=".upload-", suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, target)
-    return target
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o666 & ~_umask())
+            f.write(data)
+        for target in _candidates(articles_dir, name):
+            try:
+                os.link(tmp, target)  # unlike rename, fails if the name exists
+                return Saved(target, name)
+            except FileExistsError:
+                continue
+        raise UploadError(f"{name}: {MAX_RENAMES} files with this name already exist; rename the file")
+    finally:
+        os.unlink(tmp)
+
+
+def _candidates(folder: Path, name: str):
+    stem = name[:-4]
+    yield folder / name
+    for n in range(2, MAX_RENAMES + 1):
+        yield folder / f"{stem}-{n}.txt"
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would, for every thread)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022  # elsewhere: the usual default
