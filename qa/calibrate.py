@@ -11,6 +11,8 @@ of the article without that fold), where an answer is right only if another para
 and the "dev" lines of our question file. Lines marked "heldout" are never fitted on; they are
 reported apart.
 
+Questions for which no sentence qualifies (refused whatever the confidence) are left out of fitting
+and of the AUROC and calibration numbers; the right/wrong/refused rates count them as refused.
 Reported numbers are cross-validated: 5 folds grouped by paragraph (a SQuAD paragraph's questions,
 whole or gold-removed, are never split between fitting and scoring; our questions grouped by
 their gold paragraph), each fold scored by a model fitted on the other four. The weights written
@@ -100,7 +102,7 @@ def predict(model: dict, x: np.ndarray) -> np.ndarray:
 
 
 def cross_validated(rows: list[dict]) -> np.ndarray:
-    """Out-of-fold P(right) for every dev row: folds grouped by paragraph."""
+    """Out-of-fold P(right) for every row: folds grouped by paragraph."""
     from sklearn.model_selection import GroupKFold
 
     x = np.asarray([r["features"] for r in rows], dtype=float)
@@ -122,18 +124,21 @@ def rates(p: np.ndarray, rows: list[dict], threshold: float) -> dict:
 
 
 def report(rows: list[dict], p: np.ndarray) -> dict:
+    """Per subset: AUROC and calibration error over the questions that had a candidate answer, and
+    right/wrong/refused shares over all questions at each threshold."""
     from qa.evaluate import auroc, expected_calibration_error
 
     out = {}
-    y_all = np.asarray([r["right"] for r in rows], dtype=int)
     for subset in ["all", *dict.fromkeys(r["subset"] for r in rows)]:
         idx = [i for i, r in enumerate(rows) if subset == "all" or r["subset"] == subset]
         if not idx:
             continue
-        sub, ps, ys = [rows[i] for i in idx], p[idx], y_all[idx]
-        auc, error = auroc(ps.tolist(), ys.tolist()), expected_calibration_error(ps.tolist(), ys.tolist())
+        sub = [rows[i] for i in idx]
+        scored = [i for i in idx if rows[i]["answered"]]
+        ps, ys = p[scored].tolist(), [rows[i]["right"] for i in scored]
+        auc, error = auroc(ps, ys), expected_calibration_error(ps, ys)
         out[subset] = {"questions": len(idx), "auroc": auc and round(auc, 4), "ece": error and round(error, 4),
-                       "at": {str(t): rates(ps, sub, t) for t in THRESHOLDS}}
+                       "at": {str(t): rates(p[idx], sub, t) for t in THRESHOLDS}}
     return out
 
 
@@ -152,17 +157,23 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="articles-qa-calibrate-") as tmp:
             rows = gather(Path(args.squad) if args.squad else None, Path(args.questions), Path(tmp),
                           Settings.from_env())
+        # Questions with no candidate sentence are refused whatever the model says: not fitted on
+        # (their P(right) is reported as 0, and they count as refused).
         dev = [r for r in rows if r["subset"] != "questions heldout"]
         held = [r for r in rows if r["subset"] == "questions heldout"]
-        p_dev = cross_validated(dev)
-        model = fit(np.asarray([r["features"] for r in dev], dtype=float), np.asarray([r["right"] for r in dev]))
-        p_held = predict(model, np.asarray([r["features"] for r in held], dtype=float)) if held else np.zeros(0)
-        result = report(dev + held, np.concatenate([p_dev, p_held]))
+        fitted = [r for r in dev if r["answered"]]
+        model = fit(np.asarray([r["features"] for r in fitted], dtype=float), np.asarray([r["right"] for r in fitted]))
+        p = np.zeros(len(dev) + len(held))
+        p[[i for i, r in enumerate(dev) if r["answered"]]] = cross_validated(fitted)
+        scored = [i for i, r in enumerate(held, len(dev)) if r["answered"]]
+        if scored:
+            p[scored] = predict(model, np.asarray([held[i - len(dev)]["features"] for i in scored], dtype=float))
+        result = report(dev + held, p)
         Path(args.out).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(json.dumps(result, indent=1))
         if args.json_out:
             Path(args.json_out).write_text(json.dumps({"report": result, "model": model, "rows": [
-                {**r, "p": float(p)} for r, p in zip(dev + held, np.concatenate([p_dev, p_held]))]}, indent=1))
+                {**r, "p": float(pr)} for r, pr in zip(dev + held, p)]}, indent=1))
         return 0
 
     return run(command)

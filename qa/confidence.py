@@ -19,47 +19,39 @@ import json
 import math
 from pathlib import Path
 
-from qa.select import Sentence, context_terms
+from qa.select import Sentence
 
-FEATURES = ("support", "coverage", "focus", "dense", "paragraph", "lexical", "margin", "sentence_margin", "runner_up",
-            "top", "holds", "constrains", "missing_rare", "missing_in_sentence", "files", "candidates", "terms",
-            "sentences")
+# Kept by backward elimination on cross-validated AUROC (docs/quality.md): answer-type match is a
+# filter before this model (every answer holds its type), and agreement between articles, coverage
+# of the sentence alone and the margins between sentences added nothing.
+FEATURES = ("support", "focus", "paragraph", "lexical", "margin", "top", "candidates", "terms", "sentences")
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 
 
 def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str, float]:
-    """The model's inputs for the answer made of `chosen` (empty: no candidate at all)."""
-    best = chosen[0] if chosen else None
+    """The model's inputs for the answer made of `chosen` (empty: no candidate at all):
+    support   0.5 * coverage + 0.5 * chunk similarity of the best sentence
+    focus     IDF share of the question's topic words in the sentence, paragraph (and the one
+              before), headline and date
+    paragraph, lexical   the fused and the BM25 score of the best sentence's paragraph
+    margin    how far the best sentence's paragraph leads the next paragraph that could answer
+    top       the best sentence sits in the first-ranked paragraph that could answer (one holding a
+              sentence of the asked-for kind)
+    candidates, terms, sentences   how many sentences could answer, the question's topic words,
+              and how many sentences the answer quotes (each /10, /10, /3)"""
     analysis = evidence.question_analysis
-    hits = evidence.retrieval.hits
-    margin = (hits[0].score - hits[1].score) if len(hits) > 1 else (hits[0].score if hits else 0.0)
+    score_of = {h.para: h for h in evidence.retrieval.hits}
+    eligible = sorted({s.para for s in pool}, key=lambda p: -score_of[p].score if p in score_of else 0.0)
     out = dict.fromkeys(FEATURES, 0.0)
-    out.update(margin=margin, constrains=float(analysis.constrains), candidates=min(len(pool), 10) / 10,
-               terms=min(len(analysis.focus), 10) / 10)
-    if best is None:
-        out["missing_rare"] = 1.0
-        return {k: round(v, 4) for k, v in out.items()}
-    corpus = evidence.corpus
-    para = corpus.paras[best.para]
-    context = context_terms(corpus, para)
-    idf = {t: corpus.idf(t) for t in analysis.focus}
-    top = max(idf.values(), default=1.0) or 1.0
-    missing = [v for t, v in idf.items() if t not in context]
-    in_sentence = set(_terms(best.text))
-    missing_here = [v for t, v in idf.items() if t not in in_sentence]
-    near = [s for s in pool if s.score >= 0.85 * best.score]
-    files = {corpus.paras[s.para].file for s in near}
-    other = next((s.score for s in pool if s.para != best.para), 0.0)
-    second = next((s.score for s in pool if s is not best), 0.0)
-    hit = next((h for h in hits if h.para == best.para), None)
-    out.update(
-        support=0.5 * best.coverage + 0.5 * best.dense, coverage=best.coverage, focus=best.focus,
-        dense=best.dense, paragraph=hit.score if hit else 0.0, lexical=hit.lexical if hit else 0.0,
-        sentence_margin=best.score - other, runner_up=best.score - second, top=float(best.rank == 0),
-        sentences=len(chosen) / 3,
-        holds=float(best.holds), missing_rare=max(missing, default=0.0) / top,
-        missing_in_sentence=max(missing_here, default=0.0) / top, files=min(len(files), 3) / 3,
-    )
+    out.update(candidates=min(len(pool), 10) / 10, terms=min(len(analysis.focus), 10) / 10)
+    if chosen:
+        best = chosen[0]
+        hit = score_of.get(best.para)
+        others = [score_of[p].score for p in eligible if p != best.para and p in score_of]
+        out.update(support=0.5 * best.coverage + 0.5 * best.dense, focus=best.focus,
+                   paragraph=hit.score if hit else 0.0, lexical=hit.lexical if hit else 0.0,
+                   margin=(hit.score if hit else 0.0) - max(others, default=0.0),
+                   top=float(bool(eligible) and best.para == eligible[0]), sentences=len(chosen) / 3)
     return {k: round(v, 4) for k, v in out.items()}
 
 
@@ -78,9 +70,3 @@ def load_model() -> dict:
     if MODEL_FILE.is_file():
         return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     return {"features": ["support"], "coef": [6.0], "mean": [0.3], "scale": [1.0], "intercept": 0.0}
-
-
-def _terms(text: str) -> frozenset[str]:
-    from ingest.text import term_set
-
-    return term_set(text)

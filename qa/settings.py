@@ -33,7 +33,7 @@ class Settings(IndexSettings):
     min_support: float = 0.20  # below this support a sentence is never quoted (docs/quality.md)
     # Below this calibrated confidence the answer says the articles do not seem to answer
     # (docs/quality.md: the risk-coverage trade-off of this threshold).
-    min_confidence: float = 0.5
+    min_confidence: float = 0.4
 
     def _check(self) -> None:
         super()._check()
