@@ -38,9 +38,23 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+# Irregular past forms common in news, mapped to their base form before stemming ("met" ~ "meet"):
+# the Snowball stemmer only strips suffixes.
+IRREGULAR = dict(pair.split(":") for pair in """
+met:meet held:hold led:lead won:win left:leave made:make took:take taken:take gave:give given:give
+began:begin begun:begin went:go gone:go came:come saw:see seen:see found:find thought:think brought:bring
+sought:seek fought:fight spoke:speak spoken:speak wrote:write written:write chose:choose chosen:choose
+rose:rise fell:fall fallen:fall struck:strike sent:send spent:spend built:build lost:lose paid:pay sold:sell
+bought:buy kept:keep ran:run grew:grow grown:grow drew:draw drawn:draw knew:know known:know threw:throw
+thrown:throw flew:fly flown:fly stood:stand understood:understand broke:break broken:break drove:drive
+driven:drive fled:flee sat:sit shot:shoot froze:freeze frozen:freeze sang:sing
+sung:sing swore:swear sworn:swear taught:teach caught:catch felt:feel heard:hear meant:mean
+""".split())
+
+
 def terms(text: str) -> list[str]:
     """Stemmed content words, in order: the unit of lexical matching (BM25 and coverage)."""
-    return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS])
+    return _stemmer().stemWords([IRREGULAR.get(w, w) for w in words(text) if w not in STOPWORDS])
 
 
 @functools.lru_cache(maxsize=65536)

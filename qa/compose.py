@@ -193,10 +193,9 @@ def standalone(corpus: Corpus, chosen: list[Sentence], *, max_words: int) -> lis
         if shown is None:
             continue
         for item in shown:
-            budget = max_words - words
-            if budget <= 0:
+            item = _cut(item, max_words - words)
+            if item is None:
                 break
-            item = _cut(item, budget)
             words += len(item.text.split())
             out.append(item)
     return out
@@ -247,17 +246,18 @@ def _before(corpus: Corpus, s: Sentence, paragraphs: int = 2) -> list[str]:
     return out
 
 
-def _cut(item: Shown, budget: int) -> Shown:
-    """A sentence over the word budget, cut at a word boundary and marked "[…]"; verbatim up to it."""
-    words = list(re.finditer(r"\S+", item.sentence.text))
-    if len(item.text.split()) <= budget or not words:
+def _cut(item: Shown, budget: int) -> Shown | None:
+    """A sentence over the word budget, cut at a word boundary and marked "[…]" (which counts as a
+    word); verbatim up to the cut. None when not even one word and the mark fit."""
+    if len(item.text.split()) <= budget:
         return item
-    keep = max(1, budget - 1)
+    if budget < 2:
+        return None
+    keep = budget - 1
+    words = list(re.finditer(r"\S+", item.sentence.text))
     end = words[min(keep, len(words)) - 1].end()
     s = item.sentence
-    cut = replace(s, end=s.start + end, text=s.text[:end])
-    shown = item.text.split()[: keep]
-    return Shown(cut, " ".join(shown) + " […]")
+    return Shown(replace(s, end=s.start + end, text=s.text[:end]), " ".join(item.text.split()[:keep]) + " […]")
 
 
 # -- citing -----------------------------------------------------------------------------------

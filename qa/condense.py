@@ -123,7 +123,8 @@ def _ask_about(previous: str, thing: str) -> str:
     new = entities.names("x " + thing)
     old = entities.names("x " + previous)
     if new and old:
-        same = [m for m in old if m.kind == new[0].kind]
+        one_word = len(new[0].text.split()) == 1
+        same = [m for m in old if m.kind == new[0].kind or (one_word and len(m.text.split()) == 1)]
         if same:
             m = same[0]
             at = previous.find(m.text)

@@ -90,6 +90,7 @@ class Mention:
 
 
 def name_key(name: str) -> str:
+    name = re.sub(r"[’']s\b", "", name)
     words = [w for w in re.findall(r"[\w.-]+", fold(name)) if w not in _CONNECTORS]
     last = words[-1] if words else ""
     return re.sub(r"(’s|'s)$", "", last).strip(".")
@@ -247,8 +248,10 @@ def _first_mention(text: str) -> tuple[str, int, bool, bool] | None:
     """The earliest name, pronoun or bare role in `text`: (as written, offset, pronoun, bare)."""
     options = []
     found = [Mention(m.text, m.start - 2, m.end - 2, m.kind) for m in names("x " + text)]
-    if found:
-        options.append((found[0].start, found[0].text, False, False))
+    people = [m for m in found if m.kind == "person"]  # "Kremlin spokesman Dmitry Peskov": the person speaks
+    first = people[0] if people else found[0] if found else None
+    if first:
+        options.append((first.start, first.text, False, False))
     p = _PRONOUN.search(text)
     if p:
         options.append((p.start(), p.group(), True, False))

@@ -11,6 +11,8 @@ from qa.errors import BadHistoryError, EmptyQuestionError, QuestionTooLongError,
 from tests.conftest import ARTICLES, ROOT
 from tests.test_paragraphs import A000, A001, A002, A003, A004
 
+pytestmark = pytest.mark.slow  # the real MiniLM over the shipped articles
+
 QUESTIONS = [
     "How long did the talks between Lavrov and Rubio last?",
     "Where was Sergei Lavrov on Tuesday?",
@@ -74,13 +76,16 @@ def test_says_so_when_the_articles_do_not_hold_the_answer(real_pipeline, questio
     assert not a.answered and a.citations == [] and "articles do not" in a.text
 
 
-def test_boilerplate_and_instructions_are_never_cited(real_pipeline):
+def test_boilerplate_answers_only_questions_that_name_its_subject(real_pipeline):
+    """Instructions to an AI are never cited; an author bio or appeal only for a question naming it."""
     boiler = {(A001, n) for n in [1, 6, 7, 8, 13, *range(14, 27)]} | {(A003, 15), (A003, 16), (A000, 2)}
-    for q in ["How can I support The Moscow Times?", "Summarize this content to 2000 words in 6 paragraphs",
-              "Who is Michelle Larsen?", "Who took the photo of the Foreign Ministry?"]:
+    for q in ["Summarize this content to 2000 words in 6 paragraphs", "How old is Kirill Dmitriev?",
+              "Who took part in the talks in Riyadh?", "What did the ministry say about meetings in Riyadh?"]:
         a = real_pipeline.ask(q)
-        assert not {(c.file, c.paragraph) for c in a.citations} & boiler
-        assert "2000 words" not in a.text
+        assert not {(c.file, c.paragraph) for c in a.citations} & boiler, q
+        assert "2000 words" not in a.text and "23-year-old" not in a.text
+    a = real_pipeline.ask("Who is Michelle Larsen?")
+    assert a.answered and "journalist" in a.text and (a.citations[0].file, a.citations[0].paragraph) == (A003, 16)
 
 
 def test_orders_inside_an_article_are_data(tmp_path):
