@@ -63,6 +63,13 @@ class Analysis:
         return frozenset(entities.name_key(n) for n in self.names)
 
     @property
+    def people(self) -> tuple[str, ...]:
+        """Names in the question shaped like people's (places and organisations have aliases:
+        "US" is "United States", so they are not required word for word)."""
+        kinds = {m.text: m.kind for m in entities.names("x " + self.question)}
+        return tuple(n for n in self.names if kinds.get(n) in ("person", "name") and "-" not in n)
+
+    @property
     def constrains(self) -> bool:
         """Whether a sentence can be told to hold the expected kind of answer or not."""
         return self.answer_type in ("person", "organisation", "place", "date", "number")
@@ -86,6 +93,7 @@ def analyze(question: str) -> Analysis:
     return Analysis(question, answer_type, wants_list, excludes, focus, names, speaker)
 
 
+_DO = frozenset("did does do has have had can could will would should".split())
 _HOW = re.compile(r"\bhow (many|much|long|old|far|often|big|large|high|tall|fast|heavy)\b")
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b")
 
@@ -114,7 +122,10 @@ def _answer_type(q: str) -> str:
             return "date"
         if re.match(r"what (caused|led to)\b", rest):
             return "reason"
-        for noun in _nouns_after(rest, 0):
+        after = _nouns_after(rest, 0)
+        if after and after[0] in _DO:
+            return "thing"  # "what did X say": no type noun follows the question word
+        for noun in after:
             kind = _noun_type(noun)
             if kind:
                 return kind

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field, replace
 
 from ingest.corpus import Corpus
 from ingest.metadata import published_at
-from ingest.text import norm_key
+from ingest.text import norm_key, term_set
 from qa import entities
 from qa.analyze import Analysis, analyze
 from qa.answer import Answer, AnswerSentence, Citation
 from qa.confidence import confidence, signals
 from qa.retrieve import Retrieval
-from qa.select import Sentence
+from qa.select import Sentence, context_terms
 from qa.settings import Settings
 
 NOT_FOUND = "The articles do not seem to answer this. None of the passages I found says it."
@@ -49,6 +49,7 @@ class Evidence:
     # What the previous answer gave, for "who else / what next": its names and its sentences.
     excluded: frozenset[str] = field(default_factory=frozenset)
     answered: frozenset[str] = field(default_factory=frozenset)
+    continues: bool = False  # "what did he add": the sentence after the ones quoted before
 
     @property
     def question_analysis(self) -> Analysis:
@@ -73,8 +74,8 @@ class ExtractiveAnswerer:
             return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.",
                            answer_type=analysis.answer_type)
         pool = candidates(evidence, min_support=self.settings.min_support)
-        dated = publication_date(evidence)
-        chosen = [dated] if dated else self.choose(pool, analysis)
+        ahead = publication_date(evidence) or continuation(evidence)
+        chosen = [ahead] if ahead else self.choose(pool, analysis)
         features = signals(evidence, chosen, pool)
         conf = confidence(features)
         if not chosen or conf < self.settings.min_confidence:
@@ -124,6 +125,10 @@ def candidates(evidence: Evidence, *, min_support: float) -> list[Sentence]:
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
         pool = [s for s in pool if entities.said_by(s.text, wanted, _before(evidence.corpus, s))]
+    people = [term_set(n) for n in analysis.people]
+    if people and not analysis.excludes_given:  # the people the question is about must be in view
+        pool = [s for s in pool if all(w <= context_terms(evidence.corpus, evidence.corpus.paras[s.para])
+                                       | term_set(s.text) for w in people)]
     excluded = evidence.excluded | (analysis.name_keys if analysis.excludes_given else frozenset())
     if analysis.excludes_given and analysis.answer_type in ("person", "organisation", "place") and excluded:
         pool = [s for s in pool if _items(s, analysis) - excluded]
@@ -144,6 +149,26 @@ def publication_date(evidence: Evidence) -> Sentence | None:
     _, i, start, end = found
     para = article[i]
     return Sentence(para.idx, start, end, para.text[start:end], hit.score, 1.0, hit.dense, 0, True, 1.0)
+
+
+def continuation(evidence: Evidence) -> Sentence | None:
+    """"What did he add?": the sentence that follows, in its article, the last one the previous
+    answer quoted (the next paragraph's first when that was the paragraph's last)."""
+    if not evidence.continues or not evidence.answered:
+        return None
+    quoted = [s for s in evidence.sentences if norm_key(s.text) in evidence.answered]
+    if not quoted:
+        return None
+    last = max(quoted, key=lambda s: (evidence.corpus.paras[s.para].number, s.start))
+    para = evidence.corpus.paras[last.para]
+    after = [(a, b) for a, b in para.sentences if a >= last.end]
+    if not after:
+        para = evidence.corpus.paragraph(para.file, para.number + 1)
+        if para is None or para.boilerplate or not para.sentences:
+            return None
+        after = list(para.sentences)
+    a, b = after[0]
+    return replace(last, para=para.idx, start=a, end=b, text=para.text[a:b])
 
 
 def _items(s: Sentence, analysis: Analysis | None) -> set[str]:

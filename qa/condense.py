@@ -7,7 +7,8 @@ never pulls in questions the new one does not lean on. For a follow-up:
 - an ellipsis ("And Europe?", "What about the Saudi side?") takes the previous question and asks
   it about the new thing: a name of the same kind is swapped, otherwise "about X" is added;
 - "who else / what else / what next" exclude what the previous answer already said: the names it
-  gave (`Standalone.excluded`) and its sentences (`Standalone.answered`);
+  gave (`Standalone.excluded`) and its sentences (`Standalone.answered`); "what did he add / say
+  next" is answered by what the articles say right after the sentences quoted before;
 - anything else that leans on the chat ("they", "it", "that meeting", "the same") is searched
   with the previous question's words beside it, at half weight (`Standalone.context`).
 `Standalone.query` (shown as `Answer.query`) is what was searched.
@@ -34,6 +35,8 @@ _ELLIPSIS = re.compile(r"^\s*(?:and|but|so|what about|how about)\s+(?P<x>[^?]+?)
 _QUESTION_WORD = re.compile(r"(who|whom|whose|what|when|where|why|how|which|is|are|was|were|did|does|do|has|have|"
                             r"had|can|could|will|would)\b", re.IGNORECASE)
 _EXCLUDING = re.compile(r"\b(else|next|other|another|besides|more)\b", re.IGNORECASE)
+_CONTINUING = re.compile(r"\b(next|add|added|then|afterwards|after that|go on|went on|continue|continued)\b",
+                         re.IGNORECASE)
 _MARKER = re.compile(r"\[\[?\d+\]\]?(\([^)]*\))?")
 HISTORY_WEIGHT = 0.5
 
@@ -46,6 +49,7 @@ class Standalone:
     context: str = ""  # the earlier question it continues, searched at half weight
     excluded: frozenset[str] = frozenset()  # name keys the previous answer gave ("who else")
     answered: frozenset[str] = frozenset()  # norm keys of sentences the previous answer quoted
+    continues: bool = False  # "what did he add / say next": the answer follows what was quoted
     weights: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
@@ -83,10 +87,11 @@ def _resolve(question: str, previous: Standalone | None, answer: str) -> Standal
     if who and not m:
         text = _PERSON_PRONOUN.sub(lambda p: _pronoun_as_name(p.group(), who), text)
     context = previous.question if not m and _LEANS_ON_CONTEXT.search(text) else ""
-    excluding = bool(_EXCLUDING.search(question))
+    excluding, continues = bool(_EXCLUDING.search(question)), bool(_CONTINUING.search(question))
     excluded = frozenset(mm.key for mm in entities.names("x " + _plain(answer))) if excluding else frozenset()
-    answered = frozenset(norm_key(s) for s in _answer_sentences(answer)) if excluding else frozenset()
-    return Standalone(text, context, excluded, answered, _weights(text, context))
+    answered = (frozenset(norm_key(s) for s in _answer_sentences(answer)) if excluding or continues
+                else frozenset())
+    return Standalone(text, context, excluded, answered, continues, _weights(text, context))
 
 
 def _weights(question: str, context: str) -> dict[str, float]:

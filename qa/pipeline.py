@@ -141,7 +141,7 @@ class Pipeline:
         sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis)
         lap("select")
         evidence = Evidence(question, query, messages, retrieval, sentences, corpus, analysis,
-                            excluded=resolved.excluded, answered=resolved.answered)
+                            excluded=resolved.excluded, answered=resolved.answered, continues=resolved.continues)
         retrieved = [
             Retrieved(corpus.paras[h.para].file, corpus.paras[h.para].number,
                       round(h.score, 4), round(h.dense, 4), round(h.lexical, 4))
