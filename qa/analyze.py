@@ -64,10 +64,10 @@ class Analysis:
 
     @property
     def people(self) -> tuple[str, ...]:
-        """Names in the question shaped like people's (places and organisations have aliases:
-        "US" is "United States", so they are not required word for word)."""
-        kinds = {m.text: m.kind for m in entities.names("x " + self.question)}
-        return tuple(n for n in self.names if kinds.get(n) in ("person", "name") and "-" not in n)
+        """Names in the question shaped like people's ("Thomas Davis", "Foreign Minister Lavrov");
+        places and organisations have aliases ("US" is "United States"), so they are left out."""
+        kinds = {m.text: m.kind for m in entities.names(self.question)}
+        return tuple(n for n in self.names if kinds.get(n) == "person")
 
     @property
     def constrains(self) -> bool:

@@ -125,7 +125,7 @@ def candidates(evidence: Evidence, *, min_support: float) -> list[Sentence]:
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
         pool = [s for s in pool if entities.said_by(s.text, wanted, _before(evidence.corpus, s))]
-    people = [term_set(n) for n in analysis.people]
+    people = [term_set(n.split()[-1]) for n in analysis.people]  # the surname: "Manning" for "Peyton Manning"
     if people and not analysis.excludes_given:  # the people the question is about must be in view
         pool = [s for s in pool if all(w <= context_terms(evidence.corpus, evidence.corpus.paras[s.para])
                                        | term_set(s.text) for w in people)]

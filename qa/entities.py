@@ -62,7 +62,8 @@ _NOT_NAMES = frozenset((
     "but and or so yet also however meanwhile earlier later separately still then now today yesterday "
     "according ahead prior following despite although though because since until once both all some "
     "any each every many much more most no not one other another such only just even "
-    "read continue remind thank dear published source photo image summarize").split()) | set(DAYS) | set(MONTHS)
+    "read continue remind thank dear published source photo image summarize rather normally along aside "
+    "apart instead besides beyond whose whom").split()) | set(DAYS) | set(MONTHS)
 
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*|\d[\d,.:]*%?")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
@@ -138,6 +139,8 @@ def names(text: str) -> tuple[Mention, ...]:
 def _kind(surface: str, before: str) -> str:
     words = [fold(w).strip(".’'") for w in surface.split()]
     folded = " ".join(words)
+    if len(words) == 1 and surface.replace(".", "").isupper() and len(surface) <= 6:
+        return "organisation" if folded not in PLACES else "place"  # "NFL", "CBS", "TV"; "US" is a place
     if words and (words[-1] in ORG_HEADS or words[-1].removesuffix("s") in ORG_HEADS):
         return "organisation"
     if folded in PLACES or words[-1] in PLACES or words[-1] in PLACE_HEADS:
