@@ -7,7 +7,8 @@ Each sentence is judged against the paragraph it names, with the real MiniLM emb
 generated sentence citing that paragraph would be. Positives are the supported sentences
 (labels "supported" and "paraphrase"); precision is the share of sentences the check keeps that
 are supported, recall the share of supported ones it keeps. Reported on all lines and on the
-held-out split alone (the rules were written looking at the dev split only), and per label.
+held-out split alone, and per label. The held-out third is not blind: every line was read while
+the rules were written (no rule names a word of a labelled sentence).
 Without --index the index is built in a temporary folder (about half a minute on 2 cores).
 
 Not handled: re-citing (each sentence meets only the paragraph its label names).
@@ -110,7 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="articles folder (default data/articles)")
     parser.add_argument("--index", help="an index folder to build or reuse (default: a temporary one)")
     parser.add_argument("--errors", action="store_true", help="list every sentence judged wrongly, with why")
+    parser.add_argument("--min", action="append", default=[], metavar="NAME=VALUE",
+                        help="exit 1 when precision or recall (on all lines) falls below VALUE")
     args = parser.parse_args(argv)
+    floors = {}
+    for item in args.min:
+        name, _, value = item.partition("=")
+        if name not in ("precision", "recall"):
+            parser.error(f"--min {item!r}: NAME is precision or recall")
+        try:
+            floors[name] = float(value)
+        except ValueError:
+            parser.error(f"--min {item!r}: VALUE must be a number")
 
     def body() -> int:
         from qa.pipeline import Pipeline
@@ -127,7 +139,12 @@ def main(argv: list[str] | None = None) -> int:
             for j in judged:
                 if j.kept != j.gold:
                     print(f"{j.id} {j.label} ({j.split}): {'kept' if j.kept else 'rejected'} {j.why}")
-        return 0
+        overall = scores(judged)
+        below = [f"{name}={getattr(overall, name):.3f} < {floor}" for name, floor in floors.items()
+                 if getattr(overall, name) < floor]
+        for line in below:
+            print(f"below floor: {line}", file=sys.stderr)
+        return 1 if below else 0
 
     from qa.cli import run
 
