@@ -1,4 +1,7 @@
 """articles-qa: answers from a folder of news articles, every sentence cited to file and paragraph."""
+# The chat page imports only from qa: checking that an upload is an article, and what a re-index did.
+from ingest import IngestReport
+from ingest.paragraphs import decode_article, split_paragraphs
 from qa.answer import Answer, AnswerSentence, Citation, Retrieved
 from qa.errors import (
     ArticleError,
@@ -26,9 +29,5 @@ __all__ = [
     "ArticlesQAError", "SettingsError", "QuestionError", "EmptyQuestionError", "QuestionTooLongError",
     "UnsupportedLanguageError", "BadHistoryError", "ArticleError", "NoArticlesError", "IndexStateError",
     "IndexNotFoundError", "IndexCorruptError", "IndexOutdatedError", "IndexLockedError", "IndexWriteError",
-    "BackendError",
+    "BackendError", "IngestReport", "decode_article", "split_paragraphs",
 ]
-
-# For the chat page, which imports only from qa: checking an uploaded file is an article.
-from ingest import IngestReport  # noqa: E402
-from ingest.paragraphs import decode_article, split_paragraphs  # noqa: E402

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARTICLES, ROOT
-from tests.test_ui import UPLOADED, folder_state, own_pipeline, start
+from tests.test_ui import UPLOADED, folder_state, own_server, server, start  # noqa: F401 (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -27,20 +27,6 @@ SIX_TURNS = [
     "What happened to the grain-export deal from Ukrainian Black Sea ports?",
     "What did Zelensky say about talks held without Ukraine?",
 ]
-
-
-@pytest.fixture(scope="module")
-def server(real_pipeline):
-    app, url = start(real_pipeline)
-    yield url
-    app.close()
-
-
-@pytest.fixture
-def own_server(tmp_path, real_pipeline):
-    app, url = start(own_pipeline(real_pipeline, tmp_path))
-    yield url, tmp_path / "articles"
-    app.close()
 
 
 @pytest.fixture
