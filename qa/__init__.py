@@ -6,6 +6,7 @@ from qa.errors import (
     BackendError,
     BadHistoryError,
     EmptyQuestionError,
+    IndexChangedError,
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
@@ -26,5 +27,6 @@ __all__ = [
     "ArticlesQAError", "SettingsError", "QuestionError", "EmptyQuestionError", "QuestionTooLongError",
     "UnsupportedLanguageError", "BadHistoryError", "ArticleError", "NoArticlesError", "IndexStateError",
     "IndexNotFoundError", "IndexCorruptError", "IndexOutdatedError", "IndexLockedError", "IndexWriteError",
+    "IndexChangedError",
     "BackendError",
 ]
