@@ -84,10 +84,11 @@ def ingest(
     store = IndexStore(settings, index_dir)
     try:
         return _ingest(store, files, settings, embedder, progress, started)
-    except OSError as e:
+    except (OSError, sqlite3.OperationalError, _ChromaWriteError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise IndexWriteError(
-            f"cannot write the index at {index_dir} ({e.strerror or e}); free some space or make it writable, "
-            f"or pass another --index. The previous index is unchanged."
+            f"cannot write the index at {index_dir} ({reason}); make the folder writable (or free some space), "
+            f"or pass --index with a writable folder. The previous index is unchanged."
         ) from None
 
 
@@ -186,9 +187,14 @@ def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[s
     ids, vectors = ids + missing, np.concatenate([v for v in (vectors, new_vectors) if v is not None]
                                                   or [np.zeros((0, 1), np.float32)])
     name = store.collection_name(commit)
-    collection = store.create_collection(vector_dir, name)
-    for i in range(0, len(ids), _CHROMA_BATCH):
-        collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=vectors[i:i + _CHROMA_BATCH])
+    try:
+        collection = store.create_collection(vector_dir, name)
+        for i in range(0, len(ids), _CHROMA_BATCH):
+            collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=vectors[i:i + _CHROMA_BATCH])
+    except Exception as e:  # chromadb's own types; a read-only or full store is the user's to fix
+        if any(w in str(e).lower() for w in ("readonly", "read-only", "permission", "no space", "disk is full")):
+            raise _ChromaWriteError(str(e)) from None
+        raise
     corpus_dir = f"{CORPUS_PREFIX}-{commit}"
     write_snapshot(store.dir / corpus_dir, paragraphs, ids, vectors)
     previous = {k: old[k] for k in ("commit", "vector_dir", "collection", "corpus_dir") if k in old} if old else {}
@@ -207,6 +213,10 @@ def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[s
     _drop_superseded(store, store.read_manifest())
     store.clear_pending()
     return len(missing)
+
+
+class _ChromaWriteError(Exception):
+    """Chroma could not write its store (read-only or full); reported as IndexWriteError."""
 
 
 def _drop_superseded(store: IndexStore, manifest: dict) -> None:

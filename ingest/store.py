@@ -35,7 +35,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
-from ingest.errors import IndexChangedError, IndexCorruptError, IndexLockedError, IndexNotFoundError
+from ingest.errors import (IndexChangedError, IndexCorruptError, IndexLockedError, IndexNotFoundError,
+                           IndexWriteError)
 from ingest.settings import IndexSettings
 
 FORMAT = 3  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: per commit
@@ -261,6 +262,10 @@ class IndexStore:
         try:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as e:
+            if "readonly" in str(e).lower() or not os.access(path, os.W_OK):
+                raise IndexWriteError(
+                    f"the vector store in {path} is read-only ({e}); make the folder writable, or pass --index "
+                    f"with a writable folder (asking works on a read-only index; writing does not)") from None
             raise IndexCorruptError(
                 f"the vector store in {path} cannot be opened ({type(e).__name__}: {e}); "
                 f"rebuild it with `python -m ingest --index {self.dir}`"
