@@ -270,7 +270,11 @@ def main(argv: list[str] | None = None) -> int:
             floors[name] = float(value)
         except ValueError:
             parser.error(f"--min {item!r}: expected NAME=NUMBER, e.g. --min hit@5=0.9")
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except ArticlesQAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     errors: list[str] = []
     with tempfile.TemporaryDirectory(prefix="articles-qa-eval-") as tmp:
         if args.squad:
