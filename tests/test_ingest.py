@@ -193,7 +193,7 @@ def test_another_bm25_vocabulary_makes_the_snapshot_outdated_and_reuses_vectors(
 
 def test_a_live_pipeline_follows_each_commit(fake_settings, fake_embedder, articles):
     run(fake_settings, fake_embedder)
-    pipeline = Pipeline(fake_settings, embedder=fake_embedder)
+    pipeline = Pipeline(fake_settings.replace(refresh_seconds=0), embedder=fake_embedder)  # looks before each question
     question = "What did the zebra committee decide?"
     assert not pipeline.ask(question).answered
     (articles / "zebra.txt").write_text("The zebra committee decided to open the new bridge in May.\n", encoding="utf-8")
@@ -214,6 +214,7 @@ ingest(settings=s, embedder=FakeEmbedding(delay=0.05), progress=False)
 """
 
 
+@pytest.mark.slow
 def test_kill_9_during_ingest_keeps_the_previous_index_answering(fake_settings, fake_embedder, articles):
     run(fake_settings, fake_embedder)
     question = "Who brokered the grain-export deal?"

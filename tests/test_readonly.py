@@ -61,6 +61,7 @@ def test_a_read_only_index_answers_and_is_not_written(read_only_index, fake_embe
     assert _fingerprint(settings.index_dir) == before
 
 
+@pytest.mark.slow
 def test_ingest_into_a_read_only_index_names_the_fix(read_only_index, articles):
     settings, _ = read_only_index
     (articles / "new.txt").write_text("The harbour reopened on Friday after the storm.\n", encoding="utf-8")
