@@ -2,9 +2,11 @@
 
 Steps: list files -> reuse records of unchanged files (size+mtime, then sha256)
 -> parse changed files (paragraphs, boilerplate, headline/date, sentences, chunks, terms)
--> embed only chunks whose vectors are missing -> write a corpus snapshot (paragraph
-table, BM25) -> commit the manifest -> drop vectors and snapshots no longer named.
-See `ingest.store` for why a kill at any step is safe.
+-> take unchanged chunks' vectors from the previous snapshot, embed only the missing ones
+-> fill a new Chroma collection for this commit -> write a corpus snapshot (paragraph table,
+BM25, vectors) -> commit the manifest -> drop collections and snapshots older than the
+previous commit. See `ingest.store` for why a kill at any step, and a reader in another
+process at any moment, is safe.
 
 Not handled: file types other than UTF-8 `.txt` (others are reported as skipped),
 and articles edited while a run reads them (the next run picks the edit up).
@@ -21,11 +23,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ingest.boilerplate import classify
 from ingest.chunking import chunk_spans, sentence_spans
 from ingest.metadata import find_headline, find_published
 from ingest.paragraphs import read_article, split_paragraphs
-from ingest.snapshot import DATABASE, read_paragraphs, write_snapshot
+from ingest.snapshot import DATABASE, read_paragraphs, read_vectors, vocabulary_fingerprint, write_snapshot
 from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, FORMAT, IndexStore, chunk_id
 from ingest.errors import ArticleError, IndexCorruptError, IndexNotFoundError, IndexWriteError, NoArticlesError
 from ingest.settings import IndexSettings
@@ -80,10 +84,11 @@ def ingest(
     store = IndexStore(settings, index_dir)
     try:
         return _ingest(store, files, settings, embedder, progress, started)
-    except OSError as e:
+    except (OSError, sqlite3.OperationalError, _ChromaWriteError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise IndexWriteError(
-            f"cannot write the index at {index_dir} ({e.strerror or e}); free some space or make it writable, "
-            f"or pass another --index. The previous index is unchanged."
+            f"cannot write the index at {index_dir} ({reason}); make the folder writable (or free some space), "
+            f"or pass --index with a writable folder. The previous index is unchanged."
         ) from None
 
 
@@ -102,7 +107,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
             old = None
         model = settings.embedder_id
         same_vectors = old is not None and old.get("embed_model") == model and old.get("chunking") == _chunking(settings)
-        compatible = (same_vectors and old.get("format") == FORMAT
+        compatible = (same_vectors and old.get("format") == FORMAT and old.get("vocabulary") == vocabulary_fingerprint()
                       and (store.dir / old.get("corpus_dir", "") / DATABASE).is_file())
         old_files: dict[str, Any] = old["files"] if compatible else {}
 
@@ -141,29 +146,16 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
 
         changed = bool(added or updated or removed) or not compatible
         embedded = 0
-        if changed or store.is_pending() or old is None:
+        if changed or old is None:
             paragraphs = _all_paragraphs(store, old, records, parsed, files, settings, skipped)
-            vector_dir = old["vector_dir"] if same_vectors and old.get("vector_dir") else store.new_dir(CHROMA_PREFIX)
-            collection = store.collection(model, vector_dir)
-            store.mark_pending()
-            wanted = _wanted_chunks(paragraphs)
-            embedded = _embed_missing(collection, wanted, settings, embedder, progress)
-            corpus_dir = store.new_dir(CORPUS_PREFIX)
-            write_snapshot(store.dir / corpus_dir, paragraphs)
-            store.write_manifest({
-                "embed_model": model,
-                "chunking": _chunking(settings),
-                "vector_dir": vector_dir,
-                "corpus_dir": corpus_dir,
-                "built_at": _now(),
-                "files": records,
-            })
-            _drop_unnamed(collection, wanted)
-            store.drop_build_dirs(keep={vector_dir, corpus_dir})
-            store.clear_pending()
-        elif any(records[n] is not old_files.get(n) for n in records):
-            # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast
-            store.write_manifest({**old, "files": records})
+            embedded = _commit(store, old, same_vectors, paragraphs, records, settings, embedder, progress)
+        else:
+            if store.is_pending():  # a killed run left a collection or folder no manifest names
+                _drop_superseded(store, old)
+                store.clear_pending()
+            if any(records[n] is not old_files.get(n) for n in records):
+                # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast; same commit
+                store.write_manifest({**old, "files": records})
 
     return IngestReport(
         files=len(records),
@@ -177,6 +169,92 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
         seconds=time.perf_counter() - started,
         rebuilt_from=rebuilt_from,
     )
+
+
+def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[str, list],
+            records: dict[str, Any], settings: IndexSettings, embedder, progress: bool) -> int:
+    """Write a new commit: its own collection and snapshot, then the manifest naming them. `old` is the
+    previous manifest; `reuse` says its vectors fit (same embedder and chunking).
+    Returns how many chunks were embedded."""
+    commit = store.new_commit()
+    vector_dir = old["vector_dir"] if reuse and old.get("vector_dir") and (
+        settings.chroma_url or (store.dir / old["vector_dir"]).is_dir()) else store.new_dir(CHROMA_PREFIX)
+    wanted = _wanted_chunks(paragraphs)
+    store.mark_pending()
+    ids, vectors = _reuse_vectors(store, old if reuse else None, list(wanted))
+    missing = [cid for cid in wanted if cid not in set(ids)]
+    new_vectors = _embed(missing, wanted, settings, embedder, progress)
+    ids, vectors = ids + missing, np.concatenate([v for v in (vectors, new_vectors) if v is not None]
+                                                  or [np.zeros((0, 1), np.float32)])
+    name = store.collection_name(commit)
+    try:
+        collection = store.create_collection(vector_dir, name)
+        for i in range(0, len(ids), _CHROMA_BATCH):
+            collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=vectors[i:i + _CHROMA_BATCH])
+    except Exception as e:  # chromadb's own types; a read-only or full store is the user's to fix
+        if any(w in str(e).lower() for w in ("readonly", "read-only", "permission", "no space", "disk is full")):
+            raise _ChromaWriteError(str(e)) from None
+        raise
+    corpus_dir = f"{CORPUS_PREFIX}-{commit}"
+    write_snapshot(store.dir / corpus_dir, paragraphs, ids, vectors)
+    previous = {k: old[k] for k in ("commit", "vector_dir", "collection", "corpus_dir") if k in old} if old else {}
+    store.write_manifest({
+        "commit": commit,
+        "embed_model": settings.embedder_id,
+        "chunking": _chunking(settings),
+        "vocabulary": vocabulary_fingerprint(),
+        "vector_dir": vector_dir,
+        "collection": name,
+        "corpus_dir": corpus_dir,
+        "previous": previous if previous.get("collection") else {},
+        "built_at": _now(),
+        "files": records,
+    })
+    _drop_superseded(store, store.read_manifest())
+    store.clear_pending()
+    return len(missing)
+
+
+class _ChromaWriteError(Exception):
+    """Chroma could not write its store (read-only or full); reported as IndexWriteError."""
+
+
+def _drop_superseded(store: IndexStore, manifest: dict) -> None:
+    """Delete collections and folders that neither this commit nor the one before it uses."""
+    previous = manifest.get("previous") or {}
+    keep = {manifest.get("collection"), previous.get("collection")} - {None}
+    vector_dirs = {manifest.get("vector_dir"), previous.get("vector_dir")} - {None}
+    for vector_dir in vector_dirs:
+        if store.settings.chroma_url or (store.dir / vector_dir).is_dir():
+            store.drop_collections(vector_dir, keep=keep)
+    store.drop_build_dirs(keep=vector_dirs | {manifest.get("corpus_dir"), previous.get("corpus_dir")} - {None})
+
+
+def _reuse_vectors(store: IndexStore, old: dict | None, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
+    """Vectors of `ids` that the previous commit already holds: from its snapshot, or (an index of
+    format 2) from its one collection."""
+    if old is None or not ids:
+        return [], None
+    found, vectors = [], None
+    if old.get("corpus_dir"):
+        try:
+            found, vectors = read_vectors(store.dir / old["corpus_dir"], ids)
+        except (sqlite3.Error, OSError, ValueError) as e:
+            log.warning("the previous vectors are unreadable (%s); taking them from Chroma", e)
+    rest = [cid for cid in ids if cid not in set(found)]
+    name = old.get("collection") or store.legacy_collection_name(old["embed_model"], old.get("vector_dir", ""))
+    collection = store.get_collection_or_none(old.get("vector_dir", ""), name) if rest else None
+    if collection is None:
+        return found, vectors
+    got_ids, got = [], []
+    for i in range(0, len(rest), _CHROMA_BATCH):
+        batch = collection.get(ids=rest[i:i + _CHROMA_BATCH], include=["embeddings"])
+        got_ids += batch["ids"]
+        got += list(batch["embeddings"])
+    if not got_ids:
+        return found, vectors
+    more = np.asarray(got, dtype=np.float32)
+    return found + got_ids, more if vectors is None else np.concatenate([vectors, more])
 
 
 def _all_paragraphs(store: IndexStore, old: dict | None, records: dict[str, Any], parsed: dict[str, list],
@@ -279,36 +357,25 @@ def _wanted_chunks(paragraphs: dict[str, list]) -> dict[str, str]:
     return wanted
 
 
-def _embed_missing(collection, wanted: dict[str, str], settings, embedder, progress) -> int:
-    ids = list(wanted)
-    present: set[str] = set()
-    for i in range(0, len(ids), _CHROMA_BATCH):
-        present.update(collection.get(ids=ids[i : i + _CHROMA_BATCH], include=[])["ids"])
-    missing = [cid for cid in ids if cid not in present]
+def _embed(missing: list[str], wanted: dict[str, str], settings, embedder, progress) -> np.ndarray | None:
+    """Vectors of the `missing` chunk ids, in that order."""
     if not missing:
-        return 0
+        return None
     if embedder is None:
         from ingest.embedding import load_embedder
 
         embedder = load_embedder(settings)
     # Longest first keeps padding low within a batch.
-    missing.sort(key=lambda cid: len(wanted[cid]), reverse=True)
+    order = sorted(range(len(missing)), key=lambda i: len(wanted[missing[i]]), reverse=True)
+    out: list = [None] * len(missing)
     bar = _progress(len(missing), progress)
-    for i in range(0, len(missing), _EMBED_BATCH):
-        batch = missing[i : i + _EMBED_BATCH]
-        texts = [wanted[cid] for cid in batch]
-        vectors = embedder.get_text_embedding_batch(texts)
-        collection.upsert(ids=batch, embeddings=vectors, documents=texts)
+    for i in range(0, len(order), _EMBED_BATCH):
+        batch = order[i : i + _EMBED_BATCH]
+        for j, vector in zip(batch, embedder.get_text_embedding_batch([wanted[missing[j]] for j in batch])):
+            out[j] = vector
         bar.update(len(batch))
     bar.close()
-    return len(missing)
-
-
-def _drop_unnamed(collection, wanted: dict[str, str]) -> None:
-    stored = collection.get(include=[])["ids"]
-    stale = [cid for cid in stored if cid not in wanted]
-    for i in range(0, len(stale), _CHROMA_BATCH):
-        collection.delete(ids=stale[i : i + _CHROMA_BATCH])
+    return np.asarray(out, dtype=np.float32)
 
 
 def _progress(total: int, enabled: bool):

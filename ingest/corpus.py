@@ -1,8 +1,8 @@
 """The committed index opened for answering: paragraphs, duplicate groups and a BM25 index.
 
-Opened once per manifest from the snapshot ingest wrote (`ingest.snapshot`): nothing is
+Opened once per commit from the snapshot ingest wrote (`ingest.snapshot`): nothing is
 parsed or built here, so a cold start costs the same at 85 or 100,000 paragraphs.
-`Corpus.is_stale()` tells when a new ingest committed.
+`ingest.reader.IndexReader` decides when a newer commit replaces it.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.snapshot import ANSWERABLE, BM25_DIR, DATABASE
+from ingest.snapshot import ANSWERABLE, BM25_DIR, DATABASE, vocabulary_fingerprint
 from ingest.store import FORMAT, IndexStore
 from ingest.errors import IndexCorruptError, IndexOutdatedError
 from ingest.settings import IndexSettings
@@ -45,17 +45,20 @@ class Para:
 
 
 class Corpus:
-    def __init__(self, store: IndexStore):
+    def __init__(self, store: IndexStore, manifest: dict | None = None):
         self.store = store
-        self.manifest_mtime = store.manifest_path.stat().st_mtime_ns
-        manifest = store.read_manifest()
+        manifest = store.read_manifest() if manifest is None else manifest
+        self.manifest = manifest
         self.model = manifest["embed_model"]
         self.vector_dir = manifest.get("vector_dir", "chroma")
         self.files = manifest["files"]
-        if manifest.get("format") != FORMAT or not manifest.get("corpus_dir"):
+        if manifest.get("format") != FORMAT or not manifest.get("corpus_dir") or not manifest.get("collection"):
             raise IndexOutdatedError(f"the index at {store.dir} was written by an older articles-qa; "
                                      f"re-index it with `python -m ingest --index {store.dir}`")
-        folder = store.dir / manifest["corpus_dir"]
+        if manifest.get("vocabulary") != vocabulary_fingerprint():
+            raise IndexOutdatedError(f"the index at {store.dir} was written with another BM25 vocabulary "
+                                     f"(stopwords or stemmer); re-index it with `python -m ingest --index {store.dir}`")
+        self.folder = folder = store.dir / manifest["corpus_dir"]
         try:
             self._db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True, check_same_thread=False)
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
@@ -69,11 +72,17 @@ class Corpus:
         self.chunk_count = int(meta["chunks"])
         self._indptr = self.bm25.scores["indptr"]
 
-    def is_stale(self) -> bool:
-        try:
-            return self.store.manifest_path.stat().st_mtime_ns != self.manifest_mtime
-        except FileNotFoundError:
-            return True
+    def vector_rows(self, ids: list[str]) -> list[tuple[str, int]]:
+        """(id, row in vectors.npy) of those chunk ids the snapshot holds."""
+        if not ids:
+            return []
+        return self._query(f"SELECT id, row FROM vectors WHERE id IN ({','.join('?' * len(ids))})", tuple(ids))
+
+    def vector_ids(self, rows: list[int]) -> dict[int, str]:
+        if not rows:
+            return {}
+        return dict(self._query(f"SELECT row, id FROM vectors WHERE row IN ({','.join('?' * len(rows))})",
+                                tuple(rows)))
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:  # one connection, shared by the threads of a chat server

@@ -56,5 +56,10 @@ class IndexLockedError(IndexStateError):
     pass
 
 
+class IndexChangedError(IndexStateError):
+    """The commit a question was reading was removed by newer commits while it ran; asking again reads
+    the newest one (the pipeline does so once by itself)."""
+
+
 class IndexWriteError(IndexStateError):
     """The index folder cannot be written (read-only, full disk); the previous index is unchanged."""

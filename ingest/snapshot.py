@@ -9,12 +9,21 @@ opens SQLite and memory-maps the BM25 arrays, and fetches only the paragraphs it
   sentences and chunks; duplicates grouped by `norm_key`, the first copy in file order
   standing for its group (`doc` is its BM25 row, `copies` lists the others).
 - `bm25/`: `bm25s` over the stemmed terms of those first copies.
+- `vectors.npy`: every chunk's vector (float32, unit length), row `row` of table `vectors`.
+  Answering memory-maps it to rescore candidates exactly, and searches it by brute force when
+  Chroma cannot open the index (a read-only copy); the next ingest copies unchanged vectors
+  from it instead of asking Chroma.
+
+The BM25 vocabulary (token pattern, stopwords, stemmer) has a fingerprint, stored in the
+manifest: a snapshot written under another vocabulary is outdated, rebuilt reusing its vectors.
 
 Not handled: changing a snapshot in place. Each commit writes a new folder; the old one is
 removed once the manifest names the new one.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import os
@@ -30,6 +39,7 @@ from ingest.text import norm_key
 DATABASE = "paragraphs.sqlite"
 BM25_DIR = "bm25"
 ANSWERABLE = "answerable.npy"  # BM25 row -> paragraph index
+VECTORS = "vectors.npy"  # chunk vectors, float32, unit length; row -> id in table `vectors`
 
 _SCHEMA = """
 CREATE TABLE paras (idx INTEGER PRIMARY KEY, file TEXT NOT NULL, n INTEGER NOT NULL, line INTEGER,
@@ -38,11 +48,24 @@ CREATE TABLE paras (idx INTEGER PRIMARY KEY, file TEXT NOT NULL, n INTEGER NOT N
 CREATE UNIQUE INDEX paras_location ON paras (file, n);
 CREATE TABLE chunks (id TEXT NOT NULL, para INTEGER NOT NULL, PRIMARY KEY (id, para)) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE vectors (row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
 """
+_VOCABULARY_PROBE = "Running runners ran; the talks' 4.5 hours in Riyadh, Café naïve résumé — 2025"
 
 
-def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]]) -> None:
-    """Write the snapshot of `paragraphs` (file -> paragraph records, as `parse_article` makes them)."""
+@functools.lru_cache(maxsize=1)
+def vocabulary_fingerprint() -> str:
+    """Names the BM25 vocabulary: token pattern, stopwords, and what the stemmer makes of a probe."""
+    from ingest import text
+
+    parts = [text._TOKEN.pattern, " ".join(sorted(text.STOPWORDS)), " ".join(text.terms(_VOCABULARY_PROBE))]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]], ids: list[str] | None = None,
+                   vectors: np.ndarray | None = None) -> None:
+    """Write the snapshot of `paragraphs` (file -> paragraph records, as `parse_article` makes them)
+    and of the chunk vectors (`vectors[i]` is chunk `ids[i]`'s, normalised here)."""
     import bm25s
 
     folder.mkdir(parents=True)
@@ -70,6 +93,7 @@ def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]]) ->
         ))
         chunk_count = db.execute("SELECT COUNT(DISTINCT id) FROM chunks").fetchone()[0]
         db.executemany("INSERT INTO meta VALUES (?,?)", [("paragraphs", str(len(rows))), ("chunks", str(chunk_count))])
+        db.executemany("INSERT INTO vectors VALUES (?,?)", enumerate(ids or ()))
         db.commit()
     finally:
         db.close()
@@ -79,6 +103,9 @@ def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]]) ->
     bm25.index([rows[i][1].get("terms") or [""] for i in answerable] or [[""]], show_progress=False)
     bm25.save(str(folder / BM25_DIR), show_progress=False)
     np.save(folder / ANSWERABLE, np.asarray(answerable, dtype=np.int64))
+    if vectors is not None:
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids or ()), -1)
+        np.save(folder / VECTORS, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
     _fsync_tree(folder)
 
 
@@ -97,6 +124,25 @@ def read_paragraphs(folder: Path) -> dict[str, list[dict[str, Any]]]:
         return dict(out)
     finally:
         db.close()
+
+
+def read_vectors(folder: Path, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
+    """The stored vectors of those `ids` the snapshot holds: (found ids, their rows), for reuse."""
+    path = folder / VECTORS
+    if not path.is_file() or not ids:
+        return [], None
+    vectors = np.load(path, mmap_mode="r")
+    db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
+    try:
+        db.execute("CREATE TEMP TABLE wanted (id TEXT PRIMARY KEY)")
+        db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((i,) for i in ids))
+        found = db.execute("SELECT v.id, v.row FROM vectors v JOIN temp.wanted w ON v.id = w.id ORDER BY v.row")
+        pairs = found.fetchall()
+    finally:
+        db.close()
+    if not pairs:
+        return [], None
+    return [i for i, _ in pairs], np.asarray(vectors[[r for _, r in pairs]])
 
 
 def _dump(value: Iterable | None) -> str | None:

@@ -1,15 +1,25 @@
-"""The index on disk: a manifest (the committed state) naming a Chroma collection of chunk vectors
-and a corpus snapshot (paragraph table and BM25, see `ingest.snapshot`).
+"""The index on disk: a manifest (the committed state) naming one commit's Chroma collection
+and its corpus snapshot (paragraph table, BM25 and chunk vectors, see `ingest.snapshot`).
 
-Why a manifest: Chroma holds vectors keyed by a hash of (model, chunk text), so
-re-embedding unchanged text is a no-op and the same text in two files shares one
-vector. The manifest says which files, paragraphs and chunks are *committed*. It is
-replaced atomically (write, fsync, rename) only after every vector it names is
-stored, so a run killed at any point leaves the previous manifest, and with it the
-previous index, answering. Vectors no manifest names are garbage, removed by the
-next run. Each fresh build gets a vector folder of its own name (`chroma-<id>`, recorded
-in the manifest), so a rebuild never reuses files that a broken index left behind; each
-commit writes a new `corpus-<id>` snapshot folder, and the manifest names the one that counts.
+Why a manifest: vectors are keyed by a hash of (model, chunk text), so unchanged text is
+never embedded again and the same text in two files shares one vector. The manifest says
+which commit counts. It is replaced atomically (write, fsync, rename) only after every
+vector it names is stored, so a run killed at any point leaves the previous manifest, and
+with it the previous index, answering. Each fresh build gets a vector folder of its own
+name (`chroma-<id>`), so a rebuild never reuses files a broken index left behind.
+
+One Chroma collection per commit (`aqa-<commit>`), written before the manifest names it and
+never changed after. Why that is safe across processes: each process caches a collection's
+vector index the first time it opens it, and we never change a collection after publishing
+it, so every reader's cached copy stays identical to what is on disk; the only change a reader
+can see is a deleted collection (NotFoundError), which it handles by re-reading the manifest.
+(Chroma's embedded client is not process-safe for a collection that another process writes:
+its cached HNSW goes stale and queries fail with "Error finding id"; chroma issues #3769, #3792.)
+An ingest deletes collections and snapshot folders older than the previous commit, so a
+reader in the middle of a question never loses the one it uses.
+
+Not handled: two writers on one Chroma server for the same index folder from two machines
+(the lock is a local file lock).
 """
 from __future__ import annotations
 
@@ -19,20 +29,23 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
-from ingest.errors import IndexCorruptError, IndexLockedError, IndexNotFoundError
+from ingest.errors import (IndexChangedError, IndexCorruptError, IndexLockedError, IndexNotFoundError,
+                           IndexWriteError)
 from ingest.settings import IndexSettings
 
-FORMAT = 2  # 1 kept every paragraph in the manifest; 2 keeps them in the corpus snapshot
+FORMAT = 3  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: per commit
 MANIFEST = "manifest.json"
 PENDING = "ingest.pending"  # present while vectors may exist that no manifest names
 LOCK = "ingest.lock"
 CHROMA_PREFIX = "chroma"
 CORPUS_PREFIX = "corpus"
+COLLECTION_PREFIX = "aqa-"
 
 
 def chunk_id(model: str, text: str) -> str:
@@ -43,7 +56,8 @@ class IndexStore:
     def __init__(self, settings: IndexSettings, index_dir: Path | None = None):
         self.settings = settings
         self.dir = Path(index_dir or settings.index_dir)
-        self._collection = None
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     # -- manifest --------------------------------------------------------------
     @property
@@ -62,7 +76,7 @@ class IndexStore:
             )
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
-            if manifest.get("format") not in (1, FORMAT) or not isinstance(manifest.get("files"), dict):
+            if manifest.get("format") not in (1, 2, FORMAT) or not isinstance(manifest.get("files"), dict):
                 raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT}")
         except (OSError, ValueError, AttributeError) as e:
             raise IndexCorruptError(
@@ -89,7 +103,7 @@ class IndexStore:
             if path.exists():
                 shutil.move(str(path), str(target / path.name))
         (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
-        self._collection = None
+        self.close_clients()
         return target
 
     # -- pending marker --------------------------------------------------------
@@ -136,36 +150,98 @@ class IndexStore:
         return self.vector_dirs() + sorted(p for p in self.dir.glob(f"{CORPUS_PREFIX}*") if p.is_dir())
 
     def drop_build_dirs(self, *, keep: set[str]) -> None:
-        """Remove vector and snapshot folders the committed manifest does not name."""
+        """Remove vector and snapshot folders that neither of the named commits uses."""
         for path in self.build_dirs():
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def collection_name(self, model: str, vector_dir: str) -> str:
-        key = f"{self.dir.resolve()}\0{vector_dir}\0{model}" if self.settings.chroma_url else model
-        return "aqa-" + hashlib.sha256(key.encode()).hexdigest()[:20]
+    # -- collections: one per commit, never changed once a manifest names it -----
+    @staticmethod
+    def new_commit() -> str:
+        return uuid.uuid4().hex[:12]
 
-    def collection(self, model: str, vector_dir: str, *, create: bool = True):
-        if self._collection is not None:
-            return self._collection
+    def _namespace(self) -> str:
+        """Collections of this index: in a shared server, prefixed by a hash of the index folder."""
+        if not self.settings.chroma_url:
+            return COLLECTION_PREFIX
+        return f"{COLLECTION_PREFIX}{hashlib.sha256(str(self.dir.resolve()).encode()).hexdigest()[:10]}-"
+
+    def collection_name(self, commit: str) -> str:
+        return self._namespace() + commit
+
+    def legacy_collection_name(self, model: str, vector_dir: str) -> str:
+        """The one collection a format-2 index changed in place (read once, to reuse its vectors)."""
+        key = f"{self.dir.resolve()}\0{vector_dir}\0{model}" if self.settings.chroma_url else model
+        return COLLECTION_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:20]
+
+    def create_collection(self, vector_dir: str, name: str):
+        """A new, empty collection for a commit being written (a leftover of a killed run is replaced)."""
+        client = self.client(vector_dir)
+        with contextlib.suppress(Exception):  # chromadb raises NotFoundError or ValueError by version
+            client.delete_collection(name)
+        return client.create_collection(name, metadata={"hnsw:space": "cosine"})
+
+    def open_collection(self, vector_dir: str, name: str):
+        """The committed collection `name`; IndexCorruptError if its store is missing or broken,
+        IndexChangedError if the collection was deleted (a newer commit superseded it)."""
+        from chromadb.errors import NotFoundError
+
         path = self.dir / vector_dir
-        if not create and not self.settings.chroma_url and not path.is_dir():
+        if not self.settings.chroma_url and not path.is_dir():
             raise IndexCorruptError(
-                f"the vector folder {path} is missing; rebuild it with `python -m ingest --index {self.dir}`"
-            )
-        client = self._client(path)
-        name = self.collection_name(model, vector_dir)
+                f"the vector folder {path} is missing; rebuild it with `python -m ingest --index {self.dir}`")
+        client = self.client(vector_dir)
         try:
-            if create:
-                self._collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"})
-            else:
-                self._collection = client.get_collection(name)
+            return client.get_collection(name)
+        except NotFoundError:
+            raise IndexChangedError(f"the collection {name} of {self.dir} was removed by a newer commit") from None
         except Exception as e:  # chromadb raises several unrelated types for a broken store
             raise IndexCorruptError(
                 f"the vector store of {self.dir} cannot be opened ({type(e).__name__}: {e}); "
                 f"rebuild it with `python -m ingest --index {self.dir}`"
             ) from None
-        return self._collection
+
+    def get_collection_or_none(self, vector_dir: str, name: str):
+        try:
+            return self.client(vector_dir).get_collection(name)
+        except Exception:
+            return None
+
+    def drop_collections(self, vector_dir: str, *, keep: set[str]) -> list[str]:
+        """Delete this index's collections other than `keep` (superseded commits, killed runs)."""
+        client = self.client(vector_dir)
+        namespace = self._namespace()
+        dropped = []
+        for collection in client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            if name.startswith(namespace) and name not in keep and (
+                    not self.settings.chroma_url or len(name) == len(namespace) + 12):
+                with contextlib.suppress(Exception):
+                    client.delete_collection(name)
+                    dropped.append(name)
+        return dropped
+
+    def client(self, vector_dir: str):
+        """One Chroma client per vector folder and process (Chroma caches one per path anyway)."""
+        key = "" if self.settings.chroma_url else vector_dir
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = self._client(self.dir / vector_dir)
+            return self._clients[key]
+
+    def close_client(self, vector_dir: str) -> None:
+        """Release a vector folder's client once no snapshot uses it (its folder may be deleted)."""
+        if self.settings.chroma_url:
+            return
+        with self._clients_lock:
+            client = self._clients.pop(vector_dir, None)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+
+    def close_clients(self) -> None:
+        for key in list(self._clients):
+            self.close_client(key)
 
     def _client(self, path: Path):
         import chromadb
@@ -186,6 +262,10 @@ class IndexStore:
         try:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as e:
+            if "readonly" in str(e).lower() or not os.access(path, os.W_OK):
+                raise IndexWriteError(
+                    f"the vector store in {path} is read-only ({e}); make the folder writable, or pass --index "
+                    f"with a writable folder (asking works on a read-only index; writing does not)") from None
             raise IndexCorruptError(
                 f"the vector store in {path} cannot be opened ({type(e).__name__}: {e}); "
                 f"rebuild it with `python -m ingest --index {self.dir}`"

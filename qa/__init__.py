@@ -9,6 +9,7 @@ from qa.errors import (
     BackendError,
     BadHistoryError,
     EmptyQuestionError,
+    IndexChangedError,
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
@@ -29,5 +30,5 @@ __all__ = [
     "ArticlesQAError", "SettingsError", "QuestionError", "EmptyQuestionError", "QuestionTooLongError",
     "UnsupportedLanguageError", "BadHistoryError", "ArticleError", "NoArticlesError", "IndexStateError",
     "IndexNotFoundError", "IndexCorruptError", "IndexOutdatedError", "IndexLockedError", "IndexWriteError",
-    "BackendError", "IngestReport", "decode_article", "split_paragraphs",
+    "IndexChangedError", "BackendError", "IngestReport", "decode_article", "split_paragraphs",
 ]

@@ -9,8 +9,9 @@ SQuAD slice in ../shared/bench (10 paragraphs a file); `--folder` measures any f
 Each size gets fresh temporary index folders. Questions are distinct (SQuAD's and ours), so
 neither answers nor query vectors can be served from a cache.
 
-Measured per size: full ingest (paragraphs/s) and a no-op re-run, in a subprocess, with its
-peak memory; warm ask() p50/p95 in-process; the first answer of a cold `python -m qa` and its
+Measured per size: full ingest (paragraphs/s), a no-op re-run, and a commit that adds one
+file (and one that removes it: each commit copies the unchanged vectors into a collection of
+its own), in a subprocess, with its peak memory; warm ask() p50/p95 in-process; the first answer of a cold `python -m qa` and its
 peak memory; the plain pipeline's build and retrieval-only latency; a naive
 `SentenceTransformer.encode` of the same paragraphs; with `--modes server`, ask() against a
 `chroma run` server on loopback.
@@ -137,6 +138,14 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
     row["ingest_s"], row["ingest_peak_mb"] = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
     row["ingest_paragraphs_per_s"] = round(paragraphs / row["ingest_s"], 1)
     row["noop_s"], _ = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
+    # one article added, then removed: each commit copies every unchanged vector into its own collection
+    extra = data / "zz_bench_extra.txt"
+    extra.write_text("The harbour of Velmora reopened on Friday after the storm.\n", encoding="utf-8")
+    try:
+        row["add_one_s"], _ = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
+    finally:
+        extra.unlink()
+    row["remove_one_s"], _ = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
     cold = [_run([py, "-m", "qa", q, "--index", str(index)]) for q in qs[:3]]
     row["cold_cli_s"] = round(statistics.median(s for s, _ in cold), 2)
     row["answer_peak_mb"] = max(mb for _, mb in cold)
@@ -176,7 +185,7 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
             row["baseline_index_from_naive_vectors_s"] = round(time.perf_counter() - started, 2)
         row["baseline_retrieve_p50_ms"], row["baseline_retrieve_p95_ms"] = _timed(plain.retriever.retrieve, qs)
         row["ask_p50_vs_baseline_retrieve"] = round(row["ask_p50_ms"] / row["baseline_retrieve_p50_ms"], 2)
-    for key in ("ingest_s", "noop_s"):
+    for key in ("ingest_s", "noop_s", "add_one_s", "remove_one_s"):
         row[key] = round(row[key], 2)
     return row
 
@@ -191,7 +200,7 @@ COLUMNS = [("corpus", "corpus"), ("paragraphs", "paragraphs"), ("ingest_s", "ing
            ("ingest_paragraphs_per_s", "para/s"), ("naive_encode_s", "naive encode s"),
            ("ingest_speedup_vs_naive_encode", "× naive"), ("baseline_build_s", "baseline build s"),
            ("ingest_speedup_vs_baseline", "× baseline"),
-           ("noop_s", "no-op re-run s"), ("ask_p50_ms", "ask p50 ms"), ("ask_p95_ms", "ask p95 ms"),
+           ("noop_s", "no-op re-run s"), ("add_one_s", "add one file s"), ("ask_p50_ms", "ask p50 ms"), ("ask_p95_ms", "ask p95 ms"),
            ("server_ask_p50_ms", "server ask p50 ms"), ("baseline_retrieve_p50_ms", "baseline retrieve p50 ms"),
            ("ask_p50_vs_baseline_retrieve", "ask / baseline"), ("cold_cli_s", "cold CLI s"),
            ("ingest_peak_mb", "ingest peak MB"), ("answer_peak_mb", "cold CLI peak MB")]
@@ -264,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         targets = [("folder", Path(args.folder))] if args.folder else []
         for size in ([] if args.folder else args.sizes.split(",")):
             if size == "articles":
-                targets.append(("5 articles", ROOT / "data" / "articles"))
+                shutil.copytree(ROOT / "data" / "articles", Path(tmp) / "articles")  # the bench adds a file
+                targets.append(("5 articles", Path(tmp) / "articles"))
             else:
                 folder = Path(tmp) / f"corpus-{size}"
                 make_corpus(int(size), folder)

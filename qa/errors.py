@@ -5,6 +5,7 @@ from ingest.errors import (  # noqa: F401  (re-exported: the public error family
     ArticlesQAError,
     ArticleTooLargeError,
     BinaryFileError,
+    IndexChangedError,
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,

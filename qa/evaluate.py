@@ -750,7 +750,11 @@ def main(argv: list[str] | None = None, *, make_pipeline=None) -> int:
         parser.error("--compare does not run with --remove-gold; run the whole articles with --compare")
     if make_pipeline is None:
         from qa.pipeline import Pipeline as make_pipeline
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except ArticlesQAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     progress = not args.quiet
     errors: list[str] = []
     result, rows, baseline = {}, [], None

@@ -6,6 +6,7 @@ refusing below the calibrated confidence; any object with `.answer(Evidence)` fi
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -15,13 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.store import IndexStore
+from ingest.corpus import Para
+from ingest.errors import IndexChangedError, IndexNotFoundError
+from ingest.reader import IndexReader, Snapshot
+from qa.analyze import analyze
 from qa.answer import Answer, Retrieved
 from qa.compose import Evidence
-from qa.analyze import analyze
 from qa.condense import standalone_query
-from ingest.corpus import Corpus, Para
-from qa.errors import IndexCorruptError, IndexOutdatedError
+from qa.errors import IndexOutdatedError
 from qa.retrieve import HybridRetriever
 from qa.select import boilerplate_hits, score_sentences
 from qa.settings import Settings
@@ -35,7 +37,8 @@ class Pipeline:
     def __init__(self, settings: Settings | None = None, *, index_dir: str | Path | None = None,
                  embedder=None, answerer=None, build_if_missing: bool = True):
         self.settings = (settings or Settings.from_env()).replace(index_dir=index_dir)
-        self.store = IndexStore(self.settings)
+        self.reader = IndexReader(self.settings)
+        self.store = self.reader.store
         self._embedder = embedder
         if answerer is None:
             from qa.generate import make_answerer
@@ -44,8 +47,7 @@ class Pipeline:
         self.answerer = answerer
         self.build_if_missing = build_if_missing
         self._lock = threading.Lock()
-        self._corpus: Corpus | None = None
-        self._retriever: HybridRetriever | None = None
+        self._retrievers: dict[str, HybridRetriever] = {}  # commit -> its retriever
 
     @property
     def embedder(self):
@@ -56,48 +58,55 @@ class Pipeline:
         return self._embedder
 
     def load(self) -> HybridRetriever:
-        """The retriever over the latest committed index; (re)loaded when an ingest committed."""
-        with self._lock:
-            if self._retriever is None or self._corpus is None or self._corpus.is_stale():
-                if not self.store.exists():
-                    if not self.build_if_missing:
-                        self.store.read_manifest()  # raises IndexNotFoundError with the fix
-                    self._build()
-                corpus = self._open()
-                retriever = HybridRetriever(corpus, self.embedder)
-                _check_vectors(corpus, retriever)
-                self._corpus, self._retriever = corpus, retriever
-            return self._retriever
+        """The retriever over the newest committed index (the index is built first if missing or outdated).
+        It stays usable after a newer commit; questions use `self.reader.use()` to follow commits."""
+        return self._retriever(self._open())
 
-    def _open(self) -> Corpus:
-        """The committed corpus, re-indexed first if it was built with another embedder or version."""
-        try:
-            corpus = Corpus(self.store)
-            if corpus.model == self.settings.embedder_id:
-                return corpus
-            why = f"was built with {corpus.model!r}, not {self.settings.embedder_id!r}"
-        except IndexOutdatedError:
-            why = "was written by an older articles-qa"
-        if not self.build_if_missing:
-            raise IndexOutdatedError(
-                f"the index at {self.store.dir} {why}; re-run `python -m ingest --index {self.store.dir}`")
-        log.warning("the index at %s %s; re-indexing", self.store.dir, why)
-        self._build()
-        return Corpus(self.store)
+    def _open(self, *, force: bool = False) -> Snapshot:
+        """The newest snapshot, re-indexed first if missing, built with another embedder or version."""
+        with self._lock:
+            try:
+                snapshot = self.reader.refresh(force=True) if force else self.reader.current()
+                if snapshot.corpus.model == self.settings.embedder_id:
+                    return snapshot
+                raise IndexOutdatedError(
+                    f"the index at {self.store.dir} was built with {snapshot.corpus.model!r}, not "
+                    f"{self.settings.embedder_id!r}; re-run `python -m ingest --index {self.store.dir}`")
+            except (IndexNotFoundError, IndexOutdatedError) as e:
+                if not self.build_if_missing:
+                    raise
+                log.warning("%s; building it", str(e).split("; ")[0])
+            self._build()
+            return self.reader.refresh(force=True)
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[HybridRetriever]:
+        """The newest commit's retriever, its snapshot kept open for the whole question."""
+        self._open()
+        with self.reader.use() as snapshot:
+            yield self._retriever(snapshot)
+
+    def _retriever(self, snapshot: Snapshot) -> HybridRetriever:
+        retriever = self._retrievers.get(snapshot.commit)
+        if retriever is None or retriever.snapshot is not snapshot:
+            retriever = HybridRetriever(snapshot, self.embedder)
+            self._retrievers = {snapshot.commit: retriever}  # the one current commit's
+        return retriever
 
     def _build(self) -> None:
         from ingest import ingest
 
-        log.warning("building the index at %s from %s", self.store.dir, self.settings.data_dir)
         ingest(settings=self.settings, embedder=self._embedder)
 
     def articles(self) -> dict[str, dict]:
         """The committed articles: file -> {headline, published, paragraphs, indexed_at, ...}."""
-        return dict(self.load().corpus.files)
+        with self._use() as retriever:
+            return dict(retriever.corpus.files)
 
     def article(self, file: str) -> list[Para]:
         """One committed article's paragraphs in file order, boilerplate included (flagged)."""
-        return self.load().corpus.article(file)
+        with self._use() as retriever:
+            return retriever.corpus.article(file)
 
     def reindex(self):
         """Index the articles folder as it is now (`ingest.ingest`); the next question uses it."""
@@ -114,7 +123,24 @@ class Pipeline:
 
         An answerer with `answer_stream` (an LLM) yields checked sentences as they are written;
         others yield once. Errors in the question are raised before anything is yielded.
+        The whole question reads one commit; if newer commits removed it before anything was
+        yielded, it is asked once more on the newest.
         """
+        for attempt in (1, 2):
+            yielded = False
+            with contextlib.ExitStack() as uses:
+                try:
+                    for answer in self._ask_stream(question, history, uses):
+                        yielded = True
+                        yield answer
+                    return
+                except IndexChangedError:
+                    if yielded or attempt == 2:
+                        raise
+                    log.info("the index changed during a question; asking again on the newest commit")
+            self._open(force=True)
+
+    def _ask_stream(self, question: str, history: list[dict] | None, uses: contextlib.ExitStack) -> Iterator[Answer]:
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -126,7 +152,7 @@ class Pipeline:
 
         question = clean_question(question, max_chars=self.settings.max_question_chars)
         messages = clean_history(history)
-        retriever = self.load()
+        retriever = uses.enter_context(self._use())
         corpus = retriever.corpus
         lap("load")
         condense = getattr(self.answerer, "condense", standalone_query)
@@ -161,20 +187,6 @@ def _cosines(embedder, query: str, texts: list[str]) -> list[float]:
     q = np.asarray(embedder.get_query_embedding(query), dtype=np.float32)
     v = np.asarray(embedder.get_text_embedding_batch(texts), dtype=np.float32)
     return (v @ q / (np.linalg.norm(v, axis=1) * (np.linalg.norm(q) or 1.0) + 1e-9)).tolist()
-
-
-def _check_vectors(corpus: Corpus, retriever: HybridRetriever) -> None:
-    """A manifest naming vectors the store lacks means the vector folder was damaged or replaced."""
-    try:
-        stored = retriever.collection.count()
-    except Exception as e:
-        raise IndexCorruptError(f"the vector store of {corpus.store.dir} cannot be read ({e}); "
-                                f"rebuild it with `python -m ingest --index {corpus.store.dir}`") from None
-    if stored < corpus.chunk_count:
-        raise IndexCorruptError(
-            f"the vector store of {corpus.store.dir} holds {stored} of the {corpus.chunk_count} chunks "
-            f"its manifest names; rebuild it with `python -m ingest --index {corpus.store.dir}`"
-        )
 
 
 _pipelines: dict[tuple, Pipeline] = {}

@@ -1,9 +1,10 @@
-"""Hybrid paragraph retrieval: dense chunks from Chroma plus BM25 over paragraphs, fused.
+"""Hybrid paragraph retrieval: dense chunks (one commit's Chroma collection) plus BM25 over paragraphs, fused.
 
 Dense search finds paraphrases, BM25 finds rare names and numbers; each catches
 what the other misses. Candidates from both are rescored exactly (every chunk of
 a candidate paragraph against the query vector) and fused as a weighted sum of
-the dense similarity and the max-normalised BM25 score.
+the dense similarity and the max-normalised BM25 score. Everything comes from one
+`ingest.reader.Snapshot`, so a question never mixes two commits.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.corpus import Corpus
+from ingest.reader import Snapshot
 from ingest.text import terms
 
 DENSE_WEIGHT = 0.7  # measured on the SQuAD slice: 0.0 -> hit@1 0.71, 0.7 -> 0.75, 1.0 -> 0.65
@@ -35,21 +36,21 @@ class Retrieval:
 
 
 class HybridRetriever:
-    def __init__(self, corpus: Corpus, embedder, *, candidates: int = 30, dense_weight: float = DENSE_WEIGHT):
-        self.corpus = corpus
+    def __init__(self, snapshot: Snapshot, embedder, *, candidates: int = 30, dense_weight: float = DENSE_WEIGHT):
+        self.snapshot = snapshot
+        self.corpus = snapshot.corpus
         self.embedder = embedder
         self.candidates = candidates
         self.dense_weight = dense_weight
-        self.collection = corpus.store.collection(corpus.model, corpus.vector_dir, create=False)
 
     def retrieve(self, query: str, *, k: int) -> Retrieval:
         corpus = self.corpus
         qvec = np.asarray(self.embedder.get_query_embedding(query), dtype=np.float32)
         candidates: dict[int, None] = {}
         n = min(self.candidates, max(1, corpus.chunk_count))
-        found = self.collection.query(query_embeddings=[qvec.tolist()], n_results=n, include=[])
-        owners = corpus.paras_of_chunks(found["ids"][0])
-        for cid in found["ids"][0]:
+        found = self.snapshot.nearest(qvec, n)
+        owners = corpus.paras_of_chunks(found)
+        for cid in found:
             for p in owners.get(cid, ()):  # ids no manifest names are leftovers: skip
                 candidates.setdefault(p)
         bm25 = np.zeros(0)
@@ -75,9 +76,4 @@ class HybridRetriever:
 
     def _chunk_sims(self, qvec: np.ndarray, paras) -> dict[str, float]:
         ids = list(dict.fromkeys(cid for p in paras for cid, _, _ in self.corpus.paras[p].chunks))
-        got = self.collection.get(ids=ids, include=["embeddings"])
-        vectors = np.asarray(got["embeddings"], dtype=np.float32)
-        if not len(vectors):
-            return {}
-        sims = vectors @ qvec / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(qvec) or 1.0) + 1e-9)
-        return dict(zip(got["ids"], map(float, sims)))
+        return self.snapshot.similarities(qvec, ids)

@@ -34,6 +34,7 @@ def chroma_url(tmp_path):
     proc.wait(10)
 
 
+@pytest.mark.slow
 def test_ingest_and_ask_through_a_chroma_server(chroma_url, fake_settings, fake_embedder, articles):
     settings = fake_settings.replace(chroma_url=chroma_url)
     first = ingest(settings=settings, embedder=fake_embedder, progress=False)

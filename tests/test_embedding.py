@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from tests.conftest import ROOT
 
@@ -15,6 +16,7 @@ SENTENCES = [
 ]
 
 
+@pytest.mark.slow
 def test_onnx_int8_vectors_match_sentence_transformers():
     from ingest.embedding import _load
 
@@ -28,6 +30,7 @@ def test_onnx_int8_vectors_match_sentence_transformers():
     assert np.argmax(onnx[1] @ onnx[[0, 2, 3]].T) == np.argmax(torch[1] @ torch[[0, 2, 3]].T) == 0
 
 
+@pytest.mark.slow
 def test_asking_does_not_import_torch(real_pipeline):
     code = ("import sys, json; from qa.pipeline import Pipeline; from qa.settings import Settings; "
             f"a = Pipeline(Settings.from_env(environ={{}}, index_dir={str(real_pipeline.store.dir)!r}, "

@@ -1,5 +1,6 @@
 import json
 import os
+import sqlite3
 import signal
 import subprocess
 import sys
@@ -22,9 +23,13 @@ def run(settings, embedder):
 
 
 def stored_ids(settings):
+    """Ids in the committed collection; every other collection of the index must be the previous commit's."""
     store = IndexStore(settings)
-    vector_dir = store.read_manifest()["vector_dir"]
-    return set(store.collection(settings.embedder_id, vector_dir).get(include=[])["ids"])
+    manifest = store.read_manifest()
+    client = store.client(manifest["vector_dir"])
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    assert names <= {manifest["collection"], manifest.get("previous", {}).get("collection")}
+    return set(store.open_collection(manifest["vector_dir"], manifest["collection"]).get(include=[])["ids"])
 
 
 def named_ids(settings):
@@ -130,24 +135,65 @@ def test_lost_paragraph_table_is_reported_then_rebuilt_without_re_embedding(fake
     assert (after.text, after.citations) == (before.text, before.citations)
 
 
-def test_an_index_of_the_older_format_is_re_indexed_reusing_its_vectors(fake_settings, fake_embedder):
+def as_older_format(store: IndexStore, version: int) -> str:
+    """Rewrite a fresh index as version 1 or 2 wrote it: one collection changed in place, no vectors in
+    the snapshot; version 1 also kept every paragraph in the manifest. Returns the old collection's name."""
+    import numpy as np
+
+    manifest = store.read_manifest()
+    folder = store.dir / manifest["corpus_dir"]
+    ids = [cid for cid, in sqlite3.connect(folder / "paragraphs.sqlite").execute("SELECT id FROM vectors ORDER BY row")]
+    legacy = store.legacy_collection_name(manifest["embed_model"], manifest["vector_dir"])
+    client = store.client(manifest["vector_dir"])
+    client.create_collection(legacy, metadata={"hnsw:space": "cosine"}).add(ids=ids, embeddings=np.load(folder / "vectors.npy"))
+    client.delete_collection(manifest["collection"])
+    (folder / "vectors.npy").unlink()
+    for key in ("commit", "collection", "previous", "vocabulary"):
+        manifest.pop(key)
+    if version == 1:
+        paragraphs = read_paragraphs(store.dir / manifest.pop("corpus_dir"))
+        manifest["files"] = {name: {**r, "paragraphs": paragraphs[name]} for name, r in manifest["files"].items()}
+    store.manifest_path.write_text(json.dumps({**manifest, "format": version}))
+    return legacy
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_index_of_an_older_format_is_re_indexed_reusing_its_vectors(fake_settings, fake_embedder, version):
     run(fake_settings, fake_embedder)
     store = IndexStore(fake_settings)
-    manifest = store.read_manifest()
-    paragraphs = read_paragraphs(store.dir / manifest.pop("corpus_dir"))
-    files = {name: {**record, "paragraphs": paragraphs[name]} for name, record in manifest["files"].items()}
-    store.manifest_path.write_text(json.dumps({**manifest, "format": 1, "files": files}))  # as version 1 wrote it
+    legacy = as_older_format(store, version)
     with pytest.raises(IndexOutdatedError, match="older articles-qa"):
         Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask("Who brokered it?")
     embedded = fake_embedder.texts_embedded
     assert Pipeline(fake_settings, embedder=fake_embedder).ask("Who brokered the grain-export deal?").answered
-    assert store.read_manifest()["format"] == 2 and len(store.build_dirs()) == 2
     assert fake_embedder.texts_embedded == embedded  # no article text was embedded again
+    manifest = store.read_manifest()
+    assert manifest["format"] == 3 and len(store.build_dirs()) == 2
+    names = {c.name for c in store.client(manifest["vector_dir"]).list_collections()}
+    assert names == {manifest["collection"]} and legacy not in names  # the changed-in-place one is gone
+
+
+def test_another_bm25_vocabulary_makes_the_snapshot_outdated_and_reuses_vectors(fake_settings, fake_embedder,
+                                                                                 monkeypatch):
+    from ingest import snapshot
+
+    run(fake_settings, fake_embedder)
+    before = IndexStore(fake_settings).read_manifest()
+    monkeypatch.setattr(snapshot, "vocabulary_fingerprint", lambda: "another-stemmer")
+    monkeypatch.setattr("ingest.corpus.vocabulary_fingerprint", lambda: "another-stemmer")
+    monkeypatch.setattr("ingest.build.vocabulary_fingerprint", lambda: "another-stemmer")
+    with pytest.raises(IndexOutdatedError, match="another BM25 vocabulary"):
+        Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask("Who brokered it?")
+    embedded = fake_embedder.texts_embedded
+    assert Pipeline(fake_settings, embedder=fake_embedder).ask("Who brokered the grain-export deal?").answered
+    after = IndexStore(fake_settings).read_manifest()
+    assert after["vocabulary"] == "another-stemmer" and after["commit"] != before["commit"]
+    assert fake_embedder.texts_embedded == embedded
 
 
 def test_a_live_pipeline_follows_each_commit(fake_settings, fake_embedder, articles):
     run(fake_settings, fake_embedder)
-    pipeline = Pipeline(fake_settings, embedder=fake_embedder)
+    pipeline = Pipeline(fake_settings.replace(refresh_seconds=0), embedder=fake_embedder)  # looks before each question
     question = "What did the zebra committee decide?"
     assert not pipeline.ask(question).answered
     (articles / "zebra.txt").write_text("The zebra committee decided to open the new bridge in May.\n", encoding="utf-8")
@@ -168,6 +214,7 @@ ingest(settings=s, embedder=FakeEmbedding(delay=0.05), progress=False)
 """
 
 
+@pytest.mark.slow
 def test_kill_9_during_ingest_keeps_the_previous_index_answering(fake_settings, fake_embedder, articles):
     run(fake_settings, fake_embedder)
     question = "Who brokered the grain-export deal?"
@@ -208,12 +255,18 @@ def test_two_ingests_are_serialized(fake_settings, fake_embedder):
     assert order == ["holder released", "ingest"]
 
 
-def test_an_index_built_with_another_embedder_is_re_embedded_not_refused(fake_settings, fake_embedder):
+def test_an_index_built_with_another_embedder_is_re_embedded_not_refused(fake_settings, fake_embedder, articles):
     run(fake_settings, fake_embedder)
+    first = IndexStore(fake_settings).read_manifest()["vector_dir"]
     other = fake_settings.replace(embed_model="fake-bow-64-v2")
     answer = Pipeline(other, embedder=fake_embedder).ask("Who brokered the grain-export deal?")
     assert answer.answered
     manifest = IndexStore(other).read_manifest()
-    assert manifest["embed_model"] == "fake-bow-64-v2" and len(IndexStore(other).vector_dirs()) == 1
+    assert manifest["embed_model"] == "fake-bow-64-v2" and manifest["vector_dir"] != first
+    # the previous commit's folder stays one commit, for readers still on it; the next commit drops it
+    assert {p.name for p in IndexStore(other).vector_dirs()} == {first, manifest["vector_dir"]}
+    (articles / "new.txt").write_text("The harbour reopened on Friday.\n", encoding="utf-8")
+    run(other, fake_embedder)
+    assert [p.name for p in IndexStore(other).vector_dirs()] == [manifest["vector_dir"]]
     with pytest.raises(IndexOutdatedError, match="built with"):
         Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask("Who brokered it?")

@@ -18,6 +18,7 @@ from tests.conftest import ROOT
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "data" / "questions.jsonl").read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_ask_from_many_threads_answers_as_serially(real_pipeline):
     serial = [real_pipeline.ask(q) for q in QUESTIONS]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -26,6 +27,7 @@ def test_ask_from_many_threads_answers_as_serially(real_pipeline):
         assert (a.text, a.citations, a.answered) == (b.text, b.citations, b.answered)
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_chat_sessions_keep_their_own_histories(real_pipeline):
     from tests.test_ui import start
     from ui.loadtest import run_load
@@ -39,6 +41,7 @@ def test_fifty_concurrent_chat_sessions_keep_their_own_histories(real_pipeline):
     assert result["requests"] == 100
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(
     st.text(max_size=300),
@@ -121,6 +124,7 @@ NO_NETWORK = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_no_network_is_used_to_ingest_ask_and_serve(tmp_path, articles):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     out = subprocess.run([sys.executable, "-c", NO_NETWORK, str(articles), str(tmp_path / "index")],

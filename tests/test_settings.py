@@ -14,3 +14,58 @@ def test_env_overrides_and_keyword_overrides():
 def test_bad_env_value_names_the_variable():
     with pytest.raises(ValueError, match="ARTICLES_QA_TOP_K"):
         Settings.from_env({"ARTICLES_QA_TOP_K": "many"})
+
+
+from ingest.settings import IndexSettings  # noqa: E402
+from qa.errors import SettingsError  # noqa: E402
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("top_k", "5", "top_k (ARTICLES_QA_TOP_K) must be a int, not '5'"),
+    ("top_k", True, "top_k (ARTICLES_QA_TOP_K) must be a int, not True"),
+    ("min_support", float("nan"), "min_support (ARTICLES_QA_MIN_SUPPORT) must be a float, not nan"),
+    ("index_dir", "  ", "index_dir (ARTICLES_QA_INDEX_DIR) must be a folder path, not '  '"),
+    ("model", 3, "model (ARTICLES_QA_MODEL) must be a str, not 3"),
+])
+def test_wrong_types_name_the_setting_and_its_variable(field, value, message):
+    with pytest.raises(SettingsError) as caught:
+        Settings(**{field: value})
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("field, value, valid", [
+    ("top_k", 0, "between 1 and 50"),
+    ("top_k", 51, "between 1 and 50"),
+    ("chunk_tokens", 15, "at least 16"),
+    ("chunk_overlap", -1, "0 or more and under chunk_tokens (96)"),
+    ("chunk_overlap", 96, "0 or more and under chunk_tokens (96)"),
+    ("min_confidence", 1.5, "between 0 and 1"),
+    ("llm_timeout", 0.0, "a positive number of seconds"),
+    ("llm_max_new_tokens", 2048, "positive and under llm_context_tokens (2048)"),
+    ("refresh_seconds", -0.1, "0 or more seconds"),
+    ("backend", "gpt9", "one of extractive, llamacpp, ollama, openai"),
+    ("embed_runtime", "tensorrt", "one of onnx-int8, onnx, torch"),
+])
+def test_out_of_range_values_and_unknown_names_are_refused(field, value, valid):
+    with pytest.raises(SettingsError) as caught:
+        Settings(**{field: value})
+    assert str(caught.value) == f"{field} (ARTICLES_QA_{field.upper()}) is {value!r}; it must be {valid}"
+
+
+def test_valid_edges_are_accepted_and_ints_become_floats():
+    s = Settings(top_k=50, chunk_tokens=16, chunk_overlap=15, min_confidence=0, refresh_seconds=0)
+    assert (s.top_k, s.chunk_overlap, s.min_confidence, type(s.min_confidence)) == (50, 15, 0.0, float)
+    assert Settings(chunk_tokens=200, chunk_overlap=150).chunk_overlap == 150  # under the chunk size, not 96
+
+
+def test_the_index_settings_check_their_own_fields_only():
+    with pytest.raises(SettingsError, match="chunk_overlap"):
+        IndexSettings(chunk_overlap=200)
+    assert IndexSettings.from_env({"ARTICLES_QA_TOP_K": "many"}).chunk_tokens == 96  # not an index setting
+
+
+def test_the_api_key_never_appears_in_repr_or_str():
+    s = Settings(backend="openai", api_key="sk-secret-123", api_base="http://127.0.0.1:1")
+    assert "sk-secret-123" not in repr(s) and "sk-secret-123" not in str(s) and "api_key" not in repr(s)
+    assert s.api_key == "sk-secret-123"
+    assert "sk-secret-123" not in repr(Settings.from_env({"ARTICLES_QA_API_KEY": "sk-secret-123"}))

@@ -1,0 +1,205 @@
+"""`IndexReader`: the one way to read the index, following every commit, in any process.
+
+Each commit is opened once as an immutable `Snapshot` (manifest, paragraph table, BM25, chunk
+vectors and that commit's Chroma collection). The reader looks for a newer commit cheaply: at
+most every `settings.refresh_seconds` one `stat()` of the manifest, and only when that changed
+a read of its commit id. A newer commit is opened beside the current one and swapped in for new
+questions; the old snapshot is closed when the last question using it ends (`with reader.use()
+as snapshot:` counts them). Ingest keeps the previous commit's collection and folder, so a
+question that started on it finishes on it.
+
+Dense search asks the commit's Chroma collection (its HNSW index); exact similarities of
+candidate chunks come from the snapshot's memory-mapped `vectors.npy`. Where Chroma cannot
+open the index (a read-only copy: Chroma's embedded client writes even to read, chroma issue
+#1438), dense search is exact brute force over `vectors.npy`, and nothing is written.
+
+Not handled: a commit removed while a question runs on it *and* the next one (two ingests
+committed within one question): that question fails with `IndexChangedError`, and the pipeline
+asks it once more on the newest commit.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from ingest.corpus import Corpus
+from ingest.errors import IndexChangedError, IndexCorruptError, IndexStateError
+from ingest.settings import IndexSettings
+from ingest.snapshot import VECTORS
+from ingest.store import IndexStore
+
+log = logging.getLogger("articles_qa.reader")
+
+
+class Snapshot:
+    """One commit of the index, opened for answering; never changes, closed once unused."""
+
+    def __init__(self, store: IndexStore, manifest: dict, *, read_only: bool | None = None):
+        self.store = store
+        self.manifest = manifest
+        self.corpus = Corpus(store, manifest)  # IndexOutdatedError / IndexCorruptError with the fix
+        self.commit: str = manifest["commit"]
+        self.vector_dir: str = manifest["vector_dir"]
+        try:
+            self.vectors = np.load(self.corpus.folder / VECTORS, mmap_mode="r")
+        except (OSError, ValueError) as e:
+            raise IndexCorruptError(f"the vectors of {store.dir} cannot be read ({e}); "
+                                    f"rebuild them with `python -m ingest --index {store.dir}`") from None
+        if len(self.vectors) < self.corpus.chunk_count:
+            raise IndexCorruptError(
+                f"the snapshot of {store.dir} holds {len(self.vectors)} of the {self.corpus.chunk_count} chunk "
+                f"vectors its manifest names; rebuild it with `python -m ingest --index {store.dir}`")
+        self.read_only = _read_only(store, self.vector_dir) if read_only is None else read_only
+        self.collection = None if self.read_only else self._open_collection()
+        self._users = 0
+        self._retired = False
+        self.closed = False
+
+    def _open_collection(self):
+        collection = self.store.open_collection(self.vector_dir, self.manifest["collection"])
+        try:
+            stored = collection.count()
+        except Exception as e:
+            raise IndexCorruptError(f"the vector store of {self.store.dir} cannot be read ({e}); "
+                                    f"rebuild it with `python -m ingest --index {self.store.dir}`") from None
+        if stored < self.corpus.chunk_count:
+            raise IndexCorruptError(
+                f"the vector store of {self.store.dir} holds {stored} of the {self.corpus.chunk_count} chunks "
+                f"its manifest names; rebuild it with `python -m ingest --index {self.store.dir}`")
+        return collection
+
+    # -- search ----------------------------------------------------------------
+    def nearest(self, query: np.ndarray, n: int) -> list[str]:
+        """Ids of the `n` chunks nearest to `query` (a unit-length or raw query vector)."""
+        n = min(n, len(self.vectors))
+        if n <= 0:
+            return []
+        if self.collection is None:
+            sims = self.vectors @ query.astype(np.float32)
+            top = np.argpartition(-sims, n - 1)[:n]
+            top = top[np.argsort(-sims[top], kind="stable")]
+            names = self.corpus.vector_ids([int(r) for r in top])
+            return [names[int(r)] for r in top]
+        try:
+            found = self.collection.query(query_embeddings=[query.tolist()], n_results=n, include=[])
+        except Exception as e:
+            raise _chroma_error(e, self) from None
+        return found["ids"][0]
+
+    def similarities(self, query: np.ndarray, ids: list[str]) -> dict[str, float]:
+        """Exact cosine similarity of each chunk id with `query`, from the snapshot's vectors."""
+        pairs = self.corpus.vector_rows(ids)
+        if not pairs:
+            return {}
+        rows = [r for _, r in pairs]
+        sims = np.asarray(self.vectors[rows]) @ query.astype(np.float32) / (float(np.linalg.norm(query)) or 1.0)
+        return dict(zip((cid for cid, _ in pairs), map(float, sims)))
+
+    # -- lifetime --------------------------------------------------------------
+    def close(self) -> None:
+        """Drop the collection and arrays; the paragraph table closes when its last user lets go."""
+        self.closed = True
+        self.collection = None
+
+
+def _read_only(store: IndexStore, vector_dir: str) -> bool:
+    """Whether Chroma's embedded client could open this store (it writes even to read)."""
+    path = store.dir / vector_dir
+    if store.settings.chroma_url or not path.is_dir():  # a missing folder is damage, reported on opening
+        return False
+    database = path / "chroma.sqlite3"
+    return not (os.access(path, os.W_OK) and (not database.exists() or os.access(database, os.W_OK)))
+
+
+def _chroma_error(e: Exception, snapshot: Snapshot) -> IndexStateError:
+    name = type(e).__name__
+    if name in ("NotFoundError", "InternalError"):  # deleted by a newer commit, or a stale cache
+        return IndexChangedError(f"the commit {snapshot.commit} of {snapshot.store.dir} changed while it was read "
+                                 f"({name}: {e}); ask again")
+    return IndexCorruptError(f"the vector store of {snapshot.store.dir} cannot be searched ({name}: {e}); "
+                             f"rebuild it with `python -m ingest --index {snapshot.store.dir}`")
+
+
+class IndexReader:
+    """Hands out the newest committed snapshot; swaps in a newer one when an ingest commits."""
+
+    def __init__(self, settings: IndexSettings, index_dir: str | Path | None = None):
+        self.settings = settings
+        self.store = IndexStore(settings, Path(index_dir) if index_dir else None)
+        self._lock = threading.RLock()
+        self._snapshot: Snapshot | None = None
+        self._stat: tuple | None = None
+        self._checked = -1e9
+
+    def current(self) -> Snapshot:
+        """The newest committed snapshot (checked at most every `refresh_seconds`)."""
+        snapshot = self._snapshot
+        if snapshot is not None and time.monotonic() - self._checked < self.settings.refresh_seconds:
+            return snapshot
+        return self.refresh()
+
+    def refresh(self, *, force: bool = False) -> Snapshot:
+        """Look for a newer commit now and switch to it; raises the index's typed errors."""
+        with self._lock:
+            self._checked = time.monotonic()
+            stat = self._manifest_stat()
+            if self._snapshot is not None and not force and stat == self._stat:
+                return self._snapshot
+            manifest = self.store.read_manifest()  # IndexNotFoundError / IndexCorruptError
+            if self._snapshot is not None and manifest.get("commit") == self._snapshot.commit:
+                self._snapshot.manifest = manifest  # only file times moved: same commit, same answers
+                self._snapshot.corpus.files = manifest["files"]
+                self._stat = stat
+                return self._snapshot
+            snapshot = Snapshot(self.store, manifest)
+            old, self._snapshot, self._stat = self._snapshot, snapshot, stat
+            if old is not None:
+                log.info("index %s: commit %s replaces %s", self.store.dir, snapshot.commit, old.commit)
+                self._retire(old)
+            return snapshot
+
+    def _manifest_stat(self) -> tuple | None:
+        try:
+            st = self.store.manifest_path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    @contextlib.contextmanager
+    def use(self) -> Iterator[Snapshot]:
+        """The newest snapshot, kept open until the block ends even if a newer commit arrives."""
+        with self._lock:
+            snapshot = self.current()
+            snapshot._users += 1
+        try:
+            yield snapshot
+        finally:
+            with self._lock:
+                snapshot._users -= 1
+                if snapshot._retired and snapshot._users == 0:
+                    self._close(snapshot)
+
+    def _retire(self, snapshot: Snapshot) -> None:
+        snapshot._retired = True
+        if snapshot._users == 0:
+            self._close(snapshot)
+
+    def _close(self, snapshot: Snapshot) -> None:
+        snapshot.close()
+        current = self._snapshot
+        if current is None or current.vector_dir != snapshot.vector_dir:
+            self.store.close_client(snapshot.vector_dir)  # a rebuild moved to a new vector folder
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snapshot is not None:
+                snapshot, self._snapshot = self._snapshot, None
+                self._retire(snapshot)
+            self.store.close_clients()
