@@ -116,7 +116,9 @@ def test_a_timeout_falls_back_to_the_extractive_answer(real_pipeline, gemma_serv
     pipeline = openai_pipeline(real_pipeline, gemma_server, llm_timeout=0.01)
     answer = pipeline.ask(QUESTION)
     assert answer.backend == "extractive (fallback from openai)" and "4.5 hours" in answer.text
-    assert any(n.startswith("the openai backend failed (APITimeoutError") for n in answer.notes), answer.notes
+    # the SDK's APITimeoutError before the first token, httpx's ReadTimeout while streaming
+    assert any(re.match(r"the openai backend failed \((APITimeoutError|ReadTimeout)", n) for n in answer.notes), \
+        answer.notes
 
 
 class StopsServerAfterFirstChunk:
