@@ -19,7 +19,6 @@ import argparse
 import json
 import sys
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 

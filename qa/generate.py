@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from qa.answer import Answer
-from qa.check import CheckResult, SupportChecker, previous_paragraph, split_generated
+from qa.check import SupportChecker, previous_paragraph, split_generated
 from qa.compose import Evidence, ExtractiveAnswerer, cite
 from ingest.text import terms
 from qa.condense import Standalone, check_rewrite, is_follow_up, standalone_query

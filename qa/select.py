@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ingest.boilerplate import is_credit, is_instruction, is_prose
 from ingest.chunking import sentence_spans
 from ingest.corpus import Corpus, Para
-from ingest.text import term_set, terms
+from ingest.text import term_set
 from qa.analyze import Analysis, holds_answer
 from qa.retrieve import DENSE_WEIGHT, Hit, Retrieval
 

@@ -44,3 +44,23 @@ def real_pipeline(tmp_path_factory):
     pipeline = Pipeline(Settings.from_env(environ={}, data_dir=base / "articles", index_dir=base / "index"))
     pipeline.load()
     return pipeline
+
+
+@pytest.fixture(scope="module")
+def server(real_pipeline):
+    """The chat page over the real pipeline, launched on a free loopback port (test_ui, test_browser)."""
+    from tests.test_ui import start
+
+    app, url = start(real_pipeline)
+    yield url
+    app.close()
+
+
+@pytest.fixture
+def own_server(tmp_path, real_pipeline):
+    """The chat page over a private copy of the articles, for tests that change the folder."""
+    from tests.test_ui import own_pipeline, start
+
+    app, url = start(own_pipeline(real_pipeline, tmp_path))
+    yield url, tmp_path / "articles"
+    app.close()

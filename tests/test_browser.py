@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARTICLES, ROOT
-from tests.test_ui import UPLOADED, folder_state, own_server, server, start  # noqa: F401 (fixtures)
+from tests.test_ui import UPLOADED, folder_state, start
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.compose import Shown, cite, standalone, verbatim_pieces
+from qa.compose import cite, standalone, verbatim_pieces
 from qa.select import Sentence
 from tests.test_paragraphs import A003, A004
 

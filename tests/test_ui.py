@@ -160,19 +160,6 @@ def own_pipeline(real_pipeline, base: Path):
     return pipeline
 
 
-@pytest.fixture(scope="module")
-def server(real_pipeline):
-    app, url = start(real_pipeline)
-    yield url
-    app.close()
-
-
-@pytest.fixture
-def own_server(tmp_path, real_pipeline):
-    pipeline = own_pipeline(real_pipeline, tmp_path)
-    app, url = start(pipeline)
-    yield url, tmp_path / "articles"
-    app.close()
 
 
 def folder_state(folder: Path) -> dict[str, tuple[bytes, int]]:
