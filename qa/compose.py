@@ -82,6 +82,9 @@ class ExtractiveAnswerer:
             return refusal(closest=closest(evidence.corpus, evidence.sentences), confidence=conf, signals=features,
                            answer_type=analysis.answer_type)
         shown = standalone(evidence.corpus, chosen, max_words=self.settings.max_answer_words)
+        if not shown:  # every quote pointed at someone we cannot name: say nothing rather than guess
+            return refusal(closest=closest(evidence.corpus, evidence.sentences), confidence=conf,
+                           signals=features, answer_type=analysis.answer_type)
         text, citations, sentences = cite(evidence.corpus, shown)
         return Answer(text=text, citations=citations, answered=True, backend=self.name, sentences=sentences,
                       confidence=conf, signals=features, answer_type=analysis.answer_type)
@@ -120,8 +123,7 @@ def candidates(evidence: Evidence, *, min_support: float) -> list[Sentence]:
     the mouth of the speaker asked about, and (for "who else") naming someone not named before."""
     analysis = evidence.question_analysis
     pool = [s for s in evidence.sentences
-            if support(s) >= min_support and norm_key(s.text) not in evidence.answered]
-    pool = [s for s in pool if s.holds]
+            if s.holds and support(s) >= min_support and norm_key(s.text) not in evidence.answered]
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
         pool = [s for s in pool if entities.said_by(s.text, wanted, _before(evidence.corpus, s))]
@@ -207,9 +209,9 @@ def standalone(corpus: Corpus, chosen: list[Sentence], *, max_words: int) -> lis
     """Each quote made to stand alone, and the whole within `max_words`.
 
     A sentence opening with "He/She/They" or a bare role ("the top aide") that points outside the
-    quote gets the sentence before it quoted too when that names the referent and fits, or else the
-    referent inserted in square brackets ("[Lavrov] also said"). Without a referent to be found, the
-    sentence is left out: better no quote than one in the wrong mouth."""
+    quote gets the sentence before it quoted too when that names the referent, or else (for "He",
+    "She" and roles) the referent inserted in square brackets ("[Lavrov] also said"). Without a
+    referent to be found, the sentence is left out: better no quote than one in the wrong mouth."""
     out: list[Shown] = []
     used = {(s.para, s.start) for s in chosen}
     words = 0
@@ -241,7 +243,9 @@ def _own_words(corpus: Corpus, s: Sentence, used: set, out: list[Shown]) -> list
         used.add((previous.para, previous.start))
         return [Shown(previous, " ".join(previous.text.split())), Shown(s, " ".join(s.text.split()))]
     ref = m.group("ref")
-    inserted = f"[{who}]" if ref.split()[0].lower() in ("he", "she", "they") else f"{ref} [{who}]"
+    if ref == "They":
+        return [Shown(s, " ".join(s.text.split()))]  # a group: no one person's name to insert
+    inserted = f"[{who}]" if ref in ("He", "She") else f"{ref} [{who}]"
     text = s.text[: m.start("ref")] + inserted + s.text[m.end("ref"):]
     return [Shown(s, " ".join(text.split()))]
 
