@@ -109,10 +109,13 @@ class Pipeline:
             return retriever.corpus.article(file)
 
     def reindex(self):
-        """Index the articles folder as it is now (`ingest.ingest`); the next question uses it."""
+        """Index the articles folder as it is now (`ingest.ingest`); this process follows the new commit
+        at once (other processes within `refresh_seconds`)."""
         from ingest import ingest
 
-        return ingest(settings=self.settings, embedder=self.embedder, progress=False)
+        report = ingest(settings=self.settings, embedder=self.embedder, progress=False)
+        self._open(force=True)
+        return report
 
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         *_, final = self.ask_stream(question, history)
