@@ -182,7 +182,8 @@ def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[s
     wanted = _wanted_chunks(paragraphs)
     store.mark_pending()
     ids, vectors = _reuse_vectors(store, old if reuse else None, list(wanted))
-    missing = [cid for cid in wanted if cid not in set(ids)]
+    have = set(ids)
+    missing = [cid for cid in wanted if cid not in have]
     new_vectors = _embed(missing, wanted, settings, embedder, progress)
     ids, vectors = ids + missing, np.concatenate([v for v in (vectors, new_vectors) if v is not None]
                                                   or [np.zeros((0, 1), np.float32)])
@@ -241,7 +242,8 @@ def _reuse_vectors(store: IndexStore, old: dict | None, ids: list[str]) -> tuple
             found, vectors = read_vectors(store.dir / old["corpus_dir"], ids)
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the previous vectors are unreadable (%s); taking them from Chroma", e)
-    rest = [cid for cid in ids if cid not in set(found)]
+    found_set = set(found)
+    rest = [cid for cid in ids if cid not in found_set]
     name = old.get("collection") or store.legacy_collection_name(old["embed_model"], old.get("vector_dir", ""))
     collection = store.get_collection_or_none(old.get("vector_dir", ""), name) if rest else None
     if collection is None:
