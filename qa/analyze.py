@@ -106,11 +106,9 @@ def _answer_type(q: str) -> str:
     if wh in ("who", "whom", "whose"):
         return "person"
     if wh == "how":
-        if re.match(r"how (many|much|long|old|far|often|big|large|high|tall|fast|heavy)\b", rest):
-            return "number"
         if re.match(r"how long ago\b", rest):
             return "date"
-        return "manner"
+        return "number" if _HOW.match(rest) else "manner"
     if wh == "when":
         return "date"
     if wh == "where":
