@@ -47,7 +47,7 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
                     analysis: Analysis | None = None) -> list[Sentence]:
     idf = {t: corpus.idf(t) * w for t, w in weights.items()}
     total = sum(idf.values()) or 1.0
-    focus_idf = {t: v for t, v in idf.items() if analysis is None or t in analysis.focus or w_history(weights, t)}
+    focus_idf = {t: v for t, v in idf.items() if analysis is None or t in analysis.focus or from_earlier_turn(weights, t)}
     focus_total = sum(focus_idf.values()) or 1.0
     out = []
     for rank, hit in enumerate(retrieval.hits):
@@ -71,7 +71,7 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     return out
 
 
-def w_history(weights: dict[str, float], term: str) -> bool:
+def from_earlier_turn(weights: dict[str, float], term: str) -> bool:
     """A term that came from the earlier turns a follow-up continues (weighted under 1)."""
     return weights.get(term, 1.0) < 1.0
 
