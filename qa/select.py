@@ -47,7 +47,8 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
                     analysis: Analysis | None = None) -> list[Sentence]:
     idf = {t: corpus.idf(t) * w for t, w in weights.items()}
     total = sum(idf.values()) or 1.0
-    focus_idf = {t: v for t, v in idf.items() if analysis is None or t in analysis.focus or from_earlier_turn(weights, t)}
+    focus_idf = {t: v for t, v in idf.items()
+                 if analysis is None or t in analysis.focus or from_earlier_turn(weights, t)}
     focus_total = sum(focus_idf.values()) or 1.0
     out = []
     for rank, hit in enumerate(retrieval.hits):
