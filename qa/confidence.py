@@ -1,13 +1,14 @@
 """Calibrated confidence: the probability that an answer is right, from a small logistic model.
 
-The signals are the ones the pipeline already has (`FEATURES`): how well the best sentence is
-supported (lexical coverage, chunk similarity, paragraph score), whether it holds what the
-question asks for (a name, a time, a number), how much of the question its paragraph and
-headline address, the rarest question word they miss, how far the best paragraph leads the
-next one, and whether other articles carry candidates too. The weights live in
-`qa/confidence.json`, fitted by `python -m qa.calibrate` on the SQuAD slice (with and without
-each question's gold paragraph) and on our own questions; the numbers it reports are
-cross-validated by paragraph, never measured on the data the weights were fitted on.
+The signals are the ones the pipeline already has (`FEATURES`, described in `signals`): how well
+the best sentence is supported (lexical coverage and chunk similarity), how much of the question's
+topic its surroundings address, its paragraph's fused and BM25 scores, how far that paragraph
+leads the next one that could answer, how many sentences could answer, and how long the question
+and the answer are. Whether a sentence holds what was asked (a name, a time, a number) is decided
+before, as a filter. The weights live in `qa/confidence.json`, fitted by `python -m qa.calibrate`
+on the SQuAD slice (with and without each question's gold paragraph) and on our own questions;
+the numbers it reports are cross-validated by paragraph, never measured on the data the weights
+were fitted on.
 
 Not handled: questions whose answer needs two sentences read together (the model scores the
 best single sentence), and corpora far from news prose, where the fitted weights may not hold.
