@@ -99,6 +99,15 @@ class Corpus:
         rows = self._query(f"SELECT {_COLUMNS} FROM paras WHERE file=? AND n=?", (file, number))
         return self._para(rows[0]) if rows else None
 
+    def beside(self, para: Para, offset: int) -> Para | None:
+        """The paragraph `offset` places after (or, negative, before) `para` in its article, read
+        through the cache: a snapshot stores each article's paragraphs as consecutive rows."""
+        idx = para.idx + offset
+        if not 0 <= idx < len(self.paras):
+            return None
+        other = self.paras[idx]
+        return other if other.file == para.file and other.number == para.number + offset else None
+
     def article(self, file: str) -> list[Para]:
         return [self._para(r) for r in self._query(f"SELECT {_COLUMNS} FROM paras WHERE file=? ORDER BY n", (file,))]
 

@@ -407,7 +407,7 @@ def previous_paragraph(corpus) -> Callable[[Para], list[str]]:
     """For `SupportChecker(before=...)`: the sentences of the paragraph before, in the same article,
     when it is article text (a "He said" opening a paragraph points there)."""
     def before(para: Para) -> list[str]:
-        prev = corpus.paragraph(para.file, para.number - 1) if para.number > 1 else None
+        prev = corpus.beside(para, -1)
         if prev is None or prev.boilerplate:
             return []
         return [prev.text[a:b] for a, b in prev.sentences]

@@ -165,7 +165,7 @@ def continuation(evidence: Evidence) -> Sentence | None:
     para = evidence.corpus.paras[last.para]
     after = [(a, b) for a, b in para.sentences if a >= last.end]
     if not after:
-        para = evidence.corpus.paragraph(para.file, para.number + 1)
+        para = evidence.corpus.beside(para, +1)
         if para is None or para.boilerplate or not para.sentences:
             return None
         after = list(para.sentences)
@@ -263,15 +263,12 @@ def _before(corpus: Corpus, s: Sentence, paragraphs: int = 2) -> list[str]:
     """The sentences before `s`: in its paragraph, then in up to two paragraphs of prose before it."""
     para = corpus.paras[s.para]
     out = [para.text[a:b] for a, b in para.sentences if b <= s.start]
-    number = para.number
-    for _ in range(paragraphs):
-        number -= 1
-        prev = corpus.paragraph(para.file, number) if number >= 1 else None
+    for offset in range(1, paragraphs + 1):
+        prev = corpus.beside(para, -offset)
         if prev is None:
             break
-        if prev.boilerplate:
-            continue
-        out = [prev.text[a:b] for a, b in prev.sentences] + out
+        if not prev.boilerplate:
+            out = [prev.text[a:b] for a, b in prev.sentences] + out
     return out
 
 

@@ -110,7 +110,7 @@ def context_terms(corpus: Corpus, para: Para) -> frozenset[str]:
     """The terms a sentence's surroundings add: its paragraph, the paragraph before it (a news
     paragraph continues the one before: "The bilateral talks ..." after "led by Lavrov and Rubio"),
     and the article's headline and date."""
-    before = corpus.paragraph(para.file, para.number - 1) if para.number > 1 else None
+    before = corpus.beside(para, -1)
     return (term_set(para.text) | term_set(before.text if before else "")
             | term_set(" ".join(filter(None, (para.headline, _date_words(para))))))
 

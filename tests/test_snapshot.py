@@ -50,3 +50,13 @@ def test_duplicates_point_at_their_first_copy_and_bm25_rows_at_paragraphs(fake_s
     df = corpus.doc_freq(lavrov)
     assert df > 1 and df == sum(1 for i in map(int, corpus.answerable) if lavrov in terms(corpus.paras[i].text))
     assert corpus.doc_freq("zzzunknownzzz") == 0 and not corpus.knows("zzzunknownzzz")
+
+
+def test_beside_steps_within_one_article_only(fake_settings, fake_embedder):
+    ingest(settings=fake_settings, embedder=fake_embedder, progress=False)
+    corpus = load_corpus(fake_settings)
+    first, last = corpus.paragraph(A001, 1), corpus.article(A000)[-1]
+    assert corpus.beside(corpus.paragraph(A002, 5), -1) == corpus.paragraph(A002, 4)
+    assert corpus.beside(corpus.paragraph(A002, 5), +2) == corpus.paragraph(A002, 7)
+    assert corpus.beside(first, -1) is None and corpus.beside(last, +1) is None  # not the next file's
+    assert corpus.beside(corpus.paras[0], -1) is None and corpus.beside(corpus.paras[len(corpus.paras) - 1], 1) is None
