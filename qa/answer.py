@@ -45,7 +45,8 @@ class Retrieved:
 class Answer:
     text: str  # with inline markers [1], [2]...; marker [n] is citations[n-1]
     citations: list[Citation]
-    answered: bool  # False: the articles do not hold the answer; text says so, no citations
+    # False unless the tier is "answered": a tentative answer has citations but is not asserted.
+    answered: bool
     # The calibrated probability (0..1) that the answer is right (qa.confidence); for a refusal,
     # that an answer would have been right.
     confidence: float = 0.0
@@ -65,6 +66,10 @@ class Answer:
     retrieved: list[Retrieved] = field(default_factory=list)  # paragraphs ranked by retrieval
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. what a checker removed
+    # "answered": asserted, cited; "tentative": the best quote with its citation, which may answer
+    # (shown as "may answer: check the source"); "refused": the articles do not seem to answer
+    # (no citations; `closest` holds the nearest passages, not an answer).
+    tier: str = "answered"
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -14,7 +14,7 @@ A generated sentence stands only if its cited paragraph supports it, on every co
 - and, as before, most of its content words occur in the paragraph (`LEXICAL_MIN`) and its MiniLM
   vector is close to one of the paragraph's sentences (`SEMANTIC_MIN`).
 A sentence that fails against the paragraph it cites is re-cited to another source that passes
-the same test, or removed with a note saying what was missing. `python -m qa.check_eval` measures
+the same test, or removed with a note saying what was missing. `python -m qa.eval.check_eval` measures
 the check as a classifier on data/support.jsonl (docs/quality.md).
 
 Each source's sentences are embedded once per `SupportChecker`, and each generated sentence is

@@ -5,7 +5,7 @@ the best sentence is supported (lexical coverage and chunk similarity), how much
 topic its surroundings address, its paragraph's fused and BM25 scores, how far that paragraph
 leads the next one that could answer, how many sentences could answer, and how long the question
 and the answer are. Whether a sentence holds what was asked (a name, a time, a number) is decided
-before, as a filter. The weights live in `qa/confidence.json`, fitted by `python -m qa.calibrate`
+before, as a filter. The weights live in `qa/confidence.json`, fitted by `python -m qa.eval.calibrate`
 on the SQuAD slice (with and without each question's gold paragraph) and on our own questions;
 the numbers it reports are cross-validated by paragraph, never measured on the data the weights
 were fitted on.

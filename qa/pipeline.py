@@ -206,7 +206,7 @@ def get_pipeline(index_dir: str | Path | None = None, settings: Settings | None 
         return _pipelines[key]
 
 
-def ask(question: str, history: list[dict] | None = None, index_dir: str | Path | None = None) -> Answer:
+def ask(question: str, *, history: list[dict] | None = None, index_dir: str | Path | None = None) -> Answer:
     """Answer `question` from the articles, with citations to file and paragraph.
 
     `history` is the chat so far as messages (`{"role": "user"|"assistant", "content": str}`);

@@ -1,6 +1,6 @@
 """The benchmark's generated corpora (the benchmark itself is a script, not a test)."""
 from ingest.paragraphs import read_article, split_paragraphs
-from qa.bench import make_corpus, markdown
+from qa.eval.bench import make_corpus, markdown
 from ingest.text import norm_key
 
 

@@ -96,7 +96,7 @@ def test_sources_are_embedded_once_and_each_sentence_once_however_often_the_stre
 
 @pytest.mark.slow
 def test_the_check_as_a_classifier_on_the_labelled_sentences(real_pipeline):
-    from qa.check_eval import judge_all, load, scores
+    from qa.eval.check_eval import judge_all, load, scores
     from tests.conftest import ROOT
 
     judged = judge_all(load(ROOT / "data" / "support.jsonl"), real_pipeline.load().corpus, real_pipeline.embedder)

@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 COMMANDS = {
     "qa": ["-m", "qa", "Who met in Riyadh?"],
     "ingest": ["-m", "ingest", "--quiet"],
-    "evaluate": ["-m", "qa.evaluate", "--quiet"],
+    "evaluate": ["-m", "qa.eval.evaluate", "--quiet"],
 }
 BAD = {
     "top_k": ({"ARTICLES_QA_TOP_K": "many"}, "ARTICLES_QA_TOP_K='many' is not a valid int; unset it or give a number"),

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from ingest.paragraphs import read_article, split_paragraphs
-from qa import evaluate
+from qa.eval import evaluate
 from qa.answer import Answer, Citation, Retrieved
 from tests.conftest import ARTICLES
 
@@ -23,7 +23,7 @@ def _refusal(confidence=0.0, closest=None, signals=None):
 
 
 class FakePipeline:
-    """What qa.evaluate uses of a pipeline: load, ask, articles, article; answers are canned."""
+    """What qa.eval.evaluate uses of a pipeline: load, ask, articles, article; answers are canned."""
 
     def __init__(self, answers: dict, articles: dict | None = None, paragraphs: dict | None = None):
         self.answers, self.asked = answers, []

@@ -1,6 +1,6 @@
 """Score answers and citations against a file of test questions, conversations or a RAG dataset.
 
-    python -m qa.evaluate [FILE] [--squad FILE [--remove-gold [only|both]]] [--split dev|heldout|all]
+    python -m qa.eval.evaluate [FILE] [--squad FILE [--remove-gold [only|both]]] [--split dev|heldout|all]
                           [--data DIR --index DIR] [--compare] [--json OUT] [--report OUT.md]
                           [--plot OUT.png] [--min NAME=VALUE ...] [--max NAME=VALUE ...]
 
@@ -719,7 +719,7 @@ def _out_of_bounds(overall: dict, floors: dict[str, float], ceilings: dict[str, 
 
 def main(argv: list[str] | None = None, *, make_pipeline=None) -> int:
     """`make_pipeline(settings)` builds the pipeline to score (default: qa.pipeline.Pipeline)."""
-    parser = argparse.ArgumentParser(prog="python -m qa.evaluate", description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(prog="python -m qa.eval.evaluate", description=__doc__.split("\n\n")[0],
                                      epilog="metrics: " + ", ".join(METRICS))
     parser.add_argument("questions", nargs="?", help="questions or conversations (JSONL), or a LabelledRagDataset "
                                                      "(JSON); default data/questions.jsonl")
@@ -776,14 +776,14 @@ def main(argv: list[str] | None = None, *, make_pipeline=None) -> int:
                     _, run_rows = evaluate(cases, pipeline, progress=progress)
                     groups.setdefault(group, []).extend(run_rows)
                     if args.compare:
-                        from qa.baseline import PlainPipeline
+                        from qa.eval.baseline import PlainPipeline
 
                         baseline, _ = evaluate(cases, PlainPipeline(run_settings), progress=progress)
                 rows = [r for group_rows in groups.values() for r in group_rows]
                 result = _grouped(rows) if len(groups) == 1 else {"overall": metrics(rows), **{
                     g: metrics(r) for g, r in groups.items()}}
             else:
-                path = args.questions or str(Path(__file__).resolve().parents[1] / "data" / "questions.jsonl")
+                path = args.questions or str(Path(__file__).resolve().parents[2] / "data" / "questions.jsonl")
                 pipeline = make_pipeline(settings)
                 try:
                     text = Path(path).read_text(encoding="utf-8")
@@ -809,7 +809,7 @@ def main(argv: list[str] | None = None, *, make_pipeline=None) -> int:
                         cases = [c for c in loaded.cases if keep(c)]
                         result, rows = evaluate(cases, pipeline, progress=progress)
                         if args.compare:
-                            from qa.baseline import PlainPipeline
+                            from qa.eval.baseline import PlainPipeline
 
                             baseline, _ = evaluate(cases, PlainPipeline(settings), progress=progress)
         except ArticlesQAError as e:

@@ -1,6 +1,6 @@
 """The support check (`qa.check`) measured as a classifier of "supported" on labelled sentences.
 
-    python -m qa.check_eval [data/support.jsonl] [--data DIR] [--index DIR] [--errors]
+    python -m qa.eval.check_eval [data/support.jsonl] [--data DIR] [--index DIR] [--errors]
 
 A line: {"id", "sentence", "file", "paragraph", "label", "supported": bool, "split"?: "dev"|"heldout"}.
 Each sentence is judged against the paragraph it names, with the real MiniLM embedder, as a
@@ -57,7 +57,7 @@ def load(path: str | Path) -> list[dict]:
                 if key not in row:
                     raise ValueError(f'missing "{key}"')
         except ValueError as e:
-            raise ArticlesQAError(f"{path}:{n}: not a labelled sentence ({e}); see `python -m qa.check_eval -h`") from None
+            raise ArticlesQAError(f"{path}:{n}: not a labelled sentence ({e}); see `python -m qa.eval.check_eval -h`") from None
         rows.append(row)
     return rows
 
@@ -105,7 +105,7 @@ def report(judged: list[Judged]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.check_eval", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.eval.check_eval", description=__doc__.split("\n")[0])
     parser.add_argument("labels", nargs="?", default="data/support.jsonl")
     parser.add_argument("--data", help="articles folder (default data/articles)")
     parser.add_argument("--index", help="an index folder to build or reuse (default: a temporary one)")

@@ -1,6 +1,6 @@
 """Speed and scale: ingest throughput, ask() latency, cold start and memory, ours beside plain llama-index.
 
-    python -m qa.bench [--sizes articles,1000,10000,100000] [--folder DIR] [--modes embedded,server]
+    python -m qa.eval.bench [--sizes articles,1000,10000,100000] [--folder DIR] [--modes embedded,server]
                        [--no-baseline] [--baseline-build-max N] [--questions 100]
                        [--json OUT] [--markdown OUT] [--plot OUT.png]
 
@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SQUAD = ROOT.parent / "shared" / "bench" / "squad-v1.1-dev-super-bowl-50.json"
 PER_FILE = 10  # paragraphs a file, about a news article: 10,000 paragraphs are 1,000 files
 
@@ -166,7 +166,7 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
 
     if baseline:
         from ingest.embedding import load_embedder
-        from qa.baseline import PlainPipeline
+        from qa.eval.baseline import PlainPipeline
 
         settings = Settings.from_env(data_dir=data, index_dir=work / "unused")
         torch_embedder = load_embedder(settings.replace(embed_runtime="torch"))
@@ -246,7 +246,7 @@ def plot(rows: list[dict], path: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.eval.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="articles,1000,10000", help="comma list: 'articles' and paragraph counts")
     parser.add_argument("--folder", help="measure this folder of .txt articles instead of generated corpora")
     parser.add_argument("--modes", default="embedded", help="embedded and/or server (a `chroma run` on loopback)")

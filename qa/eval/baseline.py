@@ -1,4 +1,4 @@
-"""The plain llama-index pipeline we compare against (`python -m qa.evaluate --compare`).
+"""The plain llama-index pipeline we compare against (`python -m qa.eval.evaluate --compare`).
 
 VectorStoreIndex over Chroma with the same MiniLM, one node per paragraph, dense
 retrieval only; no BM25, no boilerplate filter, no sentence selection. Its answer

@@ -1,6 +1,6 @@
 """Fit the confidence model (`qa/confidence.json`) and report how well it is calibrated.
 
-    python -m qa.calibrate [--squad ../shared/bench/squad-v1.1-dev-super-bowl-50.json]
+    python -m qa.eval.calibrate [--squad ../shared/bench/squad-v1.1-dev-super-bowl-50.json]
                            [--questions data/questions.jsonl] [--out qa/confidence.json] [--json OUT]
 
 Data: every question is asked with refusals by confidence turned off (min_confidence 0), and its
@@ -35,7 +35,7 @@ import numpy as np
 from qa.cli import run
 from qa.confidence import FEATURES, MODEL_FILE
 
-DEFAULT_SQUAD = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad-v1.1-dev-super-bowl-50.json"
+DEFAULT_SQUAD = Path(__file__).resolve().parents[3] / "shared" / "bench" / "squad-v1.1-dev-super-bowl-50.json"
 FOLDS = 5
 THRESHOLDS = (0.0, 0.2, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
 _MARKER = re.compile(r"\s*\[\d+\]")
@@ -43,7 +43,7 @@ _MARKER = re.compile(r"\s*\[\d+\]")
 
 def collect(pipeline, cases, *, group_of, subset: str) -> list[dict]:
     """One row per question: features, whether the unrefused answer is right, and its group."""
-    from qa.evaluate import contains_gold
+    from qa.eval.evaluate import contains_gold
 
     rows = []
     for case in cases:
@@ -57,7 +57,7 @@ def collect(pipeline, cases, *, group_of, subset: str) -> list[dict]:
 
 def gather(squad: Path | None, questions: Path | None, workdir: Path, settings) -> list[dict]:
     from ingest import ingest
-    from qa.evaluate import load_questions, remove_gold_folds, squad_corpus
+    from qa.eval.evaluate import load_questions, remove_gold_folds, squad_corpus
     from qa.pipeline import Pipeline
 
     settings = settings.replace(min_confidence=0.0)
@@ -126,7 +126,7 @@ def rates(p: np.ndarray, rows: list[dict], threshold: float) -> dict:
 def report(rows: list[dict], p: np.ndarray) -> dict:
     """Per subset: AUROC and calibration error over the questions that had a candidate answer, and
     right/wrong/refused shares over all questions at each threshold."""
-    from qa.evaluate import auroc, expected_calibration_error
+    from qa.eval.evaluate import auroc, expected_calibration_error
 
     out = {}
     for subset in ["all", *dict.fromkeys(r["subset"] for r in rows)]:
@@ -143,10 +143,10 @@ def report(rows: list[dict], p: np.ndarray) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m qa.eval.calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--squad", default=str(DEFAULT_SQUAD) if DEFAULT_SQUAD.is_file() else None,
                         help="SQuAD v1.1 file (default ../shared/bench/...)")
-    parser.add_argument("--questions", default=str(Path(__file__).resolve().parents[1] / "data" / "questions.jsonl"))
+    parser.add_argument("--questions", default=str(Path(__file__).resolve().parents[2] / "data" / "questions.jsonl"))
     parser.add_argument("--out", default=str(MODEL_FILE), help="where the fitted weights go (default qa/confidence.json)")
     parser.add_argument("--json", dest="json_out", help="also write the cross-validated report and rows here")
     args = parser.parse_args(argv)
