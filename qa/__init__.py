@@ -7,6 +7,7 @@ from qa.errors import (
     ArticleError,
     ArticlesQAError,
     BackendError,
+    ScorerUnavailableError,
     BadHistoryError,
     EmptyQuestionError,
     IndexChangedError,
@@ -30,5 +31,5 @@ __all__ = [
     "ArticlesQAError", "SettingsError", "QuestionError", "EmptyQuestionError", "QuestionTooLongError",
     "UnsupportedLanguageError", "BadHistoryError", "ArticleError", "NoArticlesError", "IndexStateError",
     "IndexNotFoundError", "IndexCorruptError", "IndexOutdatedError", "IndexLockedError", "IndexWriteError",
-    "IndexChangedError", "BackendError", "IngestReport", "decode_article", "split_paragraphs",
+    "IndexChangedError", "BackendError", "ScorerUnavailableError", "IngestReport", "decode_article", "split_paragraphs",
 ]

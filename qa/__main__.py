@@ -29,7 +29,10 @@ def _answer(args: argparse.Namespace) -> int:
     else:
         print(answer.text)
         if answer.citations:
-            print("\nSources:\n" + answer.sources_text())
+            print(("\nSource to check (may answer):\n" if answer.tier == "tentative" else "\nSources:\n")
+                  + answer.sources_text())
+        label = {"answered": "answered", "tentative": "may answer", "refused": "not found"}[answer.tier]
+        print(f"\n({label}; confidence {answer.confidence:.2f})")
         if answer.notes or answer.backend != "extractive":
             print(f"\n(answered by {answer.backend})" + "".join(f"\n  note: {n}" for n in answer.notes))
     return 0

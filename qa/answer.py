@@ -1,7 +1,17 @@
-"""Result types: what `ask()` returns. Frozen, and plain enough to turn into JSON."""
+"""What answering hands on: `Evidence` (what an answerer reads) and `Answer` (what `ask()` returns,
+frozen, plain enough to turn into JSON), and the `Answerer` stage's interface."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ingest.corpus import Corpus
+    from qa.analyze import Analysis
+    from qa.condense import Standalone
+    from qa.retrieve import Retrieval
+    from qa.select import Sentence
 
 
 @dataclass(frozen=True)
@@ -84,3 +94,44 @@ class Answer:
             if c.also_in:
                 lines.append(f"    same text also in: {', '.join(c.also_in)}")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the answering step gets: the question, what was searched, the retrieved paragraphs and their
+    sentences ranked by the answer scorer (best first), and what the conversation already gave."""
+
+    question: str
+    query: str
+    history: list[dict[str, str]]
+    retrieval: Retrieval
+    sentences: list[Sentence]
+    corpus: Corpus
+    analysis: Analysis | None = None
+    # What the previous answer gave, for "who else / what next": its names and its sentences.
+    excluded: frozenset[str] = field(default_factory=frozenset)
+    answered: frozenset[str] = field(default_factory=frozenset)
+    continues: bool = False  # "what did he add": the sentence after the ones quoted before
+
+    @property
+    def question_analysis(self) -> Analysis:
+        from qa.analyze import analyze
+
+        return self.analysis or analyze(self.question)
+
+
+class Answerer(Protocol):
+    """The answering stage: `qa.compose.ExtractiveAnswerer`, `qa.generate.GenerativeAnswerer`, or a fake."""
+
+    name: str
+
+    def condense(self, question: str, history: list[dict[str, str]]) -> Standalone:
+        """A follow-up made a standalone question (`qa.condense`)."""
+        ...
+
+    def answer(self, evidence: Evidence) -> Answer:
+        ...
+
+    def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
+        """The answer as it grows; the last one yielded is the final answer."""
+        ...

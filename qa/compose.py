@@ -16,56 +16,44 @@ referents that are not the nearest person named before.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from ingest.corpus import Corpus
 from ingest.metadata import published_at
-from ingest.text import norm_key, term_set
+from ingest.text import norm_key, term_set, terms
 from qa import entities
-from qa.analyze import Analysis, analyze
-from qa.answer import Answer, AnswerSentence, Citation
+from qa.analyze import Analysis
+from qa.condense import Standalone, standalone_query
+from qa.answer import Answer, AnswerSentence, Citation, Evidence
 from qa.confidence import confidence, signals
 from qa.retrieve import Retrieval
-from qa.select import Sentence, context_terms
+from qa.score import sigmoid
+from qa.select import UNSCORED, Sentence, context_terms
 from qa.settings import Settings
 
 NOT_FOUND = "The articles do not seem to answer this. None of the passages I found says it."
+TENTATIVE = "Not sure: the passage below may answer this; check the source."
 KEEP_RATIO = 0.85  # a further sentence must score at least this share of the best one
 LIST_RATIO = 0.70  # for list questions, a sentence that adds items may score this share
 CLOSEST = 3  # passages shown with a refusal
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """What the answering step gets: the question, what was searched, and the scored sentences."""
-
-    question: str
-    query: str
-    history: list[dict[str, str]]
-    retrieval: Retrieval
-    sentences: list[Sentence]
-    corpus: Corpus
-    analysis: Analysis | None = None
-    # What the previous answer gave, for "who else / what next": its names and its sentences.
-    excluded: frozenset[str] = field(default_factory=frozenset)
-    answered: frozenset[str] = field(default_factory=frozenset)
-    continues: bool = False  # "what did he add": the sentence after the ones quoted before
-
-    @property
-    def question_analysis(self) -> Analysis:
-        return self.analysis or analyze(self.question)
-
-
-def support(sentence: Sentence) -> float:
-    """How well one sentence answers the question: lexical coverage and meaning alike."""
-    return 0.5 * sentence.coverage + 0.5 * sentence.dense
-
-
 class ExtractiveAnswerer:
+    """Answers with sentences quoted from the articles, in three tiers by calibrated confidence:
+    answered (>= `Settings.min_confidence`), tentative (>= `Settings.min_tentative`: the best quote
+    alone, marked as one that may answer), refused (the closest passages apart)."""
+
     name = "extractive"
 
     def __init__(self, settings: Settings):
         self.settings = settings
+
+    def condense(self, question: str, history: list[dict[str, str]]) -> Standalone:
+        return standalone_query(question, history)
+
+    def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
+        yield self.answer(evidence)
 
     def answer(self, evidence: Evidence) -> Answer:
         analysis = evidence.question_analysis
@@ -73,21 +61,29 @@ class ExtractiveAnswerer:
         if unknown:
             return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.",
                            answer_type=analysis.answer_type)
-        pool = candidates(evidence, min_support=self.settings.min_support)
+        pool = candidates(evidence)
         ahead = publication_date(evidence) or continuation(evidence)
         chosen = [ahead] if ahead else self.choose(pool, analysis)
         features = signals(evidence, chosen, pool)
         conf = confidence(features)
-        if not chosen or conf < self.settings.min_confidence:
-            return refusal(closest=closest(evidence.corpus, evidence.sentences), confidence=conf, signals=features,
-                           answer_type=analysis.answer_type)
-        shown = standalone(evidence.corpus, chosen, max_words=self.settings.max_answer_words)
-        if not shown:  # every quote pointed at someone we cannot name: say nothing rather than guess
-            return refusal(closest=closest(evidence.corpus, evidence.sentences), confidence=conf,
-                           signals=features, answer_type=analysis.answer_type)
+        tier = self.tier(conf) if chosen else "refused"
+        if tier == "tentative":
+            chosen = chosen[:1]
+        shown = standalone(evidence.corpus, chosen, max_words=self.settings.max_answer_words) if chosen else []
+        if tier == "refused" or not shown:  # not shown: every quote pointed at someone we cannot name
+            return refusal(not_found(analysis), closest=closest(evidence.corpus, evidence.sentences),
+                           confidence=conf, signals=features, answer_type=analysis.answer_type)
         text, citations, sentences = cite(evidence.corpus, shown)
-        return Answer(text=text, citations=citations, answered=True, backend=self.name, sentences=sentences,
-                      confidence=conf, signals=features, answer_type=analysis.answer_type)
+        if tier == "tentative":
+            text = f"{TENTATIVE} {text}"
+        return Answer(text=text, citations=citations, answered=tier == "answered", backend=self.name,
+                      sentences=sentences, confidence=conf, signals=features, answer_type=analysis.answer_type,
+                      tier=tier)
+
+    def tier(self, conf: float) -> str:
+        if conf >= self.settings.min_confidence:
+            return "answered"
+        return "tentative" if conf >= self.settings.min_tentative else "refused"
 
     def choose(self, sentences: list[Sentence], analysis: Analysis | None = None) -> list[Sentence]:
         """The best sentence, then up to `max_answer_sentences - 1` more that are nearly as strong
@@ -95,13 +91,14 @@ class ExtractiveAnswerer:
         if not sentences:
             return []
         best = sentences[0]
+        best_p = sigmoid(best.answer)
         wants_list = bool(analysis and analysis.wants_list)
         chosen, seen = [best], {norm_key(best.text)}
         items = _items(best, analysis) if analysis else set()
         n_words = min(len(best.text.split()), self.settings.max_answer_words)
         ratio = LIST_RATIO if wants_list else KEEP_RATIO
         for s in sentences[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences or s.score < ratio * best.score:
+            if len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < ratio * best_p:
                 break
             key = norm_key(s.text)
             words = len(s.text.split())
@@ -118,12 +115,13 @@ class ExtractiveAnswerer:
         return _document_order(chosen)
 
 
-def candidates(evidence: Evidence, *, min_support: float) -> list[Sentence]:
-    """The sentences that can answer: supported enough, holding the kind of thing asked for, in
-    the mouth of the speaker asked about, and (for "who else") naming someone not named before."""
+def candidates(evidence: Evidence) -> list[Sentence]:
+    """The sentences that can answer, best first by the answer scorer: read by it, in the mouth of
+    the speaker asked about, with the people the question names in view, not quoted by the previous
+    answer, and (for "who else") naming someone not named before. Whether a sentence holds the kind
+    of thing asked for is a signal of the confidence model, not a filter."""
     analysis = evidence.question_analysis
-    pool = [s for s in evidence.sentences
-            if s.holds and support(s) >= min_support and norm_key(s.text) not in evidence.answered]
+    pool = [s for s in evidence.sentences if s.answer > UNSCORED and norm_key(s.text) not in evidence.answered]
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
         pool = [s for s in pool if entities.said_by(s.text, wanted, _before(evidence.corpus, s))]
@@ -315,7 +313,7 @@ def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citat
         quote=quote_spans(para.text, [(s.start, s.end) for s in quoted]),
         headline=para.headline,
         published=para.published,
-        score=round(max(support(s) for s in quoted), 4),
+        score=round(max(s.support for s in quoted), 4),
         also_in=[f"{c.file} ¶{c.number}" for c in corpus.copies_of(para_idx)],
     )
 
@@ -356,4 +354,21 @@ def verbatim_pieces(sentence: str) -> list[str]:
 def refusal(text: str = NOT_FOUND, *, closest: list[Citation] | None = None, confidence: float = 0.0,
             signals: dict[str, float] | None = None, answer_type: str = "") -> Answer:
     return Answer(text=text, citations=[], answered=False, backend="extractive", closest=closest or [],
-                  confidence=round(confidence, 4), signals=signals or {}, answer_type=answer_type)
+                  confidence=round(confidence, 4), signals=signals or {}, answer_type=answer_type, tier="refused")
+
+
+_LOOKED_FOR = {"person": "who", "organisation": "which organisation", "place": "where", "date": "when",
+               "reason": "why", "manner": "how"}
+_HOW_WHAT = re.compile(r"^\s*(how (?:long|many|much|far|old|big|large|often))\b", re.I)
+
+
+def not_found(analysis: Analysis) -> str:
+    """The refusal, saying what was looked for when the question's focus is clear: "No passage I found
+    says how long (talks, March)." (the question's own topic words, in its order)."""
+    how = _HOW_WHAT.match(analysis.question)
+    asked = how.group(1).lower() if how else _LOOKED_FOR.get(analysis.answer_type)
+    topic = list(dict.fromkeys(w for w in re.findall(r"[\w’'-]+", analysis.question)
+                               if (t := terms(w)) and t[0] in analysis.focus))[:5]
+    if not asked or not topic:
+        return NOT_FOUND
+    return f"The articles do not seem to answer this. No passage I found says {asked} ({', '.join(topic)})."

@@ -1,14 +1,11 @@
 """Calibrated confidence: the probability that an answer is right, from a small logistic model.
 
-The signals are the ones the pipeline already has (`FEATURES`, described in `signals`): how well
-the best sentence is supported (lexical coverage and chunk similarity), how much of the question's
-topic its surroundings address, its paragraph's fused and BM25 scores, how far that paragraph
-leads the next one that could answer, how many sentences could answer, and how long the question
-and the answer are. Whether a sentence holds what was asked (a name, a time, a number) is decided
-before, as a filter. The weights live in `qa/confidence.json`, fitted by `python -m qa.eval.calibrate`
-on the SQuAD slice (with and without each question's gold paragraph) and on our own questions;
-the numbers it reports are cross-validated by paragraph, never measured on the data the weights
-were fitted on.
+Its inputs (`FEATURES`, described in `signals`) are the answer scorer's logit for the best sentence
+(`qa.score`), how far it leads the best sentence of any other paragraph, whether it holds the kind
+of thing asked for (a name, a time, a number), its lexical support and topic focus, and its
+paragraph's retrieval score. The weights live in `qa/confidence.json`, fitted by
+`python -m qa.eval.calibrate` on answers whose scorer never saw the question (each source scored by
+a scorer trained without it); the numbers it reports are cross-validated by paragraph.
 
 Not handled: questions whose answer needs two sentences read together (the model scores the
 best single sentence), and corpora far from news prose, where the fitted weights may not hold.
@@ -22,37 +19,28 @@ from pathlib import Path
 
 from qa.select import Sentence
 
-# Kept by backward elimination on cross-validated AUROC (docs/quality.md): answer-type match is a
-# filter before this model (every answer holds its type), and agreement between articles, coverage
-# of the sentence alone and the margins between sentences added nothing.
-FEATURES = ("support", "focus", "paragraph", "lexical", "margin", "top", "candidates", "terms", "sentences")
+FEATURES = ("answer", "lead", "holds", "support", "focus", "paragraph")
 MODEL_FILE = Path(__file__).with_name("confidence.json")
+LEAD_CAP = 10.0  # logits: a lead with no rival paragraph counts as this much
 
 
 def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str, float]:
     """The model's inputs for the answer made of `chosen` (empty: no candidate at all):
-    support   0.5 * coverage + 0.5 * chunk similarity of the best sentence
+    answer    the scorer's logit for the best sentence (qa.score)
+    lead      that logit minus the best logit of a sentence in another paragraph (capped at LEAD_CAP)
+    holds     1 when the best sentence holds the kind of thing asked for (qa.analyze.holds_answer)
+    support   its lexical support: half IDF coverage of the question, half chunk similarity
     focus     IDF share of the question's topic words in the sentence, paragraph (and the one
               before), headline and date
-    paragraph, lexical   the fused and the BM25 score of the best sentence's paragraph
-    margin    how far the best sentence's paragraph leads the next paragraph that could answer
-    top       the best sentence sits in the first-ranked paragraph that could answer (one holding a
-              sentence of the asked-for kind)
-    candidates, terms, sentences   how many sentences could answer, the question's topic words,
-              and how many sentences the answer quotes (each /10, /10, /3)"""
-    analysis = evidence.question_analysis
-    score_of = {h.para: h for h in evidence.retrieval.hits}
-    eligible = sorted({s.para for s in pool}, key=lambda p: -score_of[p].score if p in score_of else 0.0)
+    paragraph the fused retrieval score of its paragraph"""
     out = dict.fromkeys(FEATURES, 0.0)
-    out.update(candidates=min(len(pool), 10) / 10, terms=min(len(analysis.focus), 10) / 10)
     if chosen:
         best = chosen[0]
-        hit = score_of.get(best.para)
-        others = [score_of[p].score for p in eligible if p != best.para and p in score_of]
-        out.update(support=0.5 * best.coverage + 0.5 * best.dense, focus=best.focus,
-                   paragraph=hit.score if hit else 0.0, lexical=hit.lexical if hit else 0.0,
-                   margin=(hit.score if hit else 0.0) - max(others, default=0.0),
-                   top=float(bool(eligible) and best.para == eligible[0]), sentences=len(chosen) / 3)
+        hit = next((h for h in evidence.retrieval.hits if h.para == best.para), None)
+        rival = max((s.answer for s in pool if s.para != best.para), default=None)
+        out.update(answer=best.answer, lead=min(LEAD_CAP, best.answer - rival) if rival is not None else LEAD_CAP,
+                   holds=float(best.holds), support=best.support, focus=best.focus,
+                   paragraph=hit.score if hit else 0.0)
     return {k: round(v, 4) for k, v in out.items()}
 
 
@@ -67,7 +55,9 @@ def confidence(features: dict[str, float]) -> float:
 
 @functools.lru_cache(maxsize=1)
 def load_model() -> dict:
-    """The fitted weights; before the first fit, a prior that leans on support alone."""
+    """The fitted weights; before the first fit (or for another feature set), a prior on the logit alone."""
     if MODEL_FILE.is_file():
-        return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    return {"features": ["support"], "coef": [6.0], "mean": [0.3], "scale": [1.0], "intercept": 0.0}
+        model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+        if set(model["features"]) <= set(FEATURES):
+            return model
+    return {"features": ["answer"], "coef": [1.0], "mean": [0.0], "scale": [1.0], "intercept": 0.0}

@@ -41,3 +41,7 @@ class BadHistoryError(QuestionError):
 
 class BackendError(ArticlesQAError):
     """The configured LLM backend cannot be used as configured."""
+
+
+class ScorerUnavailableError(ArticlesQAError):
+    """The answer scorer's model file is missing or unreadable (rebuild it with `python -m qa.eval.train`)."""

@@ -18,9 +18,9 @@ import logging
 import re
 from collections.abc import Iterator
 
-from qa.answer import Answer
+from qa.answer import Answer, Evidence
 from qa.check import SupportChecker, previous_paragraph, split_generated
-from qa.compose import Evidence, ExtractiveAnswerer, cite
+from qa.compose import ExtractiveAnswerer, cite
 from ingest.text import terms
 from qa.condense import Standalone, check_rewrite, is_follow_up, standalone_query
 from qa.prompt import build_prompt, sources_of

@@ -1,8 +1,11 @@
 """`Pipeline`: one object that answers questions over one index, in named stages.
 
 ask() = validate -> condense (a follow-up made a standalone question) -> analyze (answer type,
-focus, speaker) -> retrieve (hybrid) -> select (sentences) -> answer (extractive by default,
-refusing below the calibrated confidence; any object with `.answer(Evidence)` fits).
+focus, speaker) -> retrieve (hybrid) -> select (sentences) -> score (the answer scorer reads the
+best candidates) -> answer (extractive by default: answered, tentative or refused by calibrated
+confidence). Each stage is an object with a typed interface, injected or made from the settings:
+the retriever (`qa.retrieve.HybridRetriever`), the scorer (`qa.score.Scorer`), the answerer
+(`qa.answer.Answerer`).
 """
 from __future__ import annotations
 
@@ -20,12 +23,11 @@ from ingest.corpus import Para
 from ingest.errors import IndexChangedError, IndexNotFoundError
 from ingest.reader import IndexReader, Snapshot
 from qa.analyze import analyze
-from qa.answer import Answer, Retrieved
-from qa.compose import Evidence
-from qa.condense import standalone_query
+from qa.answer import Answer, Answerer, Evidence, Retrieved
 from qa.errors import IndexOutdatedError
 from qa.retrieve import HybridRetriever
-from qa.select import boilerplate_hits, score_sentences
+from qa.score import Scorer, load_scorer
+from qa.select import boilerplate_hits, rank, score_sentences
 from qa.settings import Settings
 from qa.validate import clean_history, clean_question
 
@@ -35,7 +37,8 @@ REPORTED_HITS = 10  # paragraphs listed in Answer.retrieved (for hit@k up to 10)
 
 class Pipeline:
     def __init__(self, settings: Settings | None = None, *, index_dir: str | Path | None = None,
-                 embedder=None, answerer=None, build_if_missing: bool = True):
+                 embedder=None, answerer: Answerer | None = None, scorer: Scorer | None = None,
+                 build_if_missing: bool = True):
         self.settings = (settings or Settings.from_env()).replace(index_dir=index_dir)
         self.reader = IndexReader(self.settings)
         self.store = self.reader.store
@@ -44,7 +47,8 @@ class Pipeline:
             from qa.generate import make_answerer
 
             answerer = make_answerer(self.settings, lambda: self.embedder)
-        self.answerer = answerer
+        self.answerer: Answerer = answerer
+        self._scorer = scorer
         self.build_if_missing = build_if_missing
         self._lock = threading.Lock()
         self._retrievers: dict[str, HybridRetriever] = {}  # commit -> its retriever
@@ -56,6 +60,13 @@ class Pipeline:
 
             self._embedder = load_embedder(self.settings)
         return self._embedder
+
+    @property
+    def scorer(self) -> Scorer:
+        """The answer scorer the settings name, loaded on first use (`qa.score`)."""
+        if self._scorer is None:
+            self._scorer = load_scorer(self.settings.scorer)
+        return self._scorer
 
     def load(self) -> HybridRetriever:
         """The retriever over the newest committed index (the index is built first if missing or outdated).
@@ -158,8 +169,7 @@ class Pipeline:
         retriever = uses.enter_context(self._use())
         corpus = retriever.corpus
         lap("load")
-        condense = getattr(self.answerer, "condense", standalone_query)
-        resolved = condense(question, messages)
+        resolved = self.answerer.condense(question, messages)
         query = resolved.query
         analysis = analyze(resolved.question)
         lap("condense")
@@ -169,6 +179,8 @@ class Pipeline:
         lap("retrieve")
         sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis)
         lap("select")
+        sentences = rank(sentences, self.scorer, resolved.question, corpus)
+        lap("score")
         evidence = Evidence(question, query, messages, retrieval, sentences, corpus, analysis,
                             excluded=resolved.excluded, answered=resolved.answered, continues=resolved.continues)
         retrieved = [
@@ -176,10 +188,8 @@ class Pipeline:
                       round(h.score, 4), round(h.dense, 4), round(h.lexical, 4))
             for h in retrieval.hits
         ]
-        stream = getattr(self.answerer, "answer_stream", None)
-        answers = stream(evidence) if stream else iter([self.answerer.answer(evidence)])
         answer = None
-        for answer in answers:
+        for answer in self.answerer.answer_stream(evidence):
             yield dataclasses.replace(answer, question=question, query=query, retrieved=retrieved)
         lap("answer")
         timings["total"] = round(sum(timings.values()), 2)

@@ -10,12 +10,15 @@ Two more facts about each sentence come from the question analysis (`qa.analyze`
   the article's headline and date (a sentence may answer what its paragraph is about).
 Sentences that are not prose (headings), credits, or instructions to an AI are never candidates.
 Boilerplate (an author bio, an appeal) is a candidate only for questions that name what it names.
+
+`rank` then reads the best `MAX_SCORED` candidates with the answer scorer (`qa.score`): each gets
+`answer`, the scorer's logit that it answers the question, and the list is ordered by it.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.boilerplate import is_credit, is_instruction, is_prose
 from ingest.chunking import sentence_spans
@@ -23,10 +26,13 @@ from ingest.corpus import Corpus, Para
 from ingest.text import term_set
 from qa.analyze import Analysis, holds_answer
 from qa.retrieve import DENSE_WEIGHT, Hit, Retrieval
+from qa.score import Candidate, Scorer
 
 # Measured on the SQuAD slice (docs/quality.md): bigrams and per-sentence vectors each moved
 # first-citation accuracy by under 0.01, so they are left out.
 W_COVERAGE, W_DENSE, W_PARAGRAPH = 0.30, 0.40, 0.30
+MAX_SCORED = 32  # candidates the answer scorer reads per question, best by lexical score (docs/quality.md)
+UNSCORED = -30.0  # the logit of a sentence the scorer did not read
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,12 @@ class Sentence:
     rank: int  # rank of its paragraph in retrieval, 0-based
     holds: bool = True  # holds the kind of answer the question asks for
     focus: float = 0.0  # share of the question's terms in the sentence, its paragraph or headline
+    answer: float = UNSCORED  # the answer scorer's logit (qa.score); UNSCORED when not read by it
+
+    @property
+    def support(self) -> float:
+        """Lexical support: half IDF coverage, half chunk similarity (0..1)."""
+        return 0.5 * self.coverage + 0.5 * self.dense
 
 
 def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, float],
@@ -139,3 +151,27 @@ def _candidate_sentences(para: Para, chunk_sims: dict[str, float]):
 
 def usable(sentence: str) -> bool:
     return is_prose(sentence) and not is_credit(sentence) and not is_instruction(sentence)
+
+
+def rank(sentences: list[Sentence], scorer: Scorer, question: str, corpus: Corpus,
+         n: int = MAX_SCORED) -> list[Sentence]:
+    """The `n` best sentences by lexical score read by `scorer` in one batch, ordered by its logit
+    (`Sentence.answer`); the rest follow unscored, in lexical order. `sentences` is in lexical order."""
+    head, tail = sentences[:n], sentences[n:]
+    logits = scorer.score(question, [candidate(corpus, s) for s in head])
+    scored = [replace(s, answer=round(float(x), 4)) for s, x in zip(head, logits)]
+    scored.sort(key=lambda s: -s.answer)
+    return scored + tail
+
+
+def candidate(corpus: Corpus, s: Sentence) -> Candidate:
+    """A sentence as the scorer reads it: its words, the sentence before it (in its paragraph, else
+    the end of the paragraph before), and the article's headline."""
+    para = corpus.paras[s.para]
+    before = [para.text[a:b] for a, b in para.sentences if b <= s.start]
+    if before:
+        previous = before[-1]
+    else:
+        prev = corpus.beside(para, -1)
+        previous = prev.text[-200:] if prev is not None and not prev.boilerplate else ""
+    return Candidate(" ".join(s.text.split()), " ".join(previous.split()), para.headline or "", s.support)

@@ -30,10 +30,14 @@ class Settings(IndexSettings):
     llm_timeout: float = 120.0  # seconds before an LLM backend counts as unreachable
     llm_context_tokens: int = 2048  # the model's context window; the prompt is cut to fit
     llm_max_new_tokens: int = 256
-    min_support: float = 0.20  # below this support a sentence is never quoted (docs/quality.md)
-    # Below this calibrated confidence the answer says the articles do not seem to answer
-    # (docs/quality.md: the risk-coverage trade-off of this threshold).
-    min_confidence: float = 0.4
+    # The answer scorer (qa.score): "cross-encoder" (the shipped model) or "lexical" (no model).
+    scorer: str = "cross-encoder"
+    # Three tiers by calibrated confidence (docs/quality.md: the risk-coverage trade-off of each):
+    # at or above min_confidence the answer is given; at or above min_tentative the best quote is
+    # shown as one that may answer ("check the source"); below, the articles do not seem to answer.
+    # With min_tentative >= min_confidence there is no tentative tier.
+    min_confidence: float = 0.5
+    min_tentative: float = 0.25
 
     def _check(self) -> None:
         super()._check()
@@ -46,5 +50,9 @@ class Settings(IndexSettings):
         _require(self.llm_context_tokens >= 256, "llm_context_tokens", self.llm_context_tokens, "at least 256")
         _require(0 < self.llm_max_new_tokens < self.llm_context_tokens, "llm_max_new_tokens",
                  self.llm_max_new_tokens, f"positive and under llm_context_tokens ({self.llm_context_tokens})")
-        for name in ("min_support", "min_confidence"):
+        from qa.score import SCORERS
+
+        _require(self.scorer in SCORERS, "scorer", self.scorer, f"one of {', '.join(SCORERS)}")
+        for name in ("min_tentative", "min_confidence"):
             _require(0.0 <= getattr(self, name) <= 1.0, name, getattr(self, name), "between 0 and 1")
+

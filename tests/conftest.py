@@ -23,7 +23,8 @@ def articles(tmp_path) -> Path:
 def fake_settings(tmp_path, articles):
     from qa.settings import Settings
 
-    return Settings(data_dir=articles, index_dir=tmp_path / "index", embed_model="fake-bow-64", embed_runtime="torch")
+    return Settings(data_dir=articles, index_dir=tmp_path / "index", embed_model="fake-bow-64", embed_runtime="torch",
+                    scorer="lexical")
 
 
 @pytest.fixture

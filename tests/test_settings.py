@@ -6,8 +6,8 @@ from qa.settings import Settings
 
 
 def test_env_overrides_and_keyword_overrides():
-    s = Settings.from_env({"ARTICLES_QA_TOP_K": "7", "ARTICLES_QA_INDEX_DIR": "/tmp/x", "ARTICLES_QA_MIN_SUPPORT": "0.5"})
-    assert (s.top_k, s.index_dir, s.min_support) == (7, Path("/tmp/x"), 0.5)
+    s = Settings.from_env({"ARTICLES_QA_TOP_K": "7", "ARTICLES_QA_INDEX_DIR": "/tmp/x", "ARTICLES_QA_MIN_TENTATIVE": "0.3"})
+    assert (s.top_k, s.index_dir, s.min_tentative) == (7, Path("/tmp/x"), 0.3)
     assert Settings.from_env({"ARTICLES_QA_TOP_K": "7"}, top_k=3).top_k == 3
 
 
@@ -23,7 +23,7 @@ from qa.errors import SettingsError  # noqa: E402
 @pytest.mark.parametrize("field, value, message", [
     ("top_k", "5", "top_k (ARTICLES_QA_TOP_K) must be a int, not '5'"),
     ("top_k", True, "top_k (ARTICLES_QA_TOP_K) must be a int, not True"),
-    ("min_support", float("nan"), "min_support (ARTICLES_QA_MIN_SUPPORT) must be a float, not nan"),
+    ("min_tentative", float("nan"), "min_tentative (ARTICLES_QA_MIN_TENTATIVE) must be a float, not nan"),
     ("index_dir", "  ", "index_dir (ARTICLES_QA_INDEX_DIR) must be a folder path, not '  '"),
     ("model", 3, "model (ARTICLES_QA_MODEL) must be a str, not 3"),
 ])

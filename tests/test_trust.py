@@ -63,7 +63,7 @@ def test_a_huge_one_line_article_answers_within_the_word_limit(tmp_path, fake_em
     words = ("grain corridor talks in Geneva continued without pause and " * 40_000).split()
     (tmp_path / "a" / "huge.txt").write_text(" ".join(words) + "\n", encoding="utf-8")  # ~2 MB, one line
     p = Pipeline(Settings(data_dir=tmp_path / "a", index_dir=tmp_path / "i", embed_model="fake-bow-64",
-                          embed_runtime="torch", min_confidence=0.0), embedder=fake_embedder)
+                          embed_runtime="torch", min_confidence=0.0, scorer="lexical"), embedder=fake_embedder)
     a = p.ask("Where did the grain corridor talks continue?")
     assert a.answered and len(a.text.split()) <= 80 + len(a.citations) + 1  # markers are not words of the answer
     assert "[…]" in a.text and a.citations[0].quote in a.citations[0].text

