@@ -65,7 +65,7 @@ class Pipeline:
     def scorer(self) -> Scorer:
         """The answer scorer the settings name, loaded on first use (`qa.score`)."""
         if self._scorer is None:
-            self._scorer = load_scorer(self.settings.scorer)
+            self._scorer = load_scorer(self.settings.scorer, embedder=self.embedder)
         return self._scorer
 
     def load(self) -> HybridRetriever:
@@ -167,22 +167,9 @@ class Pipeline:
         question = clean_question(question, max_chars=self.settings.max_question_chars)
         messages = clean_history(history)
         retriever = uses.enter_context(self._use())
-        corpus = retriever.corpus
         lap("load")
-        resolved = self.answerer.condense(question, messages)
-        query = resolved.query
-        analysis = analyze(resolved.question)
-        lap("condense")
-        retrieval = boilerplate_hits(corpus, analysis,
-                                     retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS)),
-                                     similarity=lambda texts: _cosines(self.embedder, query, texts))
-        lap("retrieve")
-        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis)
-        lap("select")
-        sentences = rank(sentences, self.scorer, resolved.question, corpus)
-        lap("score")
-        evidence = Evidence(question, query, messages, retrieval, sentences, corpus, analysis,
-                            excluded=resolved.excluded, answered=resolved.answered, continues=resolved.continues)
+        evidence = self._evidence(retriever, question, messages, lap)
+        corpus, retrieval, query = evidence.corpus, evidence.retrieval, evidence.query
         retrieved = [
             Retrieved(corpus.paras[h.para].file, corpus.paras[h.para].number,
                       round(h.score, 4), round(h.dense, 4), round(h.lexical, 4))
@@ -194,6 +181,31 @@ class Pipeline:
         lap("answer")
         timings["total"] = round(sum(timings.values()), 2)
         yield dataclasses.replace(answer, question=question, query=query, retrieved=retrieved, timings_ms=timings)
+
+    def evidence(self, question: str, history: list[dict] | None = None) -> Evidence:
+        """What the answerer would read for `question`: retrieval and the sentences ranked by the scorer
+        (for evaluation and training; the index must not change while it is read)."""
+        with self._use() as retriever:
+            return self._evidence(retriever, clean_question(question, max_chars=self.settings.max_question_chars),
+                                  clean_history(history), lambda stage: None)
+
+    def _evidence(self, retriever: HybridRetriever, question: str, messages: list[dict], lap) -> Evidence:
+        """condense -> analyze -> retrieve -> select -> score; `lap(stage)` times each."""
+        corpus = retriever.corpus
+        resolved = self.answerer.condense(question, messages)
+        query = resolved.query
+        analysis = analyze(resolved.question)
+        lap("condense")
+        retrieval = boilerplate_hits(corpus, analysis,
+                                     retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS)),
+                                     similarity=lambda texts: _cosines(self.embedder, query, texts))
+        lap("retrieve")
+        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis)
+        lap("select")
+        sentences = rank(sentences, self.scorer, resolved.question, corpus, retrieval, analysis)
+        lap("score")
+        return Evidence(question, query, messages, retrieval, sentences, corpus, analysis,
+                        excluded=resolved.excluded, answered=resolved.answered, continues=resolved.continues)
 
 
 def _cosines(embedder, query: str, texts: list[str]) -> list[float]:

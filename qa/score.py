@@ -6,11 +6,16 @@ the article's headline) and returns one logit per candidate; higher means more l
 Calibration into a probability that an answer is right happens after (`qa.confidence`), so any
 scorer fits behind the same interface, like the retriever:
 
-- `CrossEncoderScorer` (default): all-MiniLM-L6-v2 fine-tuned as a cross-encoder on question and
-  sentence pairs (`python -m qa.eval.train`), run through ONNX Runtime int8 from
-  `qa/models/answer-scorer/` (about 23 MB; no torch at query time).
-- `LexicalScorer`: today's lexical support (IDF coverage and chunk similarity) as a logit; no model,
-  used where the model file is missing and by tests.
+- `LearnedScorer` (default): a logistic model, trained here (`python -m qa.eval.train`), over the
+  MiniLM similarity of the question to the sentence and to the sentence read with the one before
+  it, and the lexical signals `qa.select` computes (coverage, focus, answer type held, names of the
+  question missing around it, its paragraph's retrieval score and rank). Weights in
+  `qa/models/answer-scorer.json`.
+- `CrossEncoderScorer`: all-MiniLM-L6-v2 fine-tuned as a cross-encoder on question and sentence pairs
+  (`python -m qa.eval.train --kind cross-encoder --out DIR`), through ONNX Runtime int8. Measured
+  side by side and not shipped: within the CPU budget it did not learn to beat the learned model
+  (docs/quality.md).
+- `LexicalScorer`: the lexical support (IDF coverage and chunk similarity) as a logit; no model.
 
 Shapes: `score(question, candidates)` takes N `Candidate`s and returns a float32 array of N logits.
 Errors: a missing or unreadable model file is `ScorerUnavailableError` (qa.errors) naming the fix.
@@ -30,7 +35,8 @@ from typing import Protocol
 
 import numpy as np
 
-MODEL_DIR = Path(__file__).with_name("models") / "answer-scorer"
+MODEL_DIR = Path(__file__).with_name("models") / "answer-scorer"  # a cross-encoder's folder, if trained
+MODEL_FILE = Path(__file__).with_name("models") / "answer-scorer.json"  # the learned scorer's weights
 MAX_TOKENS = 96  # question + sentence + context; the context is cut first
 CONTEXT_CHARS = 240  # of the sentence before, kept from its end
 
@@ -41,12 +47,27 @@ class Candidate:
 
     text: the sentence as a reader reads it (wrapped lines joined; a table row with its header);
     before: the sentence before it (in its paragraph, else the previous paragraph's last);
-    headline: the article's headline; support: the lexical support in 0..1 (`qa.select`)."""
+    headline: the article's headline. The lexical signals, each 0..1, come from `qa.select`:
+    coverage (IDF share of the question's terms in the sentence), dense (its chunk's cosine),
+    focus (IDF share of the topic words in the sentence or its surroundings), holds (1: it holds the
+    kind of thing asked for), paragraph (its paragraph's fused retrieval score), rank (its
+    paragraph's retrieval rank / 10), missing (share of the names the question gives that its
+    surroundings lack)."""
 
     text: str
     before: str = ""
     headline: str = ""
-    support: float = 0.0
+    coverage: float = 0.0
+    dense: float = 0.0
+    focus: float = 0.0
+    holds: float = 1.0
+    paragraph: float = 0.0
+    rank: float = 0.0
+    missing: float = 0.0
+
+    @property
+    def support(self) -> float:
+        return 0.5 * self.coverage + 0.5 * self.dense
 
 
 def pair(question: str, candidate: Candidate) -> tuple[str, str]:
@@ -87,8 +108,8 @@ class CrossEncoderScorer:
         model = model_dir / "model.onnx"
         if not model.is_file() or not (model_dir / "tokenizer.json").is_file():
             raise ScorerUnavailableError(
-                f"no answer scorer at {model_dir}; rebuild it with `python -m qa.eval.train --out {model_dir}` "
-                "or set ARTICLES_QA_SCORER=lexical")
+                f"no cross-encoder at {model_dir}; train one with `python -m qa.eval.train --kind cross-encoder "
+                f"--out {model_dir}` or use the default scorer (ARTICLES_QA_SCORER=learned)")
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -99,8 +120,8 @@ class CrossEncoderScorer:
             self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
             tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         except Exception as e:  # onnxruntime raises its own untyped errors on a damaged file
-            raise ScorerUnavailableError(f"the answer scorer at {model_dir} cannot be read ({e}); rebuild it with "
-                                         f"`python -m qa.eval.train --out {model_dir}`") from None
+            raise ScorerUnavailableError(f"the cross-encoder at {model_dir} cannot be read ({e}); train it again with "
+                                         f"`python -m qa.eval.train --kind cross-encoder --out {model_dir}`") from None
         tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
         tokenizer.enable_padding()
         self._tokenizer = tokenizer
@@ -118,21 +139,67 @@ class CrossEncoderScorer:
         return np.asarray(logits, dtype=np.float32).reshape(-1)
 
 
-SCORERS = ("cross-encoder", "lexical")
+class LearnedScorer:
+    """A logistic model over meaning (MiniLM similarities) and lexical signals: one embedding batch
+    per question (the question, and each candidate alone and with the sentence before it)."""
+
+    name = "learned"
+    FEATURES = ("cos_sentence", "cos_context", "coverage", "dense", "focus", "holds", "paragraph", "rank",
+                "missing", "cos_holds")
+
+    def __init__(self, embedder, model_file: str | Path = MODEL_FILE):
+        from qa.errors import ScorerUnavailableError
+
+        try:
+            model = json.loads(Path(model_file).read_text(encoding="utf-8"))
+            self.coef = np.asarray(model["coef"], dtype=np.float32)
+            self.mean = np.asarray(model["mean"], dtype=np.float32)
+            self.scale = np.asarray(model["scale"], dtype=np.float32)
+            self.intercept = float(model["intercept"])
+            if tuple(model["features"]) != self.FEATURES:
+                raise ValueError(f"features {model['features']} are not {list(self.FEATURES)}")
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ScorerUnavailableError(f"the answer scorer's weights at {model_file} cannot be read ({e}); "
+                                         f"rebuild them with `python -m qa.eval.train`") from None
+        self.embedder = embedder
+
+    def features(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
+        return learned_features(self.embedder, question, candidates)
+
+    def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
+        if not candidates:
+            return np.zeros(0, dtype=np.float32)
+        x = (self.features(question, candidates) - self.mean) / self.scale
+        return (x @ self.coef + self.intercept).astype(np.float32)
 
 
-@functools.lru_cache(maxsize=4)
-def load_scorer(name: str = "cross-encoder", model_dir: str = str(MODEL_DIR)) -> Scorer:
-    """The scorer a setting names, loaded once per process."""
+def learned_features(embedder, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
+    """One row of `LearnedScorer.FEATURES` per candidate, shape (N, 10), float32."""
+    q = np.asarray(embedder.get_query_embedding(" ".join(question.split())), dtype=np.float32)
+    texts = [c.text for c in candidates] + [f"{c.before} {c.text}".strip() for c in candidates]
+    v = np.asarray(embedder.get_text_embedding_batch(texts), dtype=np.float32)
+    cos = v @ q / (np.linalg.norm(v, axis=1) * (np.linalg.norm(q) or 1.0) + 1e-9)
+    n = len(candidates)
+    lexical = np.asarray([[c.coverage, c.dense, c.focus, c.holds, c.paragraph, c.rank, c.missing]
+                          for c in candidates], dtype=np.float32).reshape(n, 7)
+    return np.column_stack([cos[:n], cos[n:], lexical, cos[:n] * lexical[:, 3]]).astype(np.float32)
+
+
+SCORERS = ("learned", "cross-encoder", "lexical")
+
+
+def load_scorer(name: str = "learned", *, embedder=None) -> Scorer:
+    """The scorer a setting names; `embedder` (the retriever's MiniLM) is what the learned one reads with."""
     if name == "lexical":
         return LexicalScorer()
+    if name == "cross-encoder":
+        return _cross_encoder(str(MODEL_DIR))
+    return LearnedScorer(embedder)
+
+
+@functools.lru_cache(maxsize=2)
+def _cross_encoder(model_dir: str) -> CrossEncoderScorer:
     return CrossEncoderScorer(model_dir)
-
-
-def model_info(model_dir: str | Path = MODEL_DIR) -> dict:
-    """What `scorer.json` beside the model records: how it was trained and measured."""
-    path = Path(model_dir) / "scorer.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def sigmoid(x: float) -> float:

@@ -153,20 +153,23 @@ def usable(sentence: str) -> bool:
     return is_prose(sentence) and not is_credit(sentence) and not is_instruction(sentence)
 
 
-def rank(sentences: list[Sentence], scorer: Scorer, question: str, corpus: Corpus,
-         n: int = MAX_SCORED) -> list[Sentence]:
+def rank(sentences: list[Sentence], scorer: Scorer, question: str, corpus: Corpus, retrieval: Retrieval,
+         analysis: Analysis, n: int = MAX_SCORED) -> list[Sentence]:
     """The `n` best sentences by lexical score read by `scorer` in one batch, ordered by its logit
     (`Sentence.answer`); the rest follow unscored, in lexical order. `sentences` is in lexical order."""
     head, tail = sentences[:n], sentences[n:]
-    logits = scorer.score(question, [candidate(corpus, s) for s in head])
+    scores = {h.para: h.score for h in retrieval.hits}
+    names = [term_set(name) for name in analysis.names]
+    logits = scorer.score(question, [candidate(corpus, s, scores.get(s.para, 0.0), names) for s in head])
     scored = [replace(s, answer=round(float(x), 4)) for s, x in zip(head, logits)]
     scored.sort(key=lambda s: -s.answer)
     return scored + tail
 
 
-def candidate(corpus: Corpus, s: Sentence) -> Candidate:
+def candidate(corpus: Corpus, s: Sentence, paragraph: float = 0.0,
+              names: list[frozenset[str]] | None = None) -> Candidate:
     """A sentence as the scorer reads it: its words, the sentence before it (in its paragraph, else
-    the end of the paragraph before), and the article's headline."""
+    the end of the paragraph before), the article's headline, and its lexical signals."""
     para = corpus.paras[s.para]
     before = [para.text[a:b] for a, b in para.sentences if b <= s.start]
     if before:
@@ -174,4 +177,8 @@ def candidate(corpus: Corpus, s: Sentence) -> Candidate:
     else:
         prev = corpus.beside(para, -1)
         previous = prev.text[-200:] if prev is not None and not prev.boilerplate else ""
-    return Candidate(" ".join(s.text.split()), " ".join(previous.split()), para.headline or "", s.support)
+    around = context_terms(corpus, para) | term_set(s.text)
+    missing = sum(not n <= around for n in names) / len(names) if names else 0.0
+    return Candidate(" ".join(s.text.split()), " ".join(previous.split()), para.headline or "",
+                     coverage=s.coverage, dense=s.dense, focus=s.focus, holds=float(s.holds),
+                     paragraph=paragraph, rank=min(s.rank, 10) / 10, missing=missing)

@@ -30,8 +30,9 @@ class Settings(IndexSettings):
     llm_timeout: float = 120.0  # seconds before an LLM backend counts as unreachable
     llm_context_tokens: int = 2048  # the model's context window; the prompt is cut to fit
     llm_max_new_tokens: int = 256
-    # The answer scorer (qa.score): "cross-encoder" (the shipped model) or "lexical" (no model).
-    scorer: str = "cross-encoder"
+    # The answer scorer (qa.score): "learned" (the shipped model), "cross-encoder" (a model trained
+    # with `python -m qa.eval.train --kind cross-encoder`; not shipped), or "lexical" (no model).
+    scorer: str = "learned"
     # Three tiers by calibrated confidence (docs/quality.md: the risk-coverage trade-off of each):
     # at or above min_confidence the answer is given; at or above min_tentative the best quote is
     # shown as one that may answer ("check the source"); below, the articles do not seem to answer.

@@ -1,0 +1,34 @@
+"""Questions a reader asked in a real browser that the old sentence chooser got wrong (issue 18),
+with the shipped answer scorer and calibrated tiers, over the shipped articles."""
+import pytest
+
+from tests.test_paragraphs import A002, A004
+
+pytestmark = pytest.mark.slow  # the real MiniLM and the shipped answer scorer
+
+
+def cited(answer):
+    return {(c.file, c.paragraph) for c in answer.citations}
+
+
+def test_who_led_the_us_delegation(real_pipeline):
+    a = real_pipeline.ask("Who led the US delegation in Riyadh?")
+    assert a.answered and a.tier == "answered" and "Rubio" in a.text
+    assert cited(a) & {(A002, 1), (A004, 3)}
+
+
+def test_how_many_hours_the_meeting_took(real_pipeline):
+    a = real_pipeline.ask("How many hours did the Lavrov-Rubio meeting take?")
+    assert a.answered and "4.5 hours" in a.text and (A002, 2) in cited(a)
+
+
+def test_which_palace(real_pipeline):
+    a = real_pipeline.ask("In which palace did the negotiations take place?")
+    assert a.answered and "Al-Diriyah Palace" in a.text and (A004, 1) in cited(a)
+
+
+def test_a_meeting_the_articles_do_not_date_is_refused(real_pipeline):
+    a = real_pipeline.ask("When will Trump and Putin meet in Moscow?")
+    assert not a.answered and a.tier in ("refused", "tentative")
+    if a.tier == "refused":
+        assert not a.citations and a.closest
