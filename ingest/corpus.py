@@ -72,6 +72,12 @@ class Corpus:
         self.chunk_count = int(meta["chunks"])
         self._indptr = self.bm25.scores["indptr"]
 
+    def close(self) -> None:
+        """Close the paragraph table and drop the BM25 memory maps (a retired commit's)."""
+        with self._lock:
+            self._db.close()
+        self.bm25 = self.answerable = self._indptr = None
+
     def vector_rows(self, ids: list[str]) -> list[tuple[str, int]]:
         """(id, row in vectors.npy) of those chunk ids the snapshot holds."""
         if not ids:

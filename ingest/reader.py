@@ -104,9 +104,12 @@ class Snapshot:
 
     # -- lifetime --------------------------------------------------------------
     def close(self) -> None:
-        """Drop the collection and arrays; the paragraph table closes when its last user lets go."""
+        """Release what this commit holds: its collection, the memory maps (each holds a file
+        descriptor) and the paragraph table's connection. Called once no question uses it."""
         self.closed = True
         self.collection = None
+        self.vectors = None
+        self.corpus.close()
 
 
 def _read_only(store: IndexStore, vector_dir: str) -> bool:
@@ -152,7 +155,15 @@ class IndexReader:
             stat = self._manifest_stat()
             if self._snapshot is not None and not force and stat == self._stat:
                 return self._snapshot
-            manifest = self.store.read_manifest()  # IndexNotFoundError / IndexCorruptError
+            try:
+                manifest = self.store.read_manifest()  # IndexNotFoundError / IndexCorruptError
+            except IndexCorruptError as e:
+                if self._snapshot is None:
+                    raise
+                # a damaged manifest (truncated, edited) does not take down a page whose commit is intact
+                log.warning("%s; answering from commit %s until it is repaired", e, self._snapshot.commit)
+                self._stat = stat
+                return self._snapshot
             if self._snapshot is not None and manifest.get("commit") == self._snapshot.commit:
                 self._snapshot.manifest = manifest  # only file times moved: same commit, same answers
                 self._snapshot.corpus.files = manifest["files"]

@@ -55,10 +55,12 @@ _VOCABULARY_PROBE = "Running runners ran; the talks' 4.5 hours in Riyadh, Café 
 
 @functools.lru_cache(maxsize=1)
 def vocabulary_fingerprint() -> str:
-    """Names the BM25 vocabulary: token pattern, stopwords, and what the stemmer makes of a probe."""
+    """Names the BM25 vocabulary and duplicate grouping: token pattern, stopwords, what the stemmer
+    makes of a probe and the duplicate key of it (a snapshot grouped by another key is outdated)."""
     from ingest import text
 
-    parts = [text._TOKEN.pattern, " ".join(sorted(text.STOPWORDS)), " ".join(text.terms(_VOCABULARY_PROBE))]
+    parts = [text._TOKEN.pattern, " ".join(sorted(text.STOPWORDS)), " ".join(text.terms(_VOCABULARY_PROBE)),
+             text.norm_key(_VOCABULARY_PROBE + " Plan A can't")]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
@@ -104,7 +106,9 @@ def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]], id
     bm25.save(str(folder / BM25_DIR), show_progress=False)
     np.save(folder / ANSWERABLE, np.asarray(answerable, dtype=np.int64))
     if vectors is not None:
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids or ()), -1)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        # no chunk at all (every paragraph boilerplate): an empty (0, 1) table, as reshape cannot size it
+        vectors = vectors.reshape(len(ids), -1) if ids else np.zeros((0, 1), np.float32)
         np.save(folder / VECTORS, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
     _fsync_tree(folder)
 
