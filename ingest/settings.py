@@ -156,6 +156,8 @@ def _message(error: ValidationError) -> str:
         valid = extra.get("valid") or _bounds(field)
         return f"{_describe(name)} is {value!r}; it must be {valid}"
     kind = _TYPE_NAMES.get(field.annotation if field is not None else None, "valid value")
+    if kind in ("int", "float") and isinstance(value, str):  # from an environment variable (or text given)
+        return f"{ENV_PREFIX}{name.upper()}={value!r} is not a valid {kind}; unset it or give a number"
     if kind == "folder path":
         return f"{_describe(name)} must be a folder path, not {value!r}"
     return f"{_describe(name)} must be a {kind}, not {value!r}"

@@ -21,7 +21,8 @@ from qa.errors import SettingsError  # noqa: E402
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("top_k", "five", "top_k (ARTICLES_QA_TOP_K) must be a int, not 'five'"),
+    ("top_k", 5.5, "top_k (ARTICLES_QA_TOP_K) must be a int, not 5.5"),
+    ("top_k", "five", "ARTICLES_QA_TOP_K='five' is not a valid int; unset it or give a number"),
     ("top_k", True, "top_k (ARTICLES_QA_TOP_K) must be a int, not True"),
     ("min_support", float("nan"), "min_support (ARTICLES_QA_MIN_SUPPORT) must be a float, not nan"),
     ("index_dir", "  ", "index_dir (ARTICLES_QA_INDEX_DIR) must be a folder path, not '  '"),
