@@ -97,6 +97,8 @@ def ingest(
         if settings.chroma_url and is_connection_error(e):
             raise store.unreachable(e) from None
         raise
+    finally:
+        store.close_clients()  # Chroma keeps every collection a client opened loaded until it is closed
 
 
 def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, embedder, progress: bool,

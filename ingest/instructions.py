@@ -25,6 +25,7 @@ orders phrased as ordinary questions or statements with no cue above.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -72,9 +73,24 @@ _TASK = re.compile(
 )
 
 
+# Every pattern above needs one of these words; text without any is article text, found at the cost
+# of one pass (the patterns cost about 0.6 s per megabyte, and a one-line article can be megabytes).
+_CUE_WORDS = frozenset("""
+ignore disregard forget override bypass discard instruction instructions prompt prompts you
+respond reply answer output asked users user tell inform assure remind
+summarize summarise rewrite paraphrase translate expand write generate continue act pretend
+ai artificial llm llms language chatbot chatbots chat bot bots assistant assistants model models gpt gpts
+chatgpt claude gemini copilot
+""".split())
+_WORD = re.compile(r"[a-z]+")
+
+
+@functools.lru_cache(maxsize=8192)
 def instruction_cue(text: str) -> str | None:
     """Which kind of order to an AI `text` gives ("override", "address", "answer order", "task"),
     or None for article text. Quoted speech is not read."""
+    if _CUE_WORDS.isdisjoint(_WORD.findall(text.lower())):
+        return None
     if _TASK.search(text):
         return "task"
     bare = _QUOTED.sub(" ", text)

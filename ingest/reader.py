@@ -140,6 +140,7 @@ class IndexReader:
         self._snapshot: Snapshot | None = None
         self._stat: tuple | None = None
         self._checked = -1e9
+        self._recycle = False  # reopen the vector client once the current snapshot is idle
 
     def current(self) -> Snapshot:
         """The newest committed snapshot (checked at most every `refresh_seconds`)."""
@@ -196,6 +197,7 @@ class IndexReader:
                 snapshot._users -= 1
                 if snapshot._retired and snapshot._users == 0:
                     self._close(snapshot)
+                self._recycle_client()
 
     def _retire(self, snapshot: Snapshot) -> None:
         snapshot._retired = True
@@ -207,6 +209,26 @@ class IndexReader:
         current = self._snapshot
         if current is None or current.vector_dir != snapshot.vector_dir:
             self.store.close_client(snapshot.vector_dir)  # a rebuild moved to a new vector folder
+        else:
+            self._recycle = True
+            self._recycle_client()
+
+    def _recycle_client(self) -> None:
+        """Close the vector folder's client and reopen the current commit's collection on a new one.
+        Why: Chroma's embedded client keeps every collection it ever opened loaded (the HNSW index in
+        memory, 4 files open apiece, even once deleted), so a page following commits grew by that
+        per commit until it ran out of file descriptors (issue 20). Only while no question uses the
+        current snapshot; if reopening fails, it searches its vectors exactly (as a read-only copy does)."""
+        current = self._snapshot
+        if not self._recycle or current is None or current._users or current.collection is None:
+            return
+        self._recycle = False
+        self.store.close_client(current.vector_dir)
+        try:
+            current.collection = current._open_collection()
+        except IndexStateError as e:
+            log.warning("%s; searching the vectors of commit %s exactly", e, current.commit)
+            current.collection = None
 
     def close(self) -> None:
         with self._lock:

@@ -315,7 +315,6 @@ class IndexStore:
                 )
             except Exception as e:  # chromadb raises ValueError or httpx errors when the server is down
                 raise self.unreachable(e) from None
-        _cap_hnsw_cache()
         try:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as e:
@@ -327,28 +326,6 @@ class IndexStore:
                 f"the vector store in {path} cannot be opened ({type(e).__name__}: {e}); "
                 f"rebuild it with `python -m ingest --index {self.dir}`"
             ) from None
-
-
-HNSW_CACHE = 8  # vector indexes an embedded Chroma client keeps open: this commit's, the previous, a few spare
-
-
-def _cap_hnsw_cache() -> None:
-    """Bound the vector indexes an embedded Chroma client keeps loaded. Chroma 1.x sizes that cache
-    as (open-file limit) / 5 with no setting for it, so a page following commits kept each commit's
-    index (memory and 5 open files apiece) until it ran out of file descriptors (issue 20, defect 2).
-    Patched once on Chroma's class, as there is no setting (hand-written for that reason)."""
-    from chromadb.api.rust import RustBindingsAPI
-
-    if getattr(RustBindingsAPI, "_aqa_capped", False):
-        return
-    original = RustBindingsAPI.start
-
-    def start(self) -> None:
-        self.hnsw_cache_size = min(self.hnsw_cache_size, HNSW_CACHE)
-        original(self)
-
-    RustBindingsAPI.start = start
-    RustBindingsAPI._aqa_capped = True
 
 
 def is_connection_error(e: BaseException) -> bool:
