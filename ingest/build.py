@@ -30,7 +30,8 @@ from ingest.chunking import chunk_spans, sentence_spans
 from ingest.metadata import find_headline, find_published
 from ingest.paragraphs import read_article, split_paragraphs
 from ingest.snapshot import DATABASE, read_paragraphs, read_vectors, vocabulary_fingerprint, write_snapshot
-from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, FORMAT, IndexStore, chunk_id, is_connection_error
+from ingest.manifest import FORMAT, CommitRef, Manifest
+from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, IndexStore, chunk_id, is_connection_error
 from ingest.errors import (ArticleError, IndexChangedError, IndexCorruptError, IndexNotFoundError, IndexWriteError,
                            NoArticlesError, VectorStoreUnreachableError)
 from ingest.settings import IndexSettings
@@ -105,6 +106,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
             started: float, refused: dict[str, str]) -> IngestReport:
     data_dir = Path(settings.data_dir)
     with store.lock():
+        store.remove_leftovers()
         rebuilt_from = None
         try:
             old = store.read_manifest()
@@ -115,10 +117,10 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
             log.warning("index was unreadable; moved it to %s and rebuilding", rebuilt_from)
             old = None
         model = settings.embedder_id
-        same_vectors = old is not None and old.get("embed_model") == model and old.get("chunking") == _chunking(settings)
-        compatible = (same_vectors and old.get("format") == FORMAT and old.get("vocabulary") == vocabulary_fingerprint()
-                      and (store.dir / old.get("corpus_dir", "") / DATABASE).is_file())
-        old_files: dict[str, Any] = old["files"] if compatible else {}
+        same_vectors = old is not None and old.embed_model == model and old.chunking == _chunking(settings)
+        compatible = (same_vectors and old.format == FORMAT and old.vocabulary == vocabulary_fingerprint()
+                      and old.corpus_dir is not None and (store.dir / old.corpus_dir / DATABASE).is_file())
+        old_files: dict[str, Any] = old.files if compatible else {}
 
         records: dict[str, Any] = {}
         parsed: dict[str, list] = {}  # paragraphs of files read this run; the others' are in the old snapshot
@@ -157,7 +159,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
         embedded = 0
         repair = None if changed or old is None else _vector_store_problem(store, old)
         if repair:  # the committed vector store no longer opens: refill a new one from the snapshot's vectors
-            rebuilt_from = None if settings.chroma_url else str(store.set_aside(old["vector_dir"], repair))
+            rebuilt_from = None if settings.chroma_url else str(store.set_aside(old.vector_dir, repair))
             log.warning("%s; rebuilding the vector store from the snapshot", repair)
         if changed or old is None or repair:
             paragraphs = _all_paragraphs(store, old, records, parsed, files, settings, skipped)
@@ -169,7 +171,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
                 store.clear_pending()
             if any(records[n] is not old_files.get(n) for n in records):
                 # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast; same commit
-                store.write_manifest({**old, "files": records})
+                store.write_manifest(old.with_files(records))
 
     return IngestReport(
         files=len(records),
@@ -185,15 +187,15 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
     )
 
 
-def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[str, list],
+def _commit(store: IndexStore, old: Manifest | None, reuse: bool, paragraphs: dict[str, list],
             records: dict[str, Any], settings: IndexSettings, embedder, progress: bool, *,
             fresh_vectors: bool = False) -> int:
     """Write a new commit: its own collection and snapshot, then the manifest naming them. `old` is the
     previous manifest; `reuse` says its vectors fit (same embedder and chunking); `fresh_vectors`
     starts a new vector folder (the old one was broken). Returns how many chunks were embedded."""
     commit = store.new_commit()
-    vector_dir = old["vector_dir"] if reuse and not fresh_vectors and old.get("vector_dir") and (
-        settings.chroma_url or (store.dir / old["vector_dir"]).is_dir()) else store.new_dir(CHROMA_PREFIX)
+    vector_dir = old.vector_dir if reuse and not fresh_vectors and old.vector_dir and (
+        settings.chroma_url or (store.dir / old.vector_dir).is_dir()) else store.new_dir(CHROMA_PREFIX)
     wanted = _wanted_chunks(paragraphs)
     store.mark_pending()
     ids, vectors = _reuse_vectors(store, old if reuse else None, list(wanted))
@@ -218,19 +220,19 @@ def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[s
     except BaseException:  # a full disk, a kill signal: remove this commit's half-written parts now
         _discard(store, vector_dir, name, corpus_dir)
         raise
-    previous = {k: old[k] for k in ("commit", "vector_dir", "collection", "corpus_dir") if k in old} if old else {}
-    store.write_manifest({
-        "commit": commit,
-        "embed_model": settings.embedder_id,
-        "chunking": _chunking(settings),
-        "vocabulary": vocabulary_fingerprint(),
-        "vector_dir": vector_dir,
-        "collection": name,
-        "corpus_dir": corpus_dir,
-        "previous": previous if previous.get("collection") else {},
-        "built_at": _now(),
-        "files": records,
-    })
+    previous = old.names() if old is not None and old.collection else CommitRef()
+    store.write_manifest(Manifest(
+        commit=commit,
+        embed_model=settings.embedder_id,
+        chunking=_chunking(settings),
+        vocabulary=vocabulary_fingerprint(),
+        vector_dir=vector_dir,
+        collection=name,
+        corpus_dir=corpus_dir,
+        previous=previous,
+        built_at=_now(),
+        files=records,
+    ))
     _drop_superseded(store, store.read_manifest())
     store.clear_pending()
     return len(missing)
@@ -252,26 +254,26 @@ def _discard(store: IndexStore, vector_dir: str, collection: str, corpus_dir: st
         log.warning("could not remove the unfinished collection %s (%s); the next ingest will", collection, e)
 
 
-def _drop_superseded(store: IndexStore, manifest: dict) -> None:
+def _drop_superseded(store: IndexStore, manifest: Manifest) -> None:
     """Delete collections and folders that neither this commit nor the one before it uses."""
-    previous = manifest.get("previous") or {}
-    keep = {manifest.get("collection"), previous.get("collection")} - {None}
-    vector_dirs = {manifest.get("vector_dir"), previous.get("vector_dir")} - {None}
+    previous = manifest.previous
+    keep = {manifest.collection, previous.collection} - {None}
+    vector_dirs = {manifest.vector_dir, previous.vector_dir} - {None}
     for vector_dir in vector_dirs:
         if store.settings.chroma_url or (store.dir / vector_dir).is_dir():
             store.drop_collections(vector_dir, keep=keep)
             store.drop_orphan_segments(vector_dir)
-    store.drop_build_dirs(keep=vector_dirs | {manifest.get("corpus_dir"), previous.get("corpus_dir")} - {None})
+    store.drop_build_dirs(keep=vector_dirs | {manifest.corpus_dir, previous.corpus_dir} - {None})
 
 
-def _vector_store_problem(store: IndexStore, manifest: dict) -> str | None:
+def _vector_store_problem(store: IndexStore, manifest: Manifest) -> str | None:
     """Why the committed collection cannot answer (missing, unreadable, fewer vectors than the
     snapshot names), or None when it is sound. Checked by every ingest that changes nothing, so that
     re-running ingest repairs a damaged store, as error messages tell the user to."""
     try:
-        collection = store.open_collection(manifest["vector_dir"], manifest["collection"])
+        collection = store.open_collection(manifest.vector_dir, manifest.collection)
         stored = collection.count()
-        db = sqlite3.connect(f"file:{store.dir / manifest['corpus_dir'] / DATABASE}?mode=ro", uri=True)
+        db = sqlite3.connect(f"file:{store.dir / manifest.corpus_dir / DATABASE}?mode=ro", uri=True)
         try:
             expected = int(db.execute("SELECT value FROM meta WHERE key='chunks'").fetchone()[0])
         finally:
@@ -287,22 +289,22 @@ def _vector_store_problem(store: IndexStore, manifest: dict) -> str | None:
     return None
 
 
-def _reuse_vectors(store: IndexStore, old: dict | None, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
+def _reuse_vectors(store: IndexStore, old: Manifest | None, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
     """Vectors of `ids` that the previous commit already holds: from its snapshot, or (an index of
     format 2) from its one collection."""
     if old is None or not ids:
         return [], None
     found, vectors = [], None
-    if old.get("corpus_dir"):
+    if old.corpus_dir:
         try:
-            found, vectors = read_vectors(store.dir / old["corpus_dir"], ids)
+            found, vectors = read_vectors(store.dir / old.corpus_dir, ids)
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the previous vectors are unreadable (%s); taking them from Chroma", e)
     found_set = set(found)
     rest = [cid for cid in ids if cid not in found_set]
-    name = old.get("collection") or store.legacy_collection_name(old["embed_model"], old.get("vector_dir", ""))
-    here = store.settings.chroma_url or (store.dir / old.get("vector_dir", "")).is_dir()
-    collection = store.get_collection_or_none(old.get("vector_dir", ""), name) if rest and here else None
+    name = old.collection or store.legacy_collection_name(old.embed_model, old.vector_dir)
+    here = store.settings.chroma_url or (store.dir / old.vector_dir).is_dir()
+    collection = store.get_collection_or_none(old.vector_dir, name) if rest and here else None
     if collection is None:
         return found, vectors
     got_ids, got = [], []
@@ -316,13 +318,13 @@ def _reuse_vectors(store: IndexStore, old: dict | None, ids: list[str]) -> tuple
     return found + got_ids, more if vectors is None else np.concatenate([vectors, more])
 
 
-def _all_paragraphs(store: IndexStore, old: dict | None, records: dict[str, Any], parsed: dict[str, list],
+def _all_paragraphs(store: IndexStore, old: Manifest | None, records: dict[str, Any], parsed: dict[str, list],
                     files: dict[str, Path], settings: IndexSettings, skipped: dict[str, str]) -> dict[str, list]:
     """Paragraphs of every committed file: read this run, or reused from the previous snapshot."""
     reused: dict[str, list] = {}
-    if set(records) - set(parsed):
+    if set(records) - set(parsed) and old is not None and old.corpus_dir:
         try:
-            reused = read_paragraphs(store.dir / old["corpus_dir"])
+            reused = read_paragraphs(store.dir / old.corpus_dir)
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the previous paragraph table is unreadable (%s); reading the articles again", e)
     out = {}

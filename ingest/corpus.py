@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from ingest.snapshot import ANSWERABLE, BM25_DIR, DATABASE, vocabulary_fingerprint
-from ingest.store import FORMAT, IndexStore
+from ingest.manifest import Manifest
+from ingest.store import IndexStore
 from ingest.errors import IndexCorruptError, IndexOutdatedError
 from ingest.settings import IndexSettings
 from ingest.text import terms
@@ -45,20 +46,20 @@ class Para:
 
 
 class Corpus:
-    def __init__(self, store: IndexStore, manifest: dict | None = None):
+    def __init__(self, store: IndexStore, manifest: Manifest | None = None):
         self.store = store
         manifest = store.read_manifest() if manifest is None else manifest
         self.manifest = manifest
-        self.model = manifest["embed_model"]
-        self.vector_dir = manifest.get("vector_dir", "chroma")
-        self.files = manifest["files"]
-        if manifest.get("format") != FORMAT or not manifest.get("corpus_dir") or not manifest.get("collection"):
+        self.model = manifest.embed_model
+        self.vector_dir = manifest.vector_dir
+        self.files = manifest.files
+        if not manifest.current:
             raise IndexOutdatedError(f"the index at {store.dir} was written by an older articles-qa; "
                                      f"re-index it with `python -m ingest --index {store.dir}`")
-        if manifest.get("vocabulary") != vocabulary_fingerprint():
+        if manifest.vocabulary != vocabulary_fingerprint():
             raise IndexOutdatedError(f"the index at {store.dir} was written with another BM25 vocabulary "
                                      f"(stopwords or stemmer); re-index it with `python -m ingest --index {store.dir}`")
-        self.folder = folder = store.dir / manifest["corpus_dir"]
+        self.folder = folder = store.dir / manifest.corpus_dir
         try:
             self._db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True, check_same_thread=False)
             meta = dict(self._db.execute("SELECT key, value FROM meta"))

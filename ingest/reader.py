@@ -32,6 +32,7 @@ import numpy as np
 from ingest.corpus import Corpus
 from ingest.errors import IndexChangedError, IndexCorruptError, IndexStateError
 from ingest.settings import IndexSettings
+from ingest.manifest import Manifest
 from ingest.snapshot import VECTORS
 from ingest.store import IndexStore
 
@@ -41,12 +42,12 @@ log = logging.getLogger("articles_qa.reader")
 class Snapshot:
     """One commit of the index, opened for answering; never changes, closed once unused."""
 
-    def __init__(self, store: IndexStore, manifest: dict, *, read_only: bool | None = None):
+    def __init__(self, store: IndexStore, manifest: Manifest, *, read_only: bool | None = None):
         self.store = store
         self.manifest = manifest
         self.corpus = Corpus(store, manifest)  # IndexOutdatedError / IndexCorruptError with the fix
-        self.commit: str = manifest["commit"]
-        self.vector_dir: str = manifest["vector_dir"]
+        self.commit: str = manifest.commit
+        self.vector_dir: str = manifest.vector_dir
         try:
             self.vectors = np.load(self.corpus.folder / VECTORS, mmap_mode="r")
         except (OSError, ValueError) as e:
@@ -63,7 +64,7 @@ class Snapshot:
         self.closed = False
 
     def _open_collection(self):
-        collection = self.store.open_collection(self.vector_dir, self.manifest["collection"])
+        collection = self.store.open_collection(self.vector_dir, self.manifest.collection)
         try:
             stored = collection.count()
         except Exception as e:
@@ -165,9 +166,9 @@ class IndexReader:
                 log.warning("%s; answering from commit %s until it is repaired", e, self._snapshot.commit)
                 self._stat = stat
                 return self._snapshot
-            if self._snapshot is not None and manifest.get("commit") == self._snapshot.commit:
+            if self._snapshot is not None and manifest.commit == self._snapshot.commit:
                 self._snapshot.manifest = manifest  # only file times moved: same commit, same answers
-                self._snapshot.corpus.files = manifest["files"]
+                self._snapshot.corpus.files = manifest.files
                 self._stat = stat
                 return self._snapshot
             snapshot = Snapshot(self.store, manifest)

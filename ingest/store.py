@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import re
@@ -38,9 +37,9 @@ from typing import Any, Iterator
 
 from ingest.errors import (IndexChangedError, IndexCorruptError, IndexLockedError, IndexNotFoundError,
                            IndexStateError, IndexWriteError, VectorStoreUnreachableError)
+from ingest.manifest import FORMAT, Manifest  # noqa: F401  (FORMAT: re-exported)
 from ingest.settings import IndexSettings
 
-FORMAT = 3  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: per commit
 MANIFEST = "manifest.json"
 PENDING = "ingest.pending"  # present while vectors may exist that no manifest names
 LOCK = "ingest.lock"
@@ -73,7 +72,7 @@ class IndexStore:
     def exists(self) -> bool:
         return self.manifest_path.is_file()
 
-    def read_manifest(self) -> dict[str, Any]:
+    def read_manifest(self) -> Manifest:
         """The committed manifest; IndexNotFoundError if none, IndexCorruptError if unreadable."""
         path = self.manifest_path
         if not path.is_file():
@@ -81,25 +80,25 @@ class IndexStore:
                 f"no index at {self.dir}; build it with `python -m ingest --index {self.dir}`"
             )
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            if manifest.get("format") not in (1, 2, FORMAT) or not isinstance(manifest.get("files"), dict):
-                raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT}")
-        except (OSError, ValueError, AttributeError) as e:
+            manifest = Manifest.read(path)
+        except (OSError, ValueError) as e:
             raise IndexCorruptError(
                 f"the index at {self.dir} is unreadable ({e}); rebuild it with "
                 f"`python -m ingest --index {self.dir}` (the broken copy is kept aside)"
             ) from None
         return manifest
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
-        manifest = {**manifest, "format": FORMAT}
-        tmp = self.dir / f".{MANIFEST}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(manifest, f, ensure_ascii=False, separators=(",", ":"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.manifest_path)
-        _fsync_dir(self.dir)
+    def write_manifest(self, manifest: Manifest) -> None:
+        """Commit `manifest` (atomically: see `Manifest.write`)."""
+        manifest.write(self.manifest_path)
+
+    def remove_leftovers(self) -> list[str]:
+        """Remove temporary manifests of killed writers (call holding the lock)."""
+        removed = []
+        for path in Manifest.leftovers(self.dir):
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+        return removed
 
     def set_aside(self, name: str, reason: str) -> Path:
         """Move one broken build folder (e.g. a vector store that no longer opens) under `broken/`."""
@@ -333,11 +332,3 @@ def is_connection_error(e: BaseException) -> bool:
     names = {type(x).__name__ for x in (e, e.__cause__, e.__context__) if x is not None}
     return bool(names & {"ConnectError", "ConnectionError", "ConnectTimeout", "ConnectionRefusedError",
                          "ReadTimeout", "RemoteProtocolError"}) or "could not connect" in str(e).lower()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -140,7 +140,7 @@ def as_older_format(store: IndexStore, version: int) -> str:
     the snapshot; version 1 also kept every paragraph in the manifest. Returns the old collection's name."""
     import numpy as np
 
-    manifest = store.read_manifest()
+    manifest = json.loads(store.manifest_path.read_text(encoding="utf-8"))  # as stored, to rewrite it
     folder = store.dir / manifest["corpus_dir"]
     ids = [cid for cid, in sqlite3.connect(folder / "paragraphs.sqlite").execute("SELECT id FROM vectors ORDER BY row")]
     legacy = store.legacy_collection_name(manifest["embed_model"], manifest["vector_dir"])
