@@ -29,7 +29,7 @@ from ingest.boilerplate import classify
 from ingest.chunking import chunk_spans, sentence_spans
 from ingest.metadata import find_headline, find_published
 from ingest.paragraphs import read_article, split_paragraphs
-from ingest.snapshot import DATABASE, read_paragraphs, read_vectors, vocabulary_fingerprint, write_snapshot
+from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
 from ingest.manifest import FORMAT, CommitRef, Manifest
 from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, IndexStore, chunk_id, is_connection_error
 from ingest.errors import (ArticleError, IndexChangedError, IndexCorruptError, IndexNotFoundError, IndexWriteError,
@@ -119,7 +119,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
         model = settings.embedder_id
         same_vectors = old is not None and old.embed_model == model and old.chunking == _chunking(settings)
         compatible = (same_vectors and old.format == FORMAT and old.vocabulary == vocabulary_fingerprint()
-                      and old.corpus_dir is not None and (store.dir / old.corpus_dir / DATABASE).is_file())
+                      and old.corpus_dir is not None and SnapshotFolder(store.dir / old.corpus_dir).exists())
         old_files: dict[str, Any] = old.files if compatible else {}
 
         records: dict[str, Any] = {}
@@ -216,7 +216,7 @@ def _commit(store: IndexStore, old: Manifest | None, reuse: bool, paragraphs: di
                                                  "database or disk is full")):
                 raise _ChromaWriteError(str(e)) from None
             raise
-        write_snapshot(store.dir / corpus_dir, paragraphs, ids, vectors)
+        SnapshotFolder(store.dir / corpus_dir).write(paragraphs, ids, vectors)
     except BaseException:  # a full disk, a kill signal: remove this commit's half-written parts now
         _discard(store, vector_dir, name, corpus_dir)
         raise
@@ -273,11 +273,7 @@ def _vector_store_problem(store: IndexStore, manifest: Manifest) -> str | None:
     try:
         collection = store.open_collection(manifest.vector_dir, manifest.collection)
         stored = collection.count()
-        db = sqlite3.connect(f"file:{store.dir / manifest.corpus_dir / DATABASE}?mode=ro", uri=True)
-        try:
-            expected = int(db.execute("SELECT value FROM meta WHERE key='chunks'").fetchone()[0])
-        finally:
-            db.close()
+        expected = int(SnapshotFolder(store.dir / manifest.corpus_dir).meta()["chunks"])
     except (IndexCorruptError, IndexChangedError) as e:
         return str(e).split("; ")[0]
     except VectorStoreUnreachableError:
@@ -297,7 +293,7 @@ def _reuse_vectors(store: IndexStore, old: Manifest | None, ids: list[str]) -> t
     found, vectors = [], None
     if old.corpus_dir:
         try:
-            found, vectors = read_vectors(store.dir / old.corpus_dir, ids)
+            found, vectors = SnapshotFolder(store.dir / old.corpus_dir).find_vectors(ids)
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the previous vectors are unreadable (%s); taking them from Chroma", e)
     found_set = set(found)
@@ -324,7 +320,7 @@ def _all_paragraphs(store: IndexStore, old: Manifest | None, records: dict[str, 
     reused: dict[str, list] = {}
     if set(records) - set(parsed) and old is not None and old.corpus_dir:
         try:
-            reused = read_paragraphs(store.dir / old.corpus_dir)
+            reused = SnapshotFolder(store.dir / old.corpus_dir).paragraphs()
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the previous paragraph table is unreadable (%s); reading the articles again", e)
     out = {}

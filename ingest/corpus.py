@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import re
 import sqlite3
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.snapshot import ANSWERABLE, BM25_DIR, DATABASE, vocabulary_fingerprint
+from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
 from ingest.manifest import Manifest
 from ingest.store import IndexStore
 from ingest.errors import IndexCorruptError, IndexOutdatedError
@@ -59,12 +58,13 @@ class Corpus:
         if manifest.vocabulary != vocabulary_fingerprint():
             raise IndexOutdatedError(f"the index at {store.dir} was written with another BM25 vocabulary "
                                      f"(stopwords or stemmer); re-index it with `python -m ingest --index {store.dir}`")
-        self.folder = folder = store.dir / manifest.corpus_dir
+        self.folder = store.dir / manifest.corpus_dir
+        self.snapshot = snapshot = SnapshotFolder(self.folder)
         try:
-            self._db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True, check_same_thread=False)
+            self._db = snapshot.connect()
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
-            self.answerable = np.load(folder / ANSWERABLE, mmap_mode="r")  # BM25 row -> paragraph
-            self.bm25 = _load_bm25(folder / BM25_DIR)
+            self.answerable = snapshot.answerable()  # BM25 row -> paragraph
+            self.bm25 = snapshot.bm25()
         except (sqlite3.Error, OSError, ValueError) as e:
             raise IndexCorruptError(f"the paragraph table of {store.dir} cannot be read ({e}); "
                                     f"rebuild it with `python -m ingest --index {store.dir}`") from None
@@ -197,12 +197,6 @@ class _Paragraphs(Sequence):
     def _fetch(self, idx: int) -> Para:
         return self._corpus._para(self._corpus._query(f"SELECT {_COLUMNS} FROM paras WHERE idx=?", (idx,))[0])
 
-
-def _load_bm25(folder: Path):
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
 
 
 def load_corpus(settings: IndexSettings, index_dir: Path | None = None) -> Corpus:

@@ -33,7 +33,6 @@ from ingest.corpus import Corpus
 from ingest.errors import IndexChangedError, IndexCorruptError, IndexStateError
 from ingest.settings import IndexSettings
 from ingest.manifest import Manifest
-from ingest.snapshot import VECTORS
 from ingest.store import IndexStore
 
 log = logging.getLogger("articles_qa.reader")
@@ -49,7 +48,7 @@ class Snapshot:
         self.commit: str = manifest.commit
         self.vector_dir: str = manifest.vector_dir
         try:
-            self.vectors = np.load(self.corpus.folder / VECTORS, mmap_mode="r")
+            self.vectors = self.corpus.snapshot.vectors()
         except (OSError, ValueError) as e:
             raise IndexCorruptError(f"the vectors of {store.dir} cannot be read ({e}); "
                                     f"rebuild them with `python -m ingest --index {store.dir}`") from None

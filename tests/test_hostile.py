@@ -43,19 +43,19 @@ def test_a_commit_that_fails_midway_leaves_nothing_and_the_index_answers(fake_se
                                                                           monkeypatch):
     import errno
 
-    import ingest.build as build
+    from ingest.snapshot import SnapshotFolder
 
     run(fake_settings, fake_embedder)
     store = IndexStore(fake_settings)
     before = store.read_manifest()
-    real = build.write_snapshot
+    real = SnapshotFolder.write
 
-    def full_disk(folder, *args, **kwargs):
-        folder.mkdir(parents=True)
-        (folder / "paragraphs.sqlite").write_bytes(b"half")
+    def full_disk(self, *args, **kwargs):
+        self.path.mkdir(parents=True)
+        (self.path / "paragraphs.sqlite").write_bytes(b"half")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(build, "write_snapshot", full_disk)
+    monkeypatch.setattr(SnapshotFolder, "write", full_disk)
     (articles / "new.txt").write_text("The harbour reopened on Friday.\n")
     with pytest.raises(ArticlesQAError, match="No space left on device.*previous index is unchanged"):
         run(fake_settings, fake_embedder)
@@ -64,7 +64,7 @@ def test_a_commit_that_fails_midway_leaves_nothing_and_the_index_answers(fake_se
     assert collections(fake_settings) <= {before["collection"], before.get("previous", {}).get("collection")}
     assert Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask(
         "Who brokered the grain-export deal?").answered
-    monkeypatch.setattr(build, "write_snapshot", real)
+    monkeypatch.setattr(SnapshotFolder, "write", real)
     assert run(fake_settings, fake_embedder).added == ["new.txt"]
 
 
