@@ -240,6 +240,35 @@ class IndexStore:
                     dropped.append(name)
         return dropped
 
+    def vector_store_problem(self, vector_dir: str, collection: str) -> str | None:
+        """Why the embedded store in `vector_dir` cannot serve `collection`, read from its SQLite
+        file without starting Chroma: unreadable or not a database, no such collection, or its
+        vector-index folder gone. None when it looks sound (not a full check of every vector)."""
+        import sqlite3
+
+        path = self.dir / vector_dir
+        database = path / "chroma.sqlite3"
+        if not database.is_file():
+            return f"the vector store {database} is missing"
+        try:
+            db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+            try:
+                row = db.execute("SELECT id FROM collections WHERE name = ?", (collection,)).fetchone()
+                segments = [r[0] for r in db.execute(
+                    "SELECT id FROM segments WHERE collection = ? AND scope = 'VECTOR'", (row[0],))] if row else []
+                vectors = db.execute(
+                    "SELECT COUNT(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id "
+                    "WHERE s.collection = ?", (row[0],)).fetchone()[0] if row else 0
+            finally:
+                db.close()
+        except sqlite3.Error as e:
+            return f"the vector store {database} cannot be read ({e})"
+        if row is None:
+            return f"the vector store {database} has no collection {collection}"
+        if vectors and not any((path / s).is_dir() for s in segments):
+            return f"the vector index of collection {collection} in {path} is missing"
+        return None
+
     def drop_orphan_segments(self, vector_dir: str) -> list[str]:
         """Delete the vector-index folders (one per HNSW segment, named by its id) that Chroma's
         embedded store keeps after their collection is deleted (they were never removed: one
