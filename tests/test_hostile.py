@@ -28,13 +28,13 @@ def collections(settings) -> set[str]:
 # 1. every commit left its Chroma vector-index folder behind
 def test_commits_leave_no_vector_index_folders_behind(fake_settings, fake_embedder, articles):
     run(fake_settings, fake_embedder)
-    for i in range(6):
+    for i in range(3):
         (articles / f"extra{i}.txt").write_text(f"The harbour {i} reopened on Friday after the storm.\n")
         run(fake_settings, fake_embedder)
     store = IndexStore(fake_settings)
     vector_dir = store.dir / store.read_manifest()["vector_dir"]
     segment_dirs = [p for p in vector_dir.iterdir() if p.is_dir()]
-    # this commit's and the previous one's collection, one HNSW folder each at most
+    # this commit's and the previous one's collection, one HNSW folder each at most (main: one per commit)
     assert len(collections(fake_settings)) == 2 and len(segment_dirs) <= 2
 
 
@@ -219,6 +219,19 @@ def test_an_unreachable_chroma_server_is_one_clear_error(fake_settings, fake_emb
         run(settings, fake_embedder)
 
 
+def test_a_model_that_fails_to_load_is_a_settings_error_not_a_write_error(fake_settings, monkeypatch):
+    from ingest import embedding
+
+    def missing(name, runtime):
+        raise OSError(2, "No such file or directory", name)
+
+    monkeypatch.setattr(embedding, "_load", missing)
+    with pytest.raises(SettingsError, match="embed model 'fake-bow-64' cannot be loaded") as caught:
+        ingest(settings=fake_settings, progress=False)
+    assert "writable" not in str(caught.value)
+
+
+@pytest.mark.slow
 def test_a_bad_embed_model_says_so_not_make_the_folder_writable(fake_settings):
     settings = fake_settings.replace(embed_model=str(fake_settings.index_dir.parent / "no-such-model"),
                                      embed_runtime="onnx")  # fails before importing torch
