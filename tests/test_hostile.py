@@ -259,6 +259,10 @@ def test_malformed_evaluation_inputs_are_typed_errors_not_tracebacks(tmp_path, c
     if content.startswith(b"{"):
         with pytest.raises(InputFileError):
             load_rag_dataset(path)
+    from qa.eval.evaluate import squad_corpus
+
+    with pytest.raises(InputFileError, match="not .*SQuAD|not UTF-8"):
+        squad_corpus(path, tmp_path / "squad")
 
 
 # 15. NUL bytes after the first 64 KiB were indexed

@@ -265,8 +265,9 @@ def _squad_articles(squad_file: str | Path) -> list[tuple[str, list[str], list[l
                  [" ".join(p["context"].split()) for p in a["paragraphs"]],
                  [p["qas"] for p in a["paragraphs"]]) for a in data["data"]]
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
-        raise InputFileError(f"{squad_file} is not a SQuAD file ({type(e).__name__}: {e}); give one in "
-                             f"the SQuAD v1.1/v2.0 JSON format ({{\"data\": [{{\"title\", \"paragraphs\": [...]}}]}})") from None
+        raise InputFileError(f"{squad_file} is not a SQuAD file ({type(e).__name__}: {e}); give one in the "
+                             f"SQuAD v1.1/v2.0 JSON format ({{\"data\": [{{\"title\", \"paragraphs\": [...]}}]}})"
+                             ) from None
 
 
 def _squad_case(qa: dict, sources: list[tuple[str, int]], type: str) -> Case:
