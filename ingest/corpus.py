@@ -63,21 +63,40 @@ class Corpus:
         try:
             self._db = snapshot.connect()
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
-            self.answerable = snapshot.answerable()  # BM25 row -> paragraph
-            self.bm25 = snapshot.bm25()
+            self._answerable = snapshot.answerable()  # BM25 row -> paragraph
+            self._bm25 = snapshot.bm25()
         except (sqlite3.Error, OSError, ValueError) as e:
             raise IndexCorruptError(f"the paragraph table of {store.dir} cannot be read ({e}); "
                                     f"rebuild it with `python -m ingest --index {store.dir}`") from None
         self._lock = threading.Lock()
         self.paras = _Paragraphs(self, int(meta["paragraphs"]))
         self.chunk_count = int(meta["chunks"])
-        self._indptr = self.bm25.scores["indptr"]
+        self._indptr = self._bm25.scores["indptr"]
 
     def close(self) -> None:
-        """Close the paragraph table and drop the BM25 memory maps (a retired commit's)."""
+        """Close the paragraph table and drop the BM25 memory maps (each holds a file descriptor):
+        a retired commit's. Used again after (an old `Pipeline.load()` retriever), they reopen."""
         with self._lock:
-            self._db.close()
-        self.bm25 = self.answerable = self._indptr = None
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            self._bm25 = self._answerable = self._indptr = None
+
+    @property
+    def bm25(self):
+        """The `bm25s` index of the answerable paragraphs (memory-mapped)."""
+        if self._bm25 is None:
+            with self._lock:
+                self._bm25 = self._bm25 or self.snapshot.bm25()
+                self._indptr = self._bm25.scores["indptr"]
+        return self._bm25
+
+    @property
+    def answerable(self):
+        """BM25 row -> paragraph index (memory-mapped)."""
+        if self._answerable is None:
+            self._answerable = self.snapshot.answerable()
+        return self._answerable
 
     def vector_rows(self, ids: list[str]) -> list[tuple[str, int]]:
         """(id, row in vectors.npy) of those chunk ids the snapshot holds."""
@@ -93,6 +112,8 @@ class Corpus:
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:  # one connection, shared by the threads of a chat server
+            if self._db is None:
+                self._db = self.snapshot.connect()
             return self._db.execute(sql, args).fetchall()
 
     def _para(self, row: tuple) -> Para:

@@ -48,7 +48,7 @@ class Snapshot:
         self.commit: str = manifest.commit
         self.vector_dir: str = manifest.vector_dir
         try:
-            self.vectors = self.corpus.snapshot.vectors()
+            self._vectors = self.corpus.snapshot.vectors()
         except (OSError, ValueError) as e:
             raise IndexCorruptError(f"the vectors of {store.dir} cannot be read ({e}); "
                                     f"rebuild them with `python -m ingest --index {store.dir}`") from None
@@ -103,12 +103,20 @@ class Snapshot:
         return dict(zip((cid for cid, _ in pairs), map(float, sims)))
 
     # -- lifetime --------------------------------------------------------------
+    @property
+    def vectors(self) -> np.ndarray:
+        """Every chunk vector of this commit (memory-mapped; reopened if used after `close`)."""
+        if self._vectors is None:
+            self._vectors = self.corpus.snapshot.vectors()
+        return self._vectors
+
     def close(self) -> None:
         """Release what this commit holds: its collection, the memory maps (each holds a file
-        descriptor) and the paragraph table's connection. Called once no question uses it."""
+        descriptor) and the paragraph table's connection. Called once no question uses it; an
+        object that still holds it (an old `Pipeline.load()` retriever) reopens the files it reads."""
         self.closed = True
         self.collection = None
-        self.vectors = None
+        self._vectors = None
         self.corpus.close()
 
 

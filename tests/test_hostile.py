@@ -318,3 +318,15 @@ def test_a_reader_following_many_commits_keeps_open_files_and_memory_flat(fake_s
     (files_20, rss_20), (files_120, rss_120) = samples
     assert files_120 <= files_20 + 3  # main: +2.5 files per commit (5 per HNSW index Chroma kept loaded)
     assert rss_120 <= rss_20 + 40  # main: +2.6 MB per commit on these five articles
+
+
+def test_a_retired_commit_releases_its_files_and_reopens_them_if_used_again(fake_settings, fake_embedder, articles):
+    run(fake_settings, fake_embedder)
+    pipeline = Pipeline(fake_settings.replace(refresh_seconds=0), embedder=fake_embedder, build_if_missing=False)
+    old = pipeline.load()
+    (articles / "new.txt").write_text("The harbour reopened on Friday.\n")
+    run(fake_settings, fake_embedder)
+    assert pipeline.ask("When did the harbour reopen?").answered  # follows the commit, retires the old one
+    assert old.snapshot.closed and old.corpus._db is None and old.snapshot._vectors is None
+    para = old.corpus.paragraph("002_7591b3745de009c9.txt", 1)  # Pipeline.load()'s retriever stays usable
+    assert para is not None and old.corpus.doc_freq("talk") > 0 and len(old.snapshot.vectors) > 0
