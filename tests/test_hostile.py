@@ -84,7 +84,9 @@ def test_ingest_repairs_a_corrupt_vector_store_without_embedding_again(fake_sett
     assert new["vector_dir"] != old["vector_dir"] and new["commit"] != old["commit"]
     assert Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask(
         "Who brokered the grain-export deal?").answered
-    assert run(fake_settings, fake_embedder).unchanged == 5  # sound now: nothing to do
+    sound = run(fake_settings, fake_embedder)  # sound now: nothing to do, no new commit
+    assert sound.unchanged == 5 and not sound.rebuilt_from
+    assert IndexStore(fake_settings).read_manifest().commit == new["commit"]
 
 
 # 5. duplicate grouping dropped one-letter tokens
