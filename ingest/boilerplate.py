@@ -69,7 +69,9 @@ def is_prose(text: str) -> bool:
 
 
 def is_instruction(text: str) -> bool:
-    return bool(_INSTRUCTION.search(text) or _INJECTION.search(text))
+    from ingest.instructions import is_instruction as by_meaning  # orders to an AI, by kind (issue 20)
+
+    return by_meaning(text)
 
 
 def is_credit(text: str) -> bool:

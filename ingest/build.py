@@ -29,8 +29,9 @@ from ingest.boilerplate import classify
 from ingest.chunking import chunk_spans, sentence_spans
 from ingest.metadata import find_headline, find_published
 from ingest.paragraphs import read_article, split_paragraphs
-from ingest.snapshot import DATABASE, read_paragraphs, read_vectors, vocabulary_fingerprint, write_snapshot
-from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, FORMAT, IndexStore, chunk_id
+from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
+from ingest.manifest import FORMAT, CommitRef, Manifest
+from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, IndexStore, chunk_id, is_connection_error
 from ingest.errors import ArticleError, IndexCorruptError, IndexNotFoundError, IndexWriteError, NoArticlesError
 from ingest.settings import IndexSettings
 from ingest.text import terms
@@ -80,22 +81,31 @@ def ingest(
     data_dir, index_dir = Path(settings.data_dir), Path(settings.index_dir)
     progress = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
-    files = _list_articles(data_dir)
+    files, refused = _list_articles(data_dir)
     store = IndexStore(settings, index_dir)
     try:
-        return _ingest(store, files, settings, embedder, progress, started)
+        return _ingest(store, files, settings, embedder, progress, started, refused)
     except (OSError, sqlite3.OperationalError, _ChromaWriteError) as e:
+        if settings.chroma_url and is_connection_error(e):
+            raise store.unreachable(e) from None
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise IndexWriteError(
             f"cannot write the index at {index_dir} ({reason}); make the folder writable (or free some space), "
             f"or pass --index with a writable folder. The previous index is unchanged."
         ) from None
+    except Exception as e:
+        if settings.chroma_url and is_connection_error(e):
+            raise store.unreachable(e) from None
+        raise
+    finally:
+        store.close_clients()  # Chroma keeps every collection a client opened loaded until it is closed
 
 
 def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, embedder, progress: bool,
-            started: float) -> IngestReport:
+            started: float, refused: dict[str, str]) -> IngestReport:
     data_dir = Path(settings.data_dir)
     with store.lock():
+        store.remove_leftovers()
         rebuilt_from = None
         try:
             old = store.read_manifest()
@@ -106,14 +116,14 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
             log.warning("index was unreadable; moved it to %s and rebuilding", rebuilt_from)
             old = None
         model = settings.embedder_id
-        same_vectors = old is not None and old.get("embed_model") == model and old.get("chunking") == _chunking(settings)
-        compatible = (same_vectors and old.get("format") == FORMAT and old.get("vocabulary") == vocabulary_fingerprint()
-                      and (store.dir / old.get("corpus_dir", "") / DATABASE).is_file())
-        old_files: dict[str, Any] = old["files"] if compatible else {}
+        same_vectors = old is not None and old.embed_model == model and old.chunking == _chunking(settings)
+        compatible = (same_vectors and old.format == FORMAT and old.vocabulary == vocabulary_fingerprint()
+                      and old.corpus_dir is not None and SnapshotFolder(store.dir / old.corpus_dir).exists())
+        old_files: dict[str, Any] = old.files if compatible else {}
 
         records: dict[str, Any] = {}
         parsed: dict[str, list] = {}  # paragraphs of files read this run; the others' are in the old snapshot
-        added, updated, skipped, unchanged = [], [], {}, 0
+        added, updated, skipped, unchanged = [], [], dict(refused), 0
         for name, path in files.items():
             previous = old_files.get(name)
             try:
@@ -146,16 +156,21 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
 
         changed = bool(added or updated or removed) or not compatible
         embedded = 0
-        if changed or old is None:
+        repair = None if changed or old is None else _vector_store_problem(store, old)
+        if repair:  # the committed vector store no longer opens: refill a new one from the snapshot's vectors
+            rebuilt_from = None if settings.chroma_url else str(store.set_aside(old.vector_dir, repair))
+            log.warning("%s; rebuilding the vector store from the snapshot", repair)
+        if changed or old is None or repair:
             paragraphs = _all_paragraphs(store, old, records, parsed, files, settings, skipped)
-            embedded = _commit(store, old, same_vectors, paragraphs, records, settings, embedder, progress)
+            embedded = _commit(store, old, same_vectors, paragraphs, records, settings, embedder, progress,
+                               fresh_vectors=bool(repair))
         else:
             if store.is_pending():  # a killed run left a collection or folder no manifest names
                 _drop_superseded(store, old)
                 store.clear_pending()
             if any(records[n] is not old_files.get(n) for n in records):
                 # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast; same commit
-                store.write_manifest({**old, "files": records})
+                store.write_manifest(old.with_files(records))
 
     return IngestReport(
         files=len(records),
@@ -171,14 +186,15 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
     )
 
 
-def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[str, list],
-            records: dict[str, Any], settings: IndexSettings, embedder, progress: bool) -> int:
+def _commit(store: IndexStore, old: Manifest | None, reuse: bool, paragraphs: dict[str, list],
+            records: dict[str, Any], settings: IndexSettings, embedder, progress: bool, *,
+            fresh_vectors: bool = False) -> int:
     """Write a new commit: its own collection and snapshot, then the manifest naming them. `old` is the
-    previous manifest; `reuse` says its vectors fit (same embedder and chunking).
-    Returns how many chunks were embedded."""
+    previous manifest; `reuse` says its vectors fit (same embedder and chunking); `fresh_vectors`
+    starts a new vector folder (the old one was broken). Returns how many chunks were embedded."""
     commit = store.new_commit()
-    vector_dir = old["vector_dir"] if reuse and old.get("vector_dir") and (
-        settings.chroma_url or (store.dir / old["vector_dir"]).is_dir()) else store.new_dir(CHROMA_PREFIX)
+    vector_dir = old.vector_dir if reuse and not fresh_vectors and old.vector_dir and (
+        settings.chroma_url or (store.dir / old.vector_dir).is_dir()) else store.new_dir(CHROMA_PREFIX)
     wanted = _wanted_chunks(paragraphs)
     store.mark_pending()
     ids, vectors = _reuse_vectors(store, old if reuse else None, list(wanted))
@@ -188,29 +204,34 @@ def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[s
     ids, vectors = ids + missing, np.concatenate([v for v in (vectors, new_vectors) if v is not None]
                                                   or [np.zeros((0, 1), np.float32)])
     name = store.collection_name(commit)
-    try:
-        collection = store.create_collection(vector_dir, name)
-        for i in range(0, len(ids), _CHROMA_BATCH):
-            collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=vectors[i:i + _CHROMA_BATCH])
-    except Exception as e:  # chromadb's own types; a read-only or full store is the user's to fix
-        if any(w in str(e).lower() for w in ("readonly", "read-only", "permission", "no space", "disk is full")):
-            raise _ChromaWriteError(str(e)) from None
-        raise
     corpus_dir = f"{CORPUS_PREFIX}-{commit}"
-    write_snapshot(store.dir / corpus_dir, paragraphs, ids, vectors)
-    previous = {k: old[k] for k in ("commit", "vector_dir", "collection", "corpus_dir") if k in old} if old else {}
-    store.write_manifest({
-        "commit": commit,
-        "embed_model": settings.embedder_id,
-        "chunking": _chunking(settings),
-        "vocabulary": vocabulary_fingerprint(),
-        "vector_dir": vector_dir,
-        "collection": name,
-        "corpus_dir": corpus_dir,
-        "previous": previous if previous.get("collection") else {},
-        "built_at": _now(),
-        "files": records,
-    })
+    try:
+        try:
+            collection = store.create_collection(vector_dir, name)
+            for i in range(0, len(ids), _CHROMA_BATCH):
+                collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=vectors[i:i + _CHROMA_BATCH])
+        except Exception as e:  # chromadb's own types; a read-only or full store is the user's to fix
+            if any(w in str(e).lower() for w in ("readonly", "read-only", "permission", "no space", "disk is full",
+                                                 "database or disk is full")):
+                raise _ChromaWriteError(str(e)) from None
+            raise
+        SnapshotFolder(store.dir / corpus_dir).write(paragraphs, ids, vectors)
+    except BaseException:  # a full disk, a kill signal: remove this commit's half-written parts now
+        _discard(store, vector_dir, name, corpus_dir)
+        raise
+    previous = old.names() if old is not None and old.collection else CommitRef()
+    store.write_manifest(Manifest(
+        commit=commit,
+        embed_model=settings.embedder_id,
+        chunking=_chunking(settings),
+        vocabulary=vocabulary_fingerprint(),
+        vector_dir=vector_dir,
+        collection=name,
+        corpus_dir=corpus_dir,
+        previous=previous,
+        built_at=_now(),
+        files=records,
+    ))
     _drop_superseded(store, store.read_manifest())
     store.clear_pending()
     return len(missing)
@@ -220,32 +241,56 @@ class _ChromaWriteError(Exception):
     """Chroma could not write its store (read-only or full); reported as IndexWriteError."""
 
 
-def _drop_superseded(store: IndexStore, manifest: dict) -> None:
+def _discard(store: IndexStore, vector_dir: str, collection: str, corpus_dir: str) -> None:
+    """Remove what a failed commit wrote (its collection and snapshot folder), as far as the failure
+    allows; whatever stays is removed by the next run (the pending marker says to look)."""
+    import shutil
+
+    shutil.rmtree(store.dir / corpus_dir, ignore_errors=True)
+    try:
+        store.drop_collections(vector_dir, keep=set(), only={collection})
+    except Exception as e:  # the store may be the thing that failed
+        log.warning("could not remove the unfinished collection %s (%s); the next ingest will", collection, e)
+
+
+def _drop_superseded(store: IndexStore, manifest: Manifest) -> None:
     """Delete collections and folders that neither this commit nor the one before it uses."""
-    previous = manifest.get("previous") or {}
-    keep = {manifest.get("collection"), previous.get("collection")} - {None}
-    vector_dirs = {manifest.get("vector_dir"), previous.get("vector_dir")} - {None}
+    previous = manifest.previous
+    keep = {manifest.collection, previous.collection} - {None}
+    vector_dirs = {manifest.vector_dir, previous.vector_dir} - {None}
     for vector_dir in vector_dirs:
         if store.settings.chroma_url or (store.dir / vector_dir).is_dir():
             store.drop_collections(vector_dir, keep=keep)
-    store.drop_build_dirs(keep=vector_dirs | {manifest.get("corpus_dir"), previous.get("corpus_dir")} - {None})
+            store.drop_orphan_segments(vector_dir)
+    store.drop_build_dirs(keep=vector_dirs | {manifest.corpus_dir, previous.corpus_dir} - {None})
 
 
-def _reuse_vectors(store: IndexStore, old: dict | None, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
+def _vector_store_problem(store: IndexStore, manifest: Manifest) -> str | None:
+    """Why the committed collection cannot answer (its store unreadable, the collection or its
+    vector-index folder missing), or None when it looks sound. Checked by every ingest that changes
+    nothing, so that re-running ingest repairs a damaged store, as error messages tell the user to.
+    Read with sqlite3, without starting Chroma (that took a no-op run from 0.5 to 2 s)."""
+    if store.settings.chroma_url:
+        return None  # a server keeps its own store; a missing collection is reported when asking
+    return store.vector_store_problem(manifest.vector_dir, manifest.collection)
+
+
+def _reuse_vectors(store: IndexStore, old: Manifest | None, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
     """Vectors of `ids` that the previous commit already holds: from its snapshot, or (an index of
     format 2) from its one collection."""
     if old is None or not ids:
         return [], None
     found, vectors = [], None
-    if old.get("corpus_dir"):
+    if old.corpus_dir:
         try:
-            found, vectors = read_vectors(store.dir / old["corpus_dir"], ids)
+            found, vectors = SnapshotFolder(store.dir / old.corpus_dir).find_vectors(ids)
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the previous vectors are unreadable (%s); taking them from Chroma", e)
     found_set = set(found)
     rest = [cid for cid in ids if cid not in found_set]
-    name = old.get("collection") or store.legacy_collection_name(old["embed_model"], old.get("vector_dir", ""))
-    collection = store.get_collection_or_none(old.get("vector_dir", ""), name) if rest else None
+    name = old.collection or store.legacy_collection_name(old.embed_model, old.vector_dir)
+    here = store.settings.chroma_url or (store.dir / old.vector_dir).is_dir()
+    collection = store.get_collection_or_none(old.vector_dir, name) if rest and here else None
     if collection is None:
         return found, vectors
     got_ids, got = [], []
@@ -259,13 +304,13 @@ def _reuse_vectors(store: IndexStore, old: dict | None, ids: list[str]) -> tuple
     return found + got_ids, more if vectors is None else np.concatenate([vectors, more])
 
 
-def _all_paragraphs(store: IndexStore, old: dict | None, records: dict[str, Any], parsed: dict[str, list],
+def _all_paragraphs(store: IndexStore, old: Manifest | None, records: dict[str, Any], parsed: dict[str, list],
                     files: dict[str, Path], settings: IndexSettings, skipped: dict[str, str]) -> dict[str, list]:
     """Paragraphs of every committed file: read this run, or reused from the previous snapshot."""
     reused: dict[str, list] = {}
-    if set(records) - set(parsed):
+    if set(records) - set(parsed) and old is not None and old.corpus_dir:
         try:
-            reused = read_paragraphs(store.dir / old["corpus_dir"])
+            reused = SnapshotFolder(store.dir / old.corpus_dir).paragraphs()
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the previous paragraph table is unreadable (%s); reading the articles again", e)
     out = {}
@@ -289,27 +334,46 @@ def _chunking(settings: IndexSettings) -> list[int]:
     return [settings.chunk_tokens, settings.chunk_overlap]
 
 
-def _list_articles(data_dir: Path) -> dict[str, Path]:
+def _list_articles(data_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
+    """The articles of `data_dir` (relative name -> path), and the files refused for their name
+    (shown name -> why): a name that is not UTF-8 cannot be stored or cited, and one holding a line
+    break or another control character would forge lines wherever sources are printed."""
     if not data_dir.is_dir():
         raise NoArticlesError(f"articles folder {data_dir} does not exist; create it and put .txt articles in it")
-    files = {
-        p.relative_to(data_dir).as_posix(): p
-        for p in sorted(data_dir.rglob("*.txt"))
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(data_dir).parts)
-    }
+    files, refused = {}, {}
+    for p in sorted(data_dir.rglob("*.txt")):
+        parts = p.relative_to(data_dir).parts
+        if any(part.startswith(".") for part in parts) or not p.is_file():
+            continue
+        name = p.relative_to(data_dir).as_posix()
+        shown = shown_name(name)
+        if shown != name:
+            refused[shown] = (f"{shown}: the file name is not plain UTF-8 text (it holds an undecodable byte or a "
+                              f"control character such as a line break); rename the file")
+        else:
+            files[name] = p
     if not files:
-        raise NoArticlesError(f"no .txt articles in {data_dir}; add UTF-8 text files there")
-    return files
+        raise NoArticlesError(f"no .txt articles in {data_dir}; add UTF-8 text files there"
+                              + "".join(f"\n  {m}" for m in refused.values()))
+    return files, refused
+
+
+def shown_name(name: str) -> str:
+    """`name` safe to print on one line: undecodable bytes as \\xNN, control characters escaped."""
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in name)
 
 
 def _record_for(path: Path, previous: dict | None, settings: IndexSettings) -> tuple[dict | None, list | None]:
-    """The manifest record of one file and its paragraphs; (previous, None) when it did not change."""
+    """The manifest record of one file and its paragraphs; (previous, None) when it did not change.
+    Its content decides (sha256 of the text), not its size and mtime: an edit of the same size within
+    one mtime tick is still seen. Hashing every file costs about 1 ms per 100 KB."""
     st = path.stat()
-    if previous and previous["size"] == st.st_size and previous["mtime_ns"] == st.st_mtime_ns:
-        return previous, None
     text = read_article(path, max_bytes=settings.max_file_bytes)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if previous and previous["sha256"] == sha:
+        if previous["size"] == st.st_size and previous["mtime_ns"] == st.st_mtime_ns:
+            return previous, None
         return {**previous, "size": st.st_size, "mtime_ns": st.st_mtime_ns}, None
     return parse_article(text, settings, sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
 

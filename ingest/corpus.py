@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import re
 import sqlite3
 import threading
@@ -19,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.snapshot import ANSWERABLE, BM25_DIR, DATABASE, vocabulary_fingerprint
-from ingest.store import FORMAT, IndexStore
+from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
+from ingest.manifest import Manifest
+from ingest.store import IndexStore
 from ingest.errors import IndexCorruptError, IndexOutdatedError
 from ingest.settings import IndexSettings
 from ingest.text import terms
@@ -45,32 +45,58 @@ class Para:
 
 
 class Corpus:
-    def __init__(self, store: IndexStore, manifest: dict | None = None):
+    def __init__(self, store: IndexStore, manifest: Manifest | None = None):
         self.store = store
         manifest = store.read_manifest() if manifest is None else manifest
         self.manifest = manifest
-        self.model = manifest["embed_model"]
-        self.vector_dir = manifest.get("vector_dir", "chroma")
-        self.files = manifest["files"]
-        if manifest.get("format") != FORMAT or not manifest.get("corpus_dir") or not manifest.get("collection"):
+        self.model = manifest.embed_model
+        self.vector_dir = manifest.vector_dir
+        self.files = manifest.files
+        if not manifest.current:
             raise IndexOutdatedError(f"the index at {store.dir} was written by an older articles-qa; "
                                      f"re-index it with `python -m ingest --index {store.dir}`")
-        if manifest.get("vocabulary") != vocabulary_fingerprint():
+        if manifest.vocabulary != vocabulary_fingerprint():
             raise IndexOutdatedError(f"the index at {store.dir} was written with another BM25 vocabulary "
                                      f"(stopwords or stemmer); re-index it with `python -m ingest --index {store.dir}`")
-        self.folder = folder = store.dir / manifest["corpus_dir"]
+        self.folder = store.dir / manifest.corpus_dir
+        self.snapshot = snapshot = SnapshotFolder(self.folder)
         try:
-            self._db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True, check_same_thread=False)
+            self._db = snapshot.connect()
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
-            self.answerable = np.load(folder / ANSWERABLE, mmap_mode="r")  # BM25 row -> paragraph
-            self.bm25 = _load_bm25(folder / BM25_DIR)
+            self._answerable = snapshot.answerable()  # BM25 row -> paragraph
+            self._bm25 = snapshot.bm25()
         except (sqlite3.Error, OSError, ValueError) as e:
             raise IndexCorruptError(f"the paragraph table of {store.dir} cannot be read ({e}); "
                                     f"rebuild it with `python -m ingest --index {store.dir}`") from None
         self._lock = threading.Lock()
         self.paras = _Paragraphs(self, int(meta["paragraphs"]))
         self.chunk_count = int(meta["chunks"])
-        self._indptr = self.bm25.scores["indptr"]
+        self._indptr = self._bm25.scores["indptr"]
+
+    def close(self) -> None:
+        """Close the paragraph table and drop the BM25 memory maps (each holds a file descriptor):
+        a retired commit's. Used again after (an old `Pipeline.load()` retriever), they reopen."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            self._bm25 = self._answerable = self._indptr = None
+
+    @property
+    def bm25(self):
+        """The `bm25s` index of the answerable paragraphs (memory-mapped)."""
+        if self._bm25 is None:
+            with self._lock:
+                self._bm25 = self._bm25 or self.snapshot.bm25()
+                self._indptr = self._bm25.scores["indptr"]
+        return self._bm25
+
+    @property
+    def answerable(self):
+        """BM25 row -> paragraph index (memory-mapped)."""
+        if self._answerable is None:
+            self._answerable = self.snapshot.answerable()
+        return self._answerable
 
     def vector_rows(self, ids: list[str]) -> list[tuple[str, int]]:
         """(id, row in vectors.npy) of those chunk ids the snapshot holds."""
@@ -86,6 +112,8 @@ class Corpus:
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:  # one connection, shared by the threads of a chat server
+            if self._db is None:
+                self._db = self.snapshot.connect()
             return self._db.execute(sql, args).fetchall()
 
     def _para(self, row: tuple) -> Para:
@@ -190,12 +218,6 @@ class _Paragraphs(Sequence):
     def _fetch(self, idx: int) -> Para:
         return self._corpus._para(self._corpus._query(f"SELECT {_COLUMNS} FROM paras WHERE idx=?", (idx,))[0])
 
-
-def _load_bm25(folder: Path):
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
 
 
 def load_corpus(settings: IndexSettings, index_dir: Path | None = None) -> Corpus:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import os
 
+from ingest.errors import SettingsError
 from ingest.settings import DEFAULT_EMBED_MODEL, IndexSettings
 
 
@@ -35,4 +36,12 @@ def _load(name: str, runtime: str):
 
 
 def load_embedder(settings: IndexSettings):
-    return _load(settings.embed_model, settings.embed_runtime)
+    """The embedder the settings name; SettingsError (one line, the fix) when it cannot be loaded."""
+    try:
+        return _load(settings.embed_model, settings.embed_runtime)
+    except Exception as e:  # a missing folder, a folder that is not a model: many types, by library
+        reason = (str(e).strip().splitlines() or [""])[0][:200]
+        raise SettingsError(
+            f"the embed model {settings.embed_model!r} cannot be loaded ({type(e).__name__}: {reason}); set "
+            f"embed_model (ARTICLES_QA_EMBED_MODEL) to {DEFAULT_EMBED_MODEL!r} or the folder of a local "
+            f"sentence-transformers model") from None

@@ -52,6 +52,11 @@ class IndexOutdatedError(IndexStateError):
     """The index was written by an older version; re-indexing reuses its vectors."""
 
 
+class IndexMismatchError(IndexOutdatedError):
+    """The index was built with other settings (embedder, chunking) than the ones asking: a read
+    command never rebuilds it (that would drop what another user indexed); it says which differ."""
+
+
 class IndexLockedError(IndexStateError):
     pass
 
@@ -59,6 +64,10 @@ class IndexLockedError(IndexStateError):
 class IndexChangedError(IndexStateError):
     """The commit a question was reading was removed by newer commits while it ran; asking again reads
     the newest one (the pipeline does so once by itself)."""
+
+
+class VectorStoreUnreachableError(IndexStateError):
+    """The Chroma server named by `chroma_url` does not answer; start it or fix the URL."""
 
 
 class IndexWriteError(IndexStateError):

@@ -32,7 +32,7 @@ import numpy as np
 from ingest.corpus import Corpus
 from ingest.errors import IndexChangedError, IndexCorruptError, IndexStateError
 from ingest.settings import IndexSettings
-from ingest.snapshot import VECTORS
+from ingest.manifest import Manifest
 from ingest.store import IndexStore
 
 log = logging.getLogger("articles_qa.reader")
@@ -41,14 +41,14 @@ log = logging.getLogger("articles_qa.reader")
 class Snapshot:
     """One commit of the index, opened for answering; never changes, closed once unused."""
 
-    def __init__(self, store: IndexStore, manifest: dict, *, read_only: bool | None = None):
+    def __init__(self, store: IndexStore, manifest: Manifest, *, read_only: bool | None = None):
         self.store = store
         self.manifest = manifest
         self.corpus = Corpus(store, manifest)  # IndexOutdatedError / IndexCorruptError with the fix
-        self.commit: str = manifest["commit"]
-        self.vector_dir: str = manifest["vector_dir"]
+        self.commit: str = manifest.commit
+        self.vector_dir: str = manifest.vector_dir
         try:
-            self.vectors = np.load(self.corpus.folder / VECTORS, mmap_mode="r")
+            self._vectors = self.corpus.snapshot.vectors()
         except (OSError, ValueError) as e:
             raise IndexCorruptError(f"the vectors of {store.dir} cannot be read ({e}); "
                                     f"rebuild them with `python -m ingest --index {store.dir}`") from None
@@ -63,7 +63,7 @@ class Snapshot:
         self.closed = False
 
     def _open_collection(self):
-        collection = self.store.open_collection(self.vector_dir, self.manifest["collection"])
+        collection = self.store.open_collection(self.vector_dir, self.manifest.collection)
         try:
             stored = collection.count()
         except Exception as e:
@@ -103,10 +103,21 @@ class Snapshot:
         return dict(zip((cid for cid, _ in pairs), map(float, sims)))
 
     # -- lifetime --------------------------------------------------------------
+    @property
+    def vectors(self) -> np.ndarray:
+        """Every chunk vector of this commit (memory-mapped; reopened if used after `close`)."""
+        if self._vectors is None:
+            self._vectors = self.corpus.snapshot.vectors()
+        return self._vectors
+
     def close(self) -> None:
-        """Drop the collection and arrays; the paragraph table closes when its last user lets go."""
+        """Release what this commit holds: its collection, the memory maps (each holds a file
+        descriptor) and the paragraph table's connection. Called once no question uses it; an
+        object that still holds it (an old `Pipeline.load()` retriever) reopens the files it reads."""
         self.closed = True
         self.collection = None
+        self._vectors = None
+        self.corpus.close()
 
 
 def _read_only(store: IndexStore, vector_dir: str) -> bool:
@@ -137,6 +148,7 @@ class IndexReader:
         self._snapshot: Snapshot | None = None
         self._stat: tuple | None = None
         self._checked = -1e9
+        self._recycle = False  # reopen the vector client once the current snapshot is idle
 
     def current(self) -> Snapshot:
         """The newest committed snapshot (checked at most every `refresh_seconds`)."""
@@ -152,10 +164,18 @@ class IndexReader:
             stat = self._manifest_stat()
             if self._snapshot is not None and not force and stat == self._stat:
                 return self._snapshot
-            manifest = self.store.read_manifest()  # IndexNotFoundError / IndexCorruptError
-            if self._snapshot is not None and manifest.get("commit") == self._snapshot.commit:
+            try:
+                manifest = self.store.read_manifest()  # IndexNotFoundError / IndexCorruptError
+            except IndexCorruptError as e:
+                if self._snapshot is None:
+                    raise
+                # a damaged manifest (truncated, edited) does not take down a page whose commit is intact
+                log.warning("%s; answering from commit %s until it is repaired", e, self._snapshot.commit)
+                self._stat = stat
+                return self._snapshot
+            if self._snapshot is not None and manifest.commit == self._snapshot.commit:
                 self._snapshot.manifest = manifest  # only file times moved: same commit, same answers
-                self._snapshot.corpus.files = manifest["files"]
+                self._snapshot.corpus.files = manifest.files
                 self._stat = stat
                 return self._snapshot
             snapshot = Snapshot(self.store, manifest)
@@ -185,6 +205,7 @@ class IndexReader:
                 snapshot._users -= 1
                 if snapshot._retired and snapshot._users == 0:
                     self._close(snapshot)
+                self._recycle_client()
 
     def _retire(self, snapshot: Snapshot) -> None:
         snapshot._retired = True
@@ -196,6 +217,26 @@ class IndexReader:
         current = self._snapshot
         if current is None or current.vector_dir != snapshot.vector_dir:
             self.store.close_client(snapshot.vector_dir)  # a rebuild moved to a new vector folder
+        else:
+            self._recycle = True
+            self._recycle_client()
+
+    def _recycle_client(self) -> None:
+        """Close the vector folder's client and reopen the current commit's collection on a new one.
+        Why: Chroma's embedded client keeps every collection it ever opened loaded (the HNSW index in
+        memory, 4 files open apiece, even once deleted), so a page following commits grew by that
+        per commit until it ran out of file descriptors (issue 20). Only while no question uses the
+        current snapshot; if reopening fails, it searches its vectors exactly (as a read-only copy does)."""
+        current = self._snapshot
+        if not self._recycle or current is None or current._users or current.collection is None:
+            return
+        self._recycle = False
+        self.store.close_client(current.vector_dir)
+        try:
+            current.collection = current._open_collection()
+        except IndexStateError as e:
+            log.warning("%s; searching the vectors of commit %s exactly", e, current.commit)
+            current.collection = None
 
     def close(self) -> None:
         with self._lock:

@@ -55,10 +55,12 @@ _VOCABULARY_PROBE = "Running runners ran; the talks' 4.5 hours in Riyadh, Café 
 
 @functools.lru_cache(maxsize=1)
 def vocabulary_fingerprint() -> str:
-    """Names the BM25 vocabulary: token pattern, stopwords, and what the stemmer makes of a probe."""
+    """Names the BM25 vocabulary and duplicate grouping: token pattern, stopwords, what the stemmer
+    makes of a probe and the duplicate key of it (a snapshot grouped by another key is outdated)."""
     from ingest import text
 
-    parts = [text._TOKEN.pattern, " ".join(sorted(text.STOPWORDS)), " ".join(text.terms(_VOCABULARY_PROBE))]
+    parts = [text._TOKEN.pattern, " ".join(sorted(text.STOPWORDS)), " ".join(text.terms(_VOCABULARY_PROBE)),
+             text.norm_key(_VOCABULARY_PROBE + " Plan A can't")]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
@@ -104,7 +106,9 @@ def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]], id
     bm25.save(str(folder / BM25_DIR), show_progress=False)
     np.save(folder / ANSWERABLE, np.asarray(answerable, dtype=np.int64))
     if vectors is not None:
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids or ()), -1)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        # no chunk at all (every paragraph boilerplate): an empty (0, 1) table, as reshape cannot size it
+        vectors = vectors.reshape(len(ids), -1) if ids else np.zeros((0, 1), np.float32)
         np.save(folder / VECTORS, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
     _fsync_tree(folder)
 
@@ -156,3 +160,55 @@ def _fsync_tree(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class SnapshotFolder:
+    """One commit's snapshot folder (`corpus-<commit>/`): the one class that writes it and opens
+    its parts. Written once (`write`), never changed; readers open what they need.
+
+    Not handled: opening a folder another version wrote (the manifest's vocabulary and format
+    say when; `ingest` rebuilds it)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return (self.path / DATABASE).is_file()
+
+    def write(self, paragraphs: dict[str, list[dict[str, Any]]], ids: list[str] | None = None,
+              vectors: np.ndarray | None = None) -> None:
+        """See `write_snapshot`; the folder must not exist yet."""
+        write_snapshot(self.path, paragraphs, ids, vectors)
+
+    def connect(self) -> sqlite3.Connection:
+        """A read-only connection to the paragraph table (shareable across threads under a lock)."""
+        return sqlite3.connect(f"file:{self.path / DATABASE}?mode=ro", uri=True, check_same_thread=False)
+
+    def meta(self) -> dict[str, str]:
+        """{"paragraphs": count, "chunks": count} as stored."""
+        db = self.connect()
+        try:
+            return dict(db.execute("SELECT key, value FROM meta"))
+        finally:
+            db.close()
+
+    def answerable(self) -> np.ndarray:
+        """BM25 row -> paragraph index (memory-mapped)."""
+        return np.load(self.path / ANSWERABLE, mmap_mode="r")
+
+    def bm25(self):
+        """The `bm25s` index of the answerable paragraphs (memory-mapped)."""
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        return bm25s.BM25.load(str(self.path / BM25_DIR), mmap=True, show_progress=False)
+
+    def vectors(self) -> np.ndarray:
+        """Every chunk vector, float32, unit length, row `row` of table `vectors` (memory-mapped)."""
+        return np.load(self.path / VECTORS, mmap_mode="r")
+
+    def paragraphs(self) -> dict[str, list[dict[str, Any]]]:
+        return read_paragraphs(self.path)
+
+    def find_vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
+        return read_vectors(self.path, ids)

@@ -24,10 +24,10 @@ Not handled: two writers on one Chroma server for the same index folder from two
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
-import json
+import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -36,16 +36,18 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ingest.errors import (IndexChangedError, IndexCorruptError, IndexLockedError, IndexNotFoundError,
-                           IndexWriteError)
+                           IndexStateError, IndexWriteError, VectorStoreUnreachableError)
+from ingest.manifest import FORMAT, Manifest  # noqa: F401  (FORMAT: re-exported)
 from ingest.settings import IndexSettings
 
-FORMAT = 3  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: per commit
 MANIFEST = "manifest.json"
 PENDING = "ingest.pending"  # present while vectors may exist that no manifest names
 LOCK = "ingest.lock"
 CHROMA_PREFIX = "chroma"
 CORPUS_PREFIX = "corpus"
 COLLECTION_PREFIX = "aqa-"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+log = logging.getLogger("articles_qa.store")
 
 
 def chunk_id(model: str, text: str) -> str:
@@ -56,6 +58,9 @@ class IndexStore:
     def __init__(self, settings: IndexSettings, index_dir: Path | None = None):
         self.settings = settings
         self.dir = Path(index_dir or settings.index_dir)
+        if self.dir.exists() and not self.dir.is_dir():
+            raise IndexStateError(f"the index path {self.dir} is a file, not a folder; pass --index with a folder "
+                                  f"(a new one is created)")
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
 
@@ -67,7 +72,7 @@ class IndexStore:
     def exists(self) -> bool:
         return self.manifest_path.is_file()
 
-    def read_manifest(self) -> dict[str, Any]:
+    def read_manifest(self) -> Manifest:
         """The committed manifest; IndexNotFoundError if none, IndexCorruptError if unreadable."""
         path = self.manifest_path
         if not path.is_file():
@@ -75,25 +80,37 @@ class IndexStore:
                 f"no index at {self.dir}; build it with `python -m ingest --index {self.dir}`"
             )
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            if manifest.get("format") not in (1, 2, FORMAT) or not isinstance(manifest.get("files"), dict):
-                raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT}")
-        except (OSError, ValueError, AttributeError) as e:
+            manifest = Manifest.read(path)
+        except (OSError, ValueError) as e:
             raise IndexCorruptError(
                 f"the index at {self.dir} is unreadable ({e}); rebuild it with "
                 f"`python -m ingest --index {self.dir}` (the broken copy is kept aside)"
             ) from None
         return manifest
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
-        manifest = {**manifest, "format": FORMAT}
-        tmp = self.dir / f".{MANIFEST}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(manifest, f, ensure_ascii=False, separators=(",", ":"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.manifest_path)
-        _fsync_dir(self.dir)
+    def write_manifest(self, manifest: Manifest) -> None:
+        """Commit `manifest` (atomically: see `Manifest.write`)."""
+        manifest.write(self.manifest_path)
+
+    def remove_leftovers(self) -> list[str]:
+        """Remove temporary manifests of killed writers (call holding the lock)."""
+        removed = []
+        for path in Manifest.leftovers(self.dir):
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+        return removed
+
+    def set_aside(self, name: str, reason: str) -> Path:
+        """Move one broken build folder (e.g. a vector store that no longer opens) under `broken/`."""
+        target = self.dir / "broken" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.close_client(name)
+        if (self.dir / name).exists():
+            shutil.move(str(self.dir / name), str(target))
+        else:
+            target.mkdir()
+        (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
+        return target
 
     def quarantine(self, reason: str) -> Path:
         """Move a broken index's contents aside (never delete them) so a rebuild can start clean."""
@@ -119,24 +136,21 @@ class IndexStore:
     # -- lock ------------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self, *, wait: float = 600.0) -> Iterator[None]:
-        """Serialize writers: a second ingest waits for the first, it never interleaves."""
+        """Serialize writers: a second ingest waits for the first, it never interleaves (`filelock`:
+        an OS lock, released by the OS when a holder dies)."""
+        from filelock import FileLock, Timeout
+
         self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / LOCK, "a+") as f:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise IndexLockedError(
-                            f"another ingest holds {self.dir / LOCK} for over {wait:.0f}s; wait for it or stop it"
-                        ) from None
-                    time.sleep(0.2)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        lock = FileLock(str(self.dir / LOCK), thread_local=False)
+        try:
+            lock.acquire(timeout=wait, poll_interval=0.2)
+        except Timeout:
+            raise IndexLockedError(
+                f"another ingest holds {self.dir / LOCK} for over {wait:.0f}s; wait for it or stop it") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- build folders ---------------------------------------------------------
     @staticmethod
@@ -196,6 +210,8 @@ class IndexStore:
         except NotFoundError:
             raise IndexChangedError(f"the collection {name} of {self.dir} was removed by a newer commit") from None
         except Exception as e:  # chromadb raises several unrelated types for a broken store
+            if self.settings.chroma_url and is_connection_error(e):
+                raise self.unreachable(e) from None
             raise IndexCorruptError(
                 f"the vector store of {self.dir} cannot be opened ({type(e).__name__}: {e}); "
                 f"rebuild it with `python -m ingest --index {self.dir}`"
@@ -207,19 +223,84 @@ class IndexStore:
         except Exception:
             return None
 
-    def drop_collections(self, vector_dir: str, *, keep: set[str]) -> list[str]:
-        """Delete this index's collections other than `keep` (superseded commits, killed runs)."""
+    def drop_collections(self, vector_dir: str, *, keep: set[str], only: set[str] | None = None) -> list[str]:
+        """Delete this index's collections other than `keep` (superseded commits, killed runs);
+        with `only`, just those of them."""
         client = self.client(vector_dir)
         namespace = self._namespace()
         dropped = []
         for collection in client.list_collections():
             name = collection if isinstance(collection, str) else collection.name
+            if only is not None and name not in only:
+                continue
             if name.startswith(namespace) and name not in keep and (
                     not self.settings.chroma_url or len(name) == len(namespace) + 12):
                 with contextlib.suppress(Exception):
                     client.delete_collection(name)
                     dropped.append(name)
         return dropped
+
+    def vector_store_problem(self, vector_dir: str, collection: str) -> str | None:
+        """Why the embedded store in `vector_dir` cannot serve `collection`, read from its SQLite
+        file without starting Chroma: unreadable or not a database, no such collection, or its
+        vector-index folder gone. None when it looks sound (not a full check of every vector)."""
+        import sqlite3
+
+        path = self.dir / vector_dir
+        database = path / "chroma.sqlite3"
+        if not database.is_file():
+            return f"the vector store {database} is missing"
+        try:
+            db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+            try:
+                row = db.execute("SELECT id FROM collections WHERE name = ?", (collection,)).fetchone()
+                segments = [r[0] for r in db.execute(
+                    "SELECT id FROM segments WHERE collection = ? AND scope = 'VECTOR'", (row[0],))] if row else []
+                vectors = db.execute(
+                    "SELECT COUNT(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id "
+                    "WHERE s.collection = ?", (row[0],)).fetchone()[0] if row else 0
+            finally:
+                db.close()
+        except sqlite3.Error as e:
+            return f"the vector store {database} cannot be read ({e})"
+        if row is None:
+            return f"the vector store {database} has no collection {collection}"
+        if vectors and not any((path / s).is_dir() for s in segments):
+            return f"the vector index of collection {collection} in {path} is missing"
+        return None
+
+    def drop_orphan_segments(self, vector_dir: str) -> list[str]:
+        """Delete the vector-index folders (one per HNSW segment, named by its id) that Chroma's
+        embedded store keeps after their collection is deleted (they were never removed: one
+        folder per commit piled up). Only folders no segment of `chroma.sqlite3` names go; writers
+        hold the lock, so no collection is being created meanwhile."""
+        path = self.dir / vector_dir
+        database = path / "chroma.sqlite3"
+        if self.settings.chroma_url or not database.is_file():
+            return []
+        import sqlite3
+
+        try:
+            db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+            try:
+                live = {row[0] for row in db.execute("SELECT id FROM segments")}
+            finally:
+                db.close()
+        except sqlite3.Error as e:
+            log.warning("cannot list the segments of %s (%s); leaving its folders", path, e)
+            return []
+        dropped = []
+        for folder in path.iterdir():
+            if folder.is_dir() and _UUID.fullmatch(folder.name) and folder.name not in live:
+                shutil.rmtree(folder, ignore_errors=True)
+                dropped.append(folder.name)
+        return dropped
+
+    def unreachable(self, e: BaseException) -> VectorStoreUnreachableError:
+        return VectorStoreUnreachableError(
+            f"cannot reach the Chroma server at {self.settings.chroma_url} ({type(e).__name__}: "
+            f"{(str(e).splitlines() or [''])[0][:200]}); start it (`chroma run --path DIR`) or fix --chroma-url "
+            f"(ARTICLES_QA_CHROMA_URL)")
 
     def client(self, vector_dir: str):
         """One Chroma client per vector folder and process (Chroma caches one per path anyway)."""
@@ -253,12 +334,15 @@ class IndexStore:
             from urllib.parse import urlparse
 
             parsed = urlparse(url if "://" in url else f"http://{url}")
-            return chromadb.HttpClient(
-                host=parsed.hostname or "127.0.0.1",
-                port=parsed.port or 8000,
-                ssl=parsed.scheme == "https",
-                settings=chroma_settings,
-            )
+            try:
+                return chromadb.HttpClient(
+                    host=parsed.hostname or "127.0.0.1",
+                    port=parsed.port or 8000,
+                    ssl=parsed.scheme == "https",
+                    settings=chroma_settings,
+                )
+            except Exception as e:  # chromadb raises ValueError or httpx errors when the server is down
+                raise self.unreachable(e) from None
         try:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as e:
@@ -272,9 +356,8 @@ class IndexStore:
             ) from None
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def is_connection_error(e: BaseException) -> bool:
+    """Whether a Chroma client error means the server did not answer (not that the store is broken)."""
+    names = {type(x).__name__ for x in (e, e.__cause__, e.__context__) if x is not None}
+    return bool(names & {"ConnectError", "ConnectionError", "ConnectTimeout", "ConnectionRefusedError",
+                         "ReadTimeout", "RemoteProtocolError"}) or "could not connect" in str(e).lower()

@@ -63,6 +63,10 @@ def term_set(text: str) -> frozenset[str]:
     return frozenset(terms(text))
 
 
+_KEY_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
 def norm_key(text: str) -> str:
-    """Same key for texts that differ only in case, spacing, punctuation or quote style."""
-    return " ".join(words(text))
+    """Same key for texts that differ only in case, accents, spacing, punctuation or quote style.
+    Every word counts, one letter ones too: "can't accept" is not "can accept", "Plan A" not "Plan B"."""
+    return " ".join(_KEY_TOKEN.findall(fold(text)))

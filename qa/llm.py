@@ -42,7 +42,8 @@ def load_llm(settings: Settings):
     OpenAILike = _import("llama_index.llms.openai_like", "OpenAILike", "openai")
     if not settings.api_base:
         raise BackendError("the openai backend needs --api-base URL (e.g. http://127.0.0.1:8000/v1)")
-    return OpenAILike(model=settings.model, api_base=settings.api_base, api_key=settings.api_key or "unused",
+    api_key = settings.api_key.get_secret_value() or "unused"
+    return OpenAILike(model=settings.model, api_base=settings.api_base, api_key=api_key,
                       timeout=settings.llm_timeout, max_retries=0, is_chat_model=True, temperature=0.0,
                       context_window=settings.llm_context_tokens, max_tokens=settings.llm_max_new_tokens)
 

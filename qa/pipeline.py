@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.corpus import Para
-from ingest.errors import IndexChangedError, IndexNotFoundError
+from ingest.errors import IndexChangedError, IndexMismatchError, IndexNotFoundError
 from ingest.reader import IndexReader, Snapshot
 from qa.analyze import analyze
 from qa.answer import Answer, Answerer, Evidence, Retrieved
@@ -80,11 +80,12 @@ class Pipeline:
                 snapshot = self.reader.refresh(force=True) if force else self.reader.current()
                 if snapshot.corpus.model == self.settings.embedder_id:
                     return snapshot
-                raise IndexOutdatedError(
+                raise IndexMismatchError(
                     f"the index at {self.store.dir} was built with {snapshot.corpus.model!r}, not "
-                    f"{self.settings.embedder_id!r}; re-run `python -m ingest --index {self.store.dir}`")
+                    f"{self.settings.embedder_id!r}; ask with the settings it was built with, or re-index it "
+                    f"with `python -m ingest --index {self.store.dir}`")
             except (IndexNotFoundError, IndexOutdatedError) as e:
-                if not self.build_if_missing:
+                if not self.build_if_missing or isinstance(e, IndexMismatchError):  # never rebuild others' index
                     raise
                 log.warning("%s; building it", str(e).split("; ")[0])
             self._build()

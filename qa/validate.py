@@ -12,6 +12,11 @@ from qa.errors import BadHistoryError, EmptyQuestionError, QuestionTooLongError,
 from ingest.text import STOPWORDS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A lone surrogate (a str from an invalid UTF-8 byte in a command-line argument, or from JavaScript)
+# cannot be encoded, so every later stage would fail on it: it becomes U+FFFD, the replacement character.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+MAX_HISTORY_MESSAGES = 20  # the chat so far that a follow-up is read against: the last 10 exchanges
+MAX_MESSAGE_CHARS = 4000  # of each message (an answer quotes at most a few sentences)
 _FOREIGN_WORDS = {
     "French": "le la les des est une du et que qui quoi pourquoi comment dans avec pour sur pas où quel quelle ont été".split(),
     "German": "der die das und ist nicht mit wer was warum wie wo welche ein eine dem den sind wurde hat".split(),
@@ -28,7 +33,7 @@ _SCRIPTS = {"CYRILLIC": "Russian or another Cyrillic-script language", "ARABIC":
 def clean_question(question: object, *, max_chars: int) -> str:
     if not isinstance(question, str):
         raise EmptyQuestionError(f"the question must be text, not {type(question).__name__}")
-    text = _CONTROL.sub(" ", question).replace("\n", " ").strip()
+    text = _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", question)).replace("\n", " ").strip()
     if not text:
         raise EmptyQuestionError("the question is empty; type a question about the articles")
     if len(text) > max_chars:
@@ -73,14 +78,18 @@ def foreign_language(text: str) -> str | None:
     return None
 
 
-def clean_history(history: object) -> list[dict[str, str]]:
-    """History in the messages form; Gradio's structured content is reduced to its text."""
+def clean_history(history: object, *, max_messages: int = MAX_HISTORY_MESSAGES,
+                  max_chars: int = MAX_MESSAGE_CHARS) -> list[dict[str, str]]:
+    """History in the messages form; Gradio's structured content is reduced to its text.
+    Bounded: only the last `max_messages` messages are read, each cut to `max_chars` characters,
+    so a long chat costs as much as a short one (megabytes of history took minutes)."""
     if history is None:
         return []
     if not isinstance(history, (list, tuple)):
         raise BadHistoryError("history must be a list of {'role': ..., 'content': ...} messages")
     out = []
-    for i, message in enumerate(history):
+    first = max(0, len(history) - max_messages)
+    for i, message in enumerate(history[first:], first):
         if not isinstance(message, dict) or message.get("role") not in ("user", "assistant", "system"):
             raise BadHistoryError(
                 f"history[{i}] is not a message; use {{'role': 'user' | 'assistant', 'content': str}}"
@@ -92,5 +101,6 @@ def clean_history(history: object) -> list[dict[str, str]]:
             content = str(content.get("text", ""))
         if content is None:
             content = ""
-        out.append({"role": message["role"], "content": _CONTROL.sub(" ", str(content))})
+        out.append({"role": message["role"],
+                    "content": _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", str(content)[:max_chars]))})
     return out

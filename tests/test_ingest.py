@@ -12,7 +12,7 @@ import pytest
 from ingest import ingest
 from ingest.snapshot import read_paragraphs
 from ingest.store import PENDING, IndexStore
-from qa.errors import IndexCorruptError, IndexOutdatedError, NoArticlesError
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexOutdatedError, NoArticlesError
 from qa.pipeline import Pipeline
 from tests.conftest import ROOT
 from tests.test_paragraphs import A000, A001, A002, A003, A004
@@ -140,7 +140,7 @@ def as_older_format(store: IndexStore, version: int) -> str:
     the snapshot; version 1 also kept every paragraph in the manifest. Returns the old collection's name."""
     import numpy as np
 
-    manifest = store.read_manifest()
+    manifest = json.loads(store.manifest_path.read_text(encoding="utf-8"))  # as stored, to rewrite it
     folder = store.dir / manifest["corpus_dir"]
     ids = [cid for cid, in sqlite3.connect(folder / "paragraphs.sqlite").execute("SELECT id FROM vectors ORDER BY row")]
     legacy = store.legacy_collection_name(manifest["embed_model"], manifest["vector_dir"])
@@ -255,16 +255,21 @@ def test_two_ingests_are_serialized(fake_settings, fake_embedder):
     assert order == ["holder released", "ingest"]
 
 
-def test_an_index_built_with_another_embedder_is_re_embedded_not_refused(fake_settings, fake_embedder, articles):
+def test_an_index_built_with_another_embedder_is_refused_by_asking_and_re_embedded_by_ingest(
+        fake_settings, fake_embedder, articles):
     run(fake_settings, fake_embedder)
-    first = IndexStore(fake_settings).read_manifest()["vector_dir"]
+    first = IndexStore(fake_settings).read_manifest()
     other = fake_settings.replace(embed_model="fake-bow-64-v2")
-    answer = Pipeline(other, embedder=fake_embedder).ask("Who brokered the grain-export deal?")
-    assert answer.answered
+    # a read command never rebuilds an index built with other settings (issue 20, defect 8)
+    with pytest.raises(IndexMismatchError, match="built with 'fake-bow-64'"):
+        Pipeline(other, embedder=fake_embedder).ask("Who brokered the grain-export deal?")
+    assert IndexStore(other).read_manifest()["commit"] == first["commit"]
+    run(other, fake_embedder)  # an ingest with the new settings re-embeds
     manifest = IndexStore(other).read_manifest()
-    assert manifest["embed_model"] == "fake-bow-64-v2" and manifest["vector_dir"] != first
+    assert manifest["embed_model"] == "fake-bow-64-v2" and manifest["vector_dir"] != first["vector_dir"]
+    assert Pipeline(other, embedder=fake_embedder).ask("Who brokered the grain-export deal?").answered
     # the previous commit's folder stays one commit, for readers still on it; the next commit drops it
-    assert {p.name for p in IndexStore(other).vector_dirs()} == {first, manifest["vector_dir"]}
+    assert {p.name for p in IndexStore(other).vector_dirs()} == {first["vector_dir"], manifest["vector_dir"]}
     (articles / "new.txt").write_text("The harbour reopened on Friday.\n", encoding="utf-8")
     run(other, fake_embedder)
     assert [p.name for p in IndexStore(other).vector_dirs()] == [manifest["vector_dir"]]

@@ -21,7 +21,8 @@ from qa.errors import SettingsError  # noqa: E402
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("top_k", "5", "top_k (ARTICLES_QA_TOP_K) must be a int, not '5'"),
+    ("top_k", 5.5, "top_k (ARTICLES_QA_TOP_K) must be a int, not 5.5"),
+    ("top_k", "five", "ARTICLES_QA_TOP_K='five' is not a valid int; unset it or give a number"),
     ("top_k", True, "top_k (ARTICLES_QA_TOP_K) must be a int, not True"),
     ("min_tentative", float("nan"), "min_tentative (ARTICLES_QA_MIN_TENTATIVE) must be a float, not nan"),
     ("index_dir", "  ", "index_dir (ARTICLES_QA_INDEX_DIR) must be a folder path, not '  '"),
@@ -36,13 +37,14 @@ def test_wrong_types_name_the_setting_and_its_variable(field, value, message):
 @pytest.mark.parametrize("field, value, valid", [
     ("top_k", 0, "between 1 and 50"),
     ("top_k", 51, "between 1 and 50"),
-    ("chunk_tokens", 15, "at least 16"),
+    ("chunk_tokens", 15, "at least 16 (and at most 8192)"),
     ("chunk_overlap", -1, "0 or more and under chunk_tokens (96)"),
     ("chunk_overlap", 96, "0 or more and under chunk_tokens (96)"),
     ("min_confidence", 1.5, "between 0 and 1"),
     ("llm_timeout", 0.0, "a positive number of seconds"),
     ("llm_max_new_tokens", 2048, "positive and under llm_context_tokens (2048)"),
-    ("refresh_seconds", -0.1, "0 or more seconds"),
+    ("refresh_seconds", -0.1, "0 or more seconds (at most 3600)"),
+    ("refresh_seconds", 1e9, "0 or more seconds (at most 3600)"),
     ("backend", "gpt9", "one of extractive, llamacpp, ollama, openai"),
     ("embed_runtime", "tensorrt", "one of onnx-int8, onnx, torch"),
 ])
@@ -67,5 +69,29 @@ def test_the_index_settings_check_their_own_fields_only():
 def test_the_api_key_never_appears_in_repr_or_str():
     s = Settings(backend="openai", api_key="sk-secret-123", api_base="http://127.0.0.1:1")
     assert "sk-secret-123" not in repr(s) and "sk-secret-123" not in str(s) and "api_key" not in repr(s)
-    assert s.api_key == "sk-secret-123"
+    assert s.api_key.get_secret_value() == "sk-secret-123"
     assert "sk-secret-123" not in repr(Settings.from_env({"ARTICLES_QA_API_KEY": "sk-secret-123"}))
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("ARTICLES_QA_REFRESH_SECONDS", "1e999"),  # infinity (issue 20, defect 13)
+    ("ARTICLES_QA_REFRESH_SECONDS", "nan"),
+    ("ARTICLES_QA_TOP_K", "1e3"),
+    ("ARTICLES_QA_CHUNK_TOKENS", "99999999"),
+])
+def test_every_variable_is_bounded(variable, value):
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: value})
+
+
+def test_settings_are_described_and_unknown_names_refused():
+    schema = Settings.model_json_schema()["properties"]
+    assert all(field.get("description") for field in schema.values())
+    assert schema["top_k"]["maximum"] == 50 and "api_key" in schema
+    with pytest.raises(SettingsError, match="tpo_k is not a setting"):
+        Settings(tpo_k=3)
+    s = Settings(top_k=7)
+    assert s.replace(top_k=None, min_tentative=0.5).top_k == 7 and s.replace(min_tentative=0.5).min_tentative == 0.5
+    with pytest.raises(SettingsError, match="between 1 and 50"):
+        s.replace(top_k=99)
+    assert Settings.from_env({"ARTICLES_QA_TOP_K": ""}).top_k == 5  # an empty variable is unset

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.check import SupportChecker, previous_paragraph
-from qa.errors import ArticlesQAError
+from qa.errors import ArticlesQAError, InputFileError, read_input
 
 POSITIVE_LABELS = ("supported", "paraphrase")
 
@@ -46,18 +46,27 @@ class Scores:
     kept_by_label: dict[str, tuple[int, int]]  # label -> (kept, total)
 
 
+_TYPES = {"sentence": (str, "text"), "file": (str, "a file name"), "paragraph": (int, "a paragraph number"),
+          "supported": (bool, "true or false")}
+
+
 def load(path: str | Path) -> list[dict]:
+    """The labelled lines; InputFileError naming the first bad line (its number and what is wrong)."""
     rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(read_input(path).splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            for key in ("sentence", "file", "paragraph", "supported"):
+            if not isinstance(row, dict):
+                raise ValueError("a line must be a JSON object {...}")
+            for key, (kind, what) in _TYPES.items():
                 if key not in row:
                     raise ValueError(f'missing "{key}"')
+                if not isinstance(row[key], kind) or (kind is int and (isinstance(row[key], bool) or row[key] < 1)):
+                    raise ValueError(f'"{key}" must be {what}, not {json.dumps(row[key])[:40]}')
         except ValueError as e:
-            raise ArticlesQAError(f"{path}:{n}: not a labelled sentence ({e}); see `python -m qa.eval.check_eval -h`") from None
+            raise InputFileError(f"{path}:{n}: not a labelled sentence ({e}); see `python -m qa.eval.check_eval -h`") from None
         rows.append(row)
     return rows
 

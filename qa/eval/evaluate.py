@@ -70,7 +70,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.cli import add_common_arguments, settings_from
-from qa.errors import ArticlesQAError
+from qa.errors import ArticlesQAError, InputFileError, read_input
 
 K_MAX = 10
 FOLDS = 5
@@ -205,7 +205,7 @@ def load_file(path: str | Path, articles: dict | None = None) -> Loaded:
     one error per malformed line. `articles` (Pipeline.articles()) checks gold sources exist."""
     loaded, seen = Loaded(), {}
     conversational = None
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(read_input(path).splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue
         try:
@@ -259,9 +259,15 @@ def load_questions(path: str | Path, articles: dict | None = None) -> tuple[list
 # -- SQuAD --------------------------------------------------------------------------
 def _squad_articles(squad_file: str | Path) -> list[tuple[str, list[str], list[list[dict]]]]:
     """(file name, paragraphs, each paragraph's qas) per article."""
-    data = json.loads(Path(squad_file).read_text(encoding="utf-8"))
-    return [(re.sub(r"[^\w.-]+", "_", a["title"]) + ".txt", [" ".join(p["context"].split()) for p in a["paragraphs"]],
-             [p["qas"] for p in a["paragraphs"]]) for a in data["data"]]
+    try:
+        data = json.loads(read_input(squad_file))
+        return [(re.sub(r"[^\w.-]+", "_", a["title"]) + ".txt",
+                 [" ".join(p["context"].split()) for p in a["paragraphs"]],
+                 [p["qas"] for p in a["paragraphs"]]) for a in data["data"]]
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
+        raise InputFileError(f"{squad_file} is not a SQuAD file ({type(e).__name__}: {e}); give one in the "
+                             f"SQuAD v1.1/v2.0 JSON format ({{\"data\": [{{\"title\", \"paragraphs\": [...]}}]}})"
+                             ) from None
 
 
 def _squad_case(qa: dict, sources: list[tuple[str, int]], type: str) -> Case:
@@ -311,8 +317,15 @@ class RagExample:
 
 
 def load_rag_dataset(path: str | Path) -> tuple[list[RagExample], list[str]]:
-    """The examples of a LabelledRagDataset JSON file, and one error per malformed example."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    """The examples of a LabelledRagDataset JSON file, and one error per malformed example;
+    InputFileError when the file is not such a dataset at all."""
+    try:
+        data = json.loads(read_input(path))
+    except json.JSONDecodeError as e:
+        raise InputFileError(f"{path} is not valid JSON ({e.msg} at line {e.lineno})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
+        raise InputFileError(f'{path}: a LabelledRagDataset is a JSON object {{"examples": [...]}}, '
+                             f'not {_show(data)[:80]}')
     examples, errors = [], []
     for n, ex in enumerate(data.get("examples", [])):
         try:
@@ -822,11 +835,7 @@ def main(argv: list[str] | None = None, *, make_pipeline=None) -> int:
             else:
                 path = args.questions or str(Path(__file__).resolve().parents[2] / "data" / "questions.jsonl")
                 pipeline = make_pipeline(settings)
-                try:
-                    text = Path(path).read_text(encoding="utf-8")
-                except OSError as e:
-                    print(f"error: cannot read {path}: {e.strerror}", file=sys.stderr)
-                    return 2
+                text = read_input(path)  # InputFileError: one line, exit 2
                 rag = text.lstrip().startswith("{") and _is_rag(text)
                 if args.compare and (rag or '"turns"' in text):
                     parser.error("--compare runs on single questions (a question file or --squad), "

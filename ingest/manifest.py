@@ -1,0 +1,131 @@
+"""`Manifest`: the committed state of an index, the one class that reads, validates and writes
+`manifest.json` (`IndexStore.read_manifest` / `write_manifest` call it).
+
+Fields (format 3): `commit` (id), `embed_model` (the embedder id its vectors were made with),
+`chunking` ([tokens, overlap]), `vocabulary` (BM25 fingerprint), `vector_dir` (Chroma folder),
+`collection` (this commit's), `corpus_dir` (its snapshot folder), `previous` (the commit before:
+kept on disk for readers still on it), `built_at`, and `files`: file name -> record
+{"sha256", "size", "mtime_ns", "indexed_at", "headline", "published", "paragraphs", ...}.
+Older formats (1, 2) are read too (their other keys are kept, e.g. format 1's paragraphs), so
+that ingest can re-index them reusing their vectors.
+
+Written atomically: a temporary file, fsync, rename, fsync of the folder. A manifest that does
+not parse or validate raises `ValueError` with the reason (the store turns it into
+`IndexCorruptError`). Read-only mapping access (`manifest["files"]`, `.get`) is kept for older
+callers and tests; new code uses the attributes.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+FORMAT = 3  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: per commit
+READABLE = (1, 2, FORMAT)
+
+
+class CommitRef(BaseModel):
+    """What a commit keeps on disk: its collection and folders."""
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    commit: str | None = None
+    vector_dir: str | None = None
+    collection: str | None = None
+    corpus_dir: str | None = None
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    format: int = FORMAT
+    embed_model: str
+    files: dict[str, dict[str, Any]]
+    commit: str | None = None
+    chunking: list[int] | None = None
+    vocabulary: str | None = None
+    vector_dir: str = "chroma"
+    collection: str | None = None
+    corpus_dir: str | None = None
+    previous: CommitRef = Field(default_factory=CommitRef)
+    built_at: str | None = None
+
+    # -- reading and writing -----------------------------------------------------
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        """The manifest at `path`; OSError if unreadable, ValueError (the reason) if not a manifest."""
+        text = Path(path).read_text(encoding="utf-8")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"not JSON: {e.msg} at character {e.pos}") from None
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if data.get("format") not in READABLE:
+            raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
+        if not data.get("previous"):
+            data["previous"] = {}
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            first = e.errors()[0]
+            raise ValueError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+    def write(self, path: Path) -> None:
+        """Replace `path` atomically with this manifest (format 3)."""
+        path = Path(path)
+        tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+        data = self.model_dump(mode="json", exclude_none=False)
+        data["format"] = FORMAT
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def leftovers(folder: Path) -> list[Path]:
+        """Temporary manifests a killed writer left in `folder` (removed by the next ingest)."""
+        return sorted(Path(folder).glob(".manifest.json.*.tmp"))
+
+    # -- what it says --------------------------------------------------------------
+    @property
+    def current(self) -> bool:
+        """Written by this version's layout (a collection and a snapshot per commit)."""
+        return self.format == FORMAT and bool(self.corpus_dir) and bool(self.collection)
+
+    def names(self) -> CommitRef:
+        return CommitRef(commit=self.commit, vector_dir=self.vector_dir, collection=self.collection,
+                         corpus_dir=self.corpus_dir)
+
+    def with_files(self, files: dict[str, dict[str, Any]]) -> Manifest:
+        """The same commit with other file records (only their times moved)."""
+        return self.model_copy(update={"files": files})
+
+    # -- read-only mapping view (older callers, tests) ------------------------------
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "previous":
+            return self.previous.model_dump(exclude_none=True)
+        if key in type(self).model_fields:
+            value = getattr(self, key)
+            return default if value is None else value
+        return (self.model_extra or {}).get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key, _MISSING) is not _MISSING
+
+
+_MISSING = object()
