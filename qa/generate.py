@@ -50,7 +50,7 @@ class GenerativeAnswerer:
         """Follow-ups become standalone questions written by the LLM, used only when they keep every
         name the rule-based resolution found; the rule-based one is the fallback."""
         rules = standalone_query(question, history)
-        if not history or not is_follow_up(question):
+        if not history or rules.clarify or not is_follow_up(question):
             return rules
         turns = "\n".join(f"{m['role']}: {m['content']}" for m in history[-4:])
         try:

@@ -22,7 +22,7 @@ from ingest.reader import IndexReader, Snapshot
 from qa.analyze import analyze
 from qa.answer import Answer, Retrieved
 from qa.compose import Evidence
-from qa.condense import standalone_query
+from qa.condense import clarification, standalone_query
 from qa.errors import IndexOutdatedError
 from qa.retrieve import HybridRetriever
 from qa.select import boilerplate_hits, score_sentences
@@ -158,9 +158,13 @@ class Pipeline:
         retriever = uses.enter_context(self._use())
         corpus = retriever.corpus
         lap("load")
-        condense = getattr(self.answerer, "condense", standalone_query)
-        resolved = condense(question, messages)
+        condense = getattr(self.answerer, "condense", None)
+        resolved = condense(question, messages) if condense else standalone_query(question, messages, corpus=corpus)
         query = resolved.query
+        if resolved.clarify:  # nobody in the chat fits "he"/"she": ask back instead of guessing
+            lap("condense")
+            yield clarification(resolved, question, timings)
+            return
         analysis = analyze(resolved.question)
         lap("condense")
         retrieval = boilerplate_hits(corpus, analysis,
