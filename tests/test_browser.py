@@ -120,11 +120,11 @@ def test_uploads_and_reindex_through_the_page_leave_the_folder_as_the_user_left_
     upload = page.locator("#aqa-upload input[type=file]")
 
     upload.set_input_files([str(mine / UPLOADED)])
-    expect(status).to_have_value(re.compile(r"^added 002_7591b3745de009c9-2\.txt \(002_7591b3745de009c9\.txt "
+    expect(status).to_have_value(re.compile(r"^Added 002_7591b3745de009c9-2\.txt \(002_7591b3745de009c9\.txt "
                                             r"already exists and was left as it is\)\n"), timeout=60_000)
     expect(page.locator("#aqa-upload")).not_to_contain_text(UPLOADED)  # the box is emptied
     upload.set_input_files([str(mine / "lighthouse.txt")])
-    expect(status).to_have_value(re.compile(r"^added lighthouse\.txt\n\d+ articles"), timeout=60_000)
+    expect(status).to_have_value(re.compile(r"^Added lighthouse\.txt\n\d+ articles"), timeout=60_000)
     assert "002_7591b3745de009c9" not in status.input_value()  # reports only what it just saved
     after = folder_state(folder)
     assert {k: v for k, v in after.items() if k in originals} == originals
