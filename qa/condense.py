@@ -123,7 +123,9 @@ def _resolve(question: str, state: conversation.State, answer: str) -> Standalon
             if who is None:
                 return Standalone(question, clarify=_ask_back(pronoun), weights=_weights(question, ""))
             text = _replace_first(text, pronoun, who.name)
-    context = previous.question if not m and _LEANS_ON_CONTEXT.search(text) else ""
+    bare = not m and len(terms(question)) <= 1 and not entities.names("x " + question)  # "When?", "How soon?"
+    context = (_filled(previous.question, state) if bare
+               else previous.question if not m and _LEANS_ON_CONTEXT.search(text) else "")
     excluding, continues = bool(_EXCLUDING.search(question)), bool(_CONTINUING.search(question))
     continues = continues and state.quoted  # "what did he say next" continues only a quote already given
     excluded = frozenset(mm.key for mm in entities.names("x " + _plain(answer))) if excluding else frozenset()
@@ -142,6 +144,17 @@ def clarification(resolved: Standalone, question: str, timings: dict[str, float]
     timings["total"] = round(sum(timings.values()), 2)
     return Answer(text=resolved.clarify, citations=[], answered=False, tier="refused", answer_type="clarification",
                   question=question, query=resolved.query, notes=[CLARIFY_NOTE], timings_ms=timings)
+
+
+def _filled(previous: str, state: conversation.State) -> str:
+    """The previous question as what its answer said, for a bare "When?" or "How soon?": a *who*
+    question with the person its answer named in its place ("Who is going to visit Zelensky?" ->
+    "Keith Kellogg is going to visit Zelensky"); any other question as it was."""
+    m = _ASKS_WHO.match(previous)
+    top = state.entities[0] if state.entities else None
+    if not m or top is None or not top.personlike or top.key in {e.key for e in conversation.mentioned(previous)}:
+        return previous
+    return top.name + previous[m.end():].rstrip(" ?")
 
 
 def _unresolved_pronouns(question: str) -> list[str]:
@@ -210,7 +223,13 @@ def _ask_about(previous: str, thing: str, about: conversation.Entity | None = No
             m = same[0]
             at = previous.find(m.text)
             if at >= 0:
-                return previous[:at] + new[0].text + previous[at + len(m.text):]
+                after = previous[at + len(m.text):]
+                if re.match(r"\s+[a-z]", after):  # "Saudi officials": the adjective alone is swapped
+                    return previous[:at] + new[0].text + after
+                words = thing.split()  # "the US?" -> "the Russian side?": the whole new phrase
+                if words and words[0].lower() == "the" and previous[:at].lower().endswith("the "):
+                    words = words[1:]
+                return previous[:at] + " ".join(words) + after
     return f"{previous.rstrip(' ?')} about {thing}?"
 
 

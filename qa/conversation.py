@@ -39,6 +39,9 @@ _MALE_TITLES = frozenset(("mr mr. sir lord king prince sheikh emir spokesman cha
 _FEMALE_TITLES = frozenset(("mrs mrs. ms ms. miss madam dame lady queen princess spokeswoman chairwoman "
                             "businesswoman congresswoman mother sister daughter wife aunt").split())
 _PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+# "Russian", "Saudi", "American": a people's adjective, capitalised but no one in particular.
+_DEMONYM = re.compile(r"^(?:[a-z]{3,}(?:ian|ean|ican|ese|ish)|german|saudi|iraqi|israeli|pakistani|qatari|emirati|kuwaiti|yemeni|"
+                      r"bangladeshi|thai|swiss|french|dutch|greek|czech|kremlin)$")
 _MORE_ORG_HEADS = frozenset("authority board bureau agency foundation association club firm inc ltd".split())
 _PLURAL_HEADS = frozenset("officials leaders delegations sides ministers forces troops people countries".split())
 PERSONLIKE = ("person", "name")
@@ -107,8 +110,8 @@ def mentioned(text: str) -> list[Entity]:
         name, kind = m.text, m.kind
         if fold(words[-1]) in _MORE_ORG_HEADS:
             kind = "organisation"
-        if kind == "name" and len(words) == 1 and titles:
-            continue  # "Mayor" alone
+        if kind == "name" and len(words) == 1 and (titles or _DEMONYM.match(fold(words[0]))):
+            continue  # "Mayor" alone; "Russian", "Saudi"
         plural = fold(words[-1]) in _PLURAL_HEADS
         gender = _title_gender(" ".join(titles))
         e = Entity(name, kind, gender, plural, role)

@@ -111,3 +111,20 @@ def test_the_followup_pronoun_case(tmp_path):
         assert answer.answered == expect["answered"]
         assert answer.citations[0].paragraph == expect["paragraph"]
         assert expect["quote_contains"] in answer.text and expect["not_contains"] not in answer.text
+
+
+def test_a_bare_question_word_reads_the_previous_answer():
+    history = chat("What did Zelensky say about peace agreements made without Ukraine?",
+                   "Ukrainian President Volodymyr Zelensky said Kyiv would not recognize it. [1]",
+                   "Who is going to visit him?",
+                   "Keith Kellogg, Trump's special envoy to Ukraine, is also set to visit Zelensky in Kyiv. [1]")
+    s = standalone_query("When?", history)
+    assert s.query == "When? (Keith Kellogg is going to visit Ukrainian President Volodymyr Zelensky)"
+
+
+def test_a_peoples_adjective_is_nobody_and_a_side_replaces_a_country():
+    history = chat("What did Kirill Dmitriev say about Trump?", "Dmitriev praised him. [1]",
+                   "What did he say about American companies?", "“American companies have lost $300 billion.” [1]")
+    assert standalone_query("What else did he say?", history).question == "What else did Kirill Dmitriev say?"
+    history = chat("Who represented the US?", "Representing the US side are Marco Rubio and Mike Waltz. [1]")
+    assert standalone_query("What about the Russian side?", history).question == "Who represented the Russian side?"
