@@ -123,7 +123,7 @@ def _resolve(question: str, state: conversation.State, answer: str) -> Standalon
             if who is None:
                 return Standalone(question, clarify=_ask_back(pronoun), weights=_weights(question, ""))
             text = _replace_first(text, pronoun, who.name)
-    bare = not m and len(terms(question)) <= 1 and not entities.names("x " + question)  # "When?", "How soon?"
+    bare = not m and len(question.split()) <= 2 and not entities.names("x " + question)  # "When?", "How soon?"
     context = (_filled(previous.question, state) if bare
                else previous.question if not m and _LEANS_ON_CONTEXT.search(text) else "")
     excluding, continues = bool(_EXCLUDING.search(question)), bool(_CONTINUING.search(question))

@@ -98,10 +98,12 @@ def referent(state: State, pronoun: str) -> Entity | None:
     return None
 
 
-def mentioned(text: str) -> list[Entity]:
-    """The entities a piece of text names, in order, one per name key, with titles as roles."""
+def mentioned(text: str, *, question: bool = True) -> list[Entity]:
+    """The entities a piece of text names, in order, one per name key, with titles as roles. In a
+    question (`question`) a capitalised first word counts ("Lavrov said what?"); in an answer's
+    prose it does not ("Negotiations between ...")."""
     out: dict[str, Entity] = {}
-    for m in entities.names("x " + text):
+    for m in entities.names("x " + text if question else text):
         if not m.key:
             continue
         words = m.text.split()
@@ -124,7 +126,7 @@ def advance(state: State, question: str, answer: str, *, asks_who: bool,
             gender_of: GenderOf | None = None) -> State:
     """The state after a turn: `question` as it stood alone, `answer` the reply's plain text."""
     asked = [e for e in mentioned(question)]
-    told = [e for e in mentioned(answer)]
+    told = mentioned(answer, question=False)
     roles = {w for w in re.findall(r"[a-z]+", question) if w in ROLE_WORDS}  # "the mayor"
     for t in told:  # "White House National Security Advisor" asked, "... Advisor Mike Waltz" told
         if any(fold(a.name) in fold(t.name) for a in asked) or {fold(w) for w in t.role.split()} & roles:
