@@ -13,8 +13,8 @@ import pytest
 from qa.answer import Answer, AnswerSentence, Citation
 from tests.conftest import ARTICLES, ROOT
 from ui.chat import Turn, qa_history, turn_number
-from ui.render import (EDITORIAL_TIP, FOLD_WORDS, chat_markdown, error_markdown, paragraph_html, sources_panel,
-                       turn_error, turn_sources)
+from ui.render import (EDITORIAL_TIP, FILE_COLUMN, FOLD_WORDS, chat_markdown, error_markdown, paragraph_html,
+                       sources_panel, turn_error, turn_sources)
 
 PARA = "Officials met in Riyadh. The talks [1] lasted about 4.5 hours, a source said."
 
@@ -287,7 +287,7 @@ def test_uploads_never_overwrite_and_report_only_their_own_files(own_server, tmp
     assert box is None  # the upload box is emptied once its files are saved
     assert status.splitlines()[0] == (
         "Added 002_7591b3745de009c9-2.txt (002_7591b3745de009c9.txt already exists and was left as it is)")
-    assert "002_7591b3745de009c9-2.txt" in [row[1] for row in table["data"]]
+    assert "002_7591b3745de009c9-2.txt" in [row[FILE_COLUMN] for row in table["data"]]
     after = folder_state(folder)
     assert {k: v for k, v in after.items() if k in before} == before
     assert after["002_7591b3745de009c9-2.txt"] == (clash.read_bytes(), 0o666 & ~umask())
@@ -334,7 +334,7 @@ def test_reindex_indexes_the_folder_as_the_user_left_it(own_server, tmp_path):
     table, status = client.predict(api_name="/reindex")
     assert folder_state(folder) == by_hand  # nothing re-sent, nothing reverted, nothing back
     assert "1 updated, 1 removed" in status and "added" not in status.splitlines()[0][:6].lower()
-    files = [row[1] for row in table["data"]]
+    files = [row[FILE_COLUMN] for row in table["data"]]
     assert "ferry.txt" in files and "lighthouse.txt" not in files
     out = client.predict("Why did the ferry to Samos sail late?", [], api_name="/ask")
     assert out["citations"][0]["file"] == "ferry.txt" and "strike" in out["citations"][0]["quote"]

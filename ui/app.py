@@ -24,7 +24,8 @@ from qa.pipeline import Pipeline
 from ui.chat import Turn, qa_history, turn_number
 from ui.ports import PortInUseError, check_port
 from ui.render import (CSS, FILE_COLUMN, JS, TABLE_HEADERS, article_html, articles_table, chat_markdown,
-                       error_markdown, for_reader, sources_panel, turn_error, turn_sources)
+                       error_markdown, for_reader, sources_panel, turn_error, turn_sources,
+                       without_settings)
 from ui.uploads import save_upload
 
 log = logging.getLogger("articles_qa.ui")
@@ -92,12 +93,12 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             messages += [f"Skipped {m}" for m in report.skipped.values()]
         except ArticlesQAError as e:
             log.warning("re-indexing failed: %s", e)
-            messages.append(f"Error: {for_reader(str(e))}")
+            messages.append(f"Error: {without_settings(str(e))}")
         try:
             rows = table_rows()
         except ArticlesQAError as e:
             rows = []
-            messages.append(f"Error: {for_reader(str(e))}")
+            messages.append(f"Error: {without_settings(str(e))}")
         return rows, "\n".join(messages)
 
     def add_uploads(files=None) -> tuple[None, list[list], str]:
@@ -112,7 +113,7 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
                                             max_bytes=UPLOAD_LIMIT).describe())
             except (ArticlesQAError, OSError) as e:
                 log.warning("upload %s refused: %s", original, e)
-                messages.append(f"Refused: {for_reader(str(e))}")
+                messages.append(f"Refused: {without_settings(str(e))}")
         return None, *index_folder(messages)
 
     def reindex() -> tuple[list[list], str]:

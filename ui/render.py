@@ -234,9 +234,14 @@ _SETTING = re.compile(r"\bARTICLES_QA_\w+")
 def for_reader(message: str) -> str:
     """An error as a reader sees it: a capital first letter, and no environment variables
     ("(set ARTICLES_QA_MAX_QUESTION_CHARS to change the limit)" is for the CLI and the logs)."""
-    message = _SETTING_HINT.sub("", message)
-    message = _SETTING.sub("the setting", message).strip()
+    message = without_settings(message)
     return message[:1].upper() + message[1:]
+
+
+def without_settings(message: str) -> str:
+    """The message without hints naming environment variables (for text after a label such as
+    "Refused: bad.txt: ...", where the first word may be a file name and keeps its case)."""
+    return _SETTING.sub("the setting", _SETTING_HINT.sub("", message)).strip()
 
 
 def _cited_text(answer: Answer, n: int) -> str:
