@@ -328,11 +328,13 @@ def test_the_articles_table_is_readable_and_follows_commits_from_other_processes
                  "Negotiations between Russia and the United States"):
         expect(table).to_contain_text(text)
     assert "(no headline in the text)\n" not in table.inner_text()
-    header = table.locator("th", has_text="Paragraphs").first
-    line = float(header.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
-    assert header.locator("span, div").first.bounding_box()["height"] < 2.2 * line  # one line, not "par/agr/aph/s"
-    font = table.locator("td").first.evaluate("e => getComputedStyle(e).fontFamily")
-    assert "mono" not in font.lower()
+    lines = """e => { const r = document.createRange(); r.selectNodeContents(e);
+                         return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }"""
+    for name in ("Paragraphs", "Indexed (UTC)", "Published"):  # each header on one line, not "par/agr/aph/s"
+        assert table.locator("th span", has_text=name).first.evaluate(lines) == 1, name
+    assert table.locator("td span", has_text="003_829c71e3b12d7115.txt").first.evaluate(lines) == 1
+    font = table.locator("td span", has_text="Wyoming Star").first.evaluate("e => getComputedStyle(e).fontFamily")
+    assert "mono" not in font.lower(), font
     shot(page, "articles-table.png", tmp_path)
 
     (folder / "harbour.txt").write_text("The harbour master said the ferry to Samos was cancelled because of fog.\n",

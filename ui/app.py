@@ -156,7 +156,7 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         chat.chatbot.clear(lambda: (sources_panel({}), {}), outputs=[panel, turns], api_visibility="private")
         with gr.Accordion("Articles in the index", open=False, elem_id="aqa-articles"):
             table = gr.Dataframe(headers=TABLE_HEADERS, value=table_rows, interactive=False, wrap=True,
-                                 elem_id="aqa-table", column_widths=["34%", "13%", "12%", "9%", "18%", "14%"])
+                                 elem_id="aqa-table", column_widths=["31%", "13%", "12%", "9%", "20%", "15%"])
             shown_rows = gr.State(None)
             gr.Timer(TABLE_REFRESH_SECONDS).tick(follow_commits, inputs=[shown_rows], outputs=[table, shown_rows],
                                                  api_visibility="private", show_progress="hidden", queue=False)
