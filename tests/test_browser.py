@@ -332,8 +332,8 @@ def test_the_articles_table_is_readable_and_follows_commits_from_other_processes
                          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }"""
     for name in ("Paragraphs", "Indexed (UTC)", "Published"):  # each header on one line, not "par/agr/aph/s"
         assert table.locator("th span", has_text=name).first.evaluate(lines) == 1, name
-    assert table.locator("td span", has_text="003_829c71e3b12d7115.txt").first.evaluate(lines) == 1
-    font = table.locator("td span", has_text="Wyoming Star").first.evaluate("e => getComputedStyle(e).fontFamily")
+    assert table.locator("[role=gridcell] span", has_text="003_829c71e3b12d7115.txt").first.evaluate(lines) == 1
+    font = table.locator("[role=gridcell] span", has_text="Wyoming Star").first.evaluate("e => getComputedStyle(e).fontFamily")
     assert "mono" not in font.lower(), font
     shot(page, "articles-table.png", tmp_path)
 

@@ -68,7 +68,7 @@ CSS = """
   border:1px solid #54aeff; background:#ddf4ff; color:#0969da; font-size:0.95em; box-shadow:0 2px 6px rgba(0,0,0,.2)}
 #aqa-table, #aqa-table * {font-family:var(--font, ui-sans-serif, system-ui, sans-serif) !important}
 #aqa-table th, #aqa-table th * {white-space:nowrap !important; word-break:normal !important; overflow-wrap:normal !important}
-#aqa-table td, #aqa-table td * {word-break:normal !important; overflow-wrap:anywhere}
+#aqa-table [role=gridcell], #aqa-table [role=gridcell] * {word-break:normal !important; overflow-wrap:anywhere}
 """
 
 # Clicking a marker [n] of turn t shows turn t's sources, marks the turn (panel head and bubble), opens source n and
