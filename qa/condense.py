@@ -122,7 +122,7 @@ def _resolve(question: str, state: conversation.State, answer: str) -> Standalon
             who = conversation.referent(state, pronoun)
             if who is None:
                 return Standalone(question, clarify=_ask_back(pronoun), weights=_weights(question, ""))
-            text = _replace_first(text, pronoun, who.name)
+            text = _replace_first(text, pronoun, who.proper)
     bare = not m and len(question.split()) <= 2 and not entities.names("x " + question)  # "When?", "How soon?"
     context = (_filled(previous.question, state) if bare
                else previous.question if not m and _LEANS_ON_CONTEXT.search(text) else "")
@@ -154,7 +154,7 @@ def _filled(previous: str, state: conversation.State) -> str:
     top = state.entities[0] if state.entities else None
     if not m or top is None or not top.personlike or top.key in {e.key for e in conversation.mentioned(previous)}:
         return previous
-    return top.name + previous[m.end():].rstrip(" ?")
+    return top.proper + previous[m.end():].rstrip(" ?")
 
 
 def _unresolved_pronouns(question: str) -> list[str]:

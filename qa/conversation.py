@@ -67,6 +67,16 @@ class Entity:
         return entities.name_key(self.name)
 
     @property
+    def proper(self) -> str:
+        """The name as a person would write it in a question: without the titles and roles in front
+        ("Russian Foreign Minister Sergey Lavrov" -> "Sergey Lavrov"; "Mayor Daniel Okoro" ->
+        "Daniel Okoro"); a role with no name after it stays whole ("White House National Security Advisor")."""
+        words = self.name.split()
+        last_role = max((i for i, w in enumerate(words) if fold(w).strip(".") in ROLE_WORDS), default=-1)
+        rest = words[last_role + 1:]
+        return " ".join(rest) if rest and self.kind in PERSONLIKE else self.name
+
+    @property
     def personlike(self) -> bool:
         return self.kind in PERSONLIKE and not self.plural
 

@@ -23,7 +23,7 @@ def chat(*turns: str) -> list[dict]:
 def test_she_goes_to_the_woman_the_answer_named_not_to_the_man_asked_about():
     history = chat("Who did the mayor name as chair of the port board?", MAYOR_ANSWER)
     assert standalone_query("When will she take office?", history).question == "When will Helena Voss take office?"
-    assert standalone_query("When did he take office?", history).question == "When did Mayor Daniel Okoro take office?"
+    assert standalone_query("When did he take office?", history).question == "When did Daniel Okoro take office?"
 
 
 def test_the_articles_own_pronouns_give_a_gender():
@@ -119,7 +119,7 @@ def test_a_bare_question_word_reads_the_previous_answer():
                    "Who is going to visit him?",
                    "Keith Kellogg, Trump's special envoy to Ukraine, is also set to visit Zelensky in Kyiv. [1]")
     s = standalone_query("When?", history)
-    assert s.query == "When? (Keith Kellogg is going to visit Ukrainian President Volodymyr Zelensky)"
+    assert s.query == "When? (Keith Kellogg is going to visit Volodymyr Zelensky)"
 
 
 def test_a_peoples_adjective_is_nobody_and_a_side_replaces_a_country():
