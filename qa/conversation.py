@@ -57,7 +57,7 @@ class Entity:
     """One thing the chat talks about. `name` is the fullest form seen ("Helena Voss" over "Voss")."""
 
     name: str
-    kind: str  # "person" | "organisation" | "place" | "name" (capitalised, kind unknown)
+    kind: str  # "person" | "organisation" | "place" | "name" (capitalised, kind unknown) | "pair" ("Russia-US")
     gender: str | None = None  # "m" | "f" | None (the text does not say)
     plural: bool = False
     role: str = ""  # the title or role written with it ("Mayor", "Kremlin spokesman")
@@ -122,6 +122,8 @@ def mentioned(text: str, *, question: bool = True) -> list[Entity]:
         name, kind = m.text, m.kind
         if fold(words[-1]) in _MORE_ORG_HEADS:
             kind = "organisation"
+        if kind == "name" and "-" in name:  # "Russia-US", "Lavrov-Rubio": a pairing, not a person
+            kind = "pair"
         if kind == "name" and len(words) == 1 and (titles or _DEMONYM.match(fold(words[0]))):
             continue  # "Mayor" alone; "Russian", "Saudi"
         plural = fold(words[-1]) in _PLURAL_HEADS

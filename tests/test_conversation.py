@@ -60,6 +60,8 @@ def test_only_the_first_pronoun_is_replaced():
 
 @pytest.mark.parametrize("question,history,pronoun", [
     ("What did he say next?", [], "he"),
+    ("Where did she study?", chat("Who wrote the article on the Russia-US talks?",
+                                  "The Kremlin declined to detail the Russia-US negotiations. [1]"), "she"),
     ("Where did she study?", chat("What did Kirill Dmitriev claim?", "Kirill Dmitriev said firms lost money. [1]"),
      "she"),  # only a man in play
 ])
