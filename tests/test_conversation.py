@@ -130,3 +130,16 @@ def test_a_peoples_adjective_is_nobody_and_a_side_replaces_a_country():
     assert standalone_query("What else did he say?", history).question == "What else did Kirill Dmitriev say?"
     history = chat("Who represented the US?", "Representing the US side are Marco Rubio and Mike Waltz. [1]")
     assert standalone_query("What about the Russian side?", history).question == "Who represented the Russian side?"
+
+
+@pytest.mark.slow
+def test_through_the_pipeline_a_fresh_he_is_asked_back_and_and_x_reasks_about_x(real_pipeline):
+    asked = real_pipeline.ask("What did he say next?")
+    assert (asked.answered, asked.tier, asked.answer_type, asked.citations) == (False, "refused", "clarification", [])
+    assert asked.text.startswith("Who do you mean by ‘he’?") and not asked.retrieved  # nothing was searched
+    first = real_pipeline.ask("What did Kirill Dmitriev say about Trump?")
+    history = [{"role": "user", "content": "What did Kirill Dmitriev say about Trump?"},
+               {"role": "assistant", "content": first.text}]
+    assert real_pipeline.ask("And Ushakov?", history).query == "What did Ushakov say about Trump?"
+    he = real_pipeline.ask("What did he say about American companies?", history)
+    assert he.query == "What did Kirill Dmitriev say about American companies?" and "$300 billion" in he.text
