@@ -27,7 +27,7 @@ import numpy as np
 
 from ingest.boilerplate import classify
 from ingest.chunking import chunk_spans, sentence_spans
-from ingest.metadata import find_headline, find_published
+from ingest.metadata import describe, find_headline, find_published
 from ingest.paragraphs import read_article, split_paragraphs
 from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
 from ingest.manifest import FORMAT, CommitRef, Manifest
@@ -409,6 +409,7 @@ def parse_article(text: str, settings: IndexSettings, *, sha256: str, size: int,
         "headline": headline,
         "published": find_published(texts),
         "paragraphs": len(out),
+        **describe(texts, reasons),
     }
     return record, out
 

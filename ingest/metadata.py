@@ -47,7 +47,8 @@ def find_published(texts: list[str]) -> str | None:
 
 def published_at(texts: list[str]) -> tuple[str, int, int, int] | None:
     """The publish date near the top and where it is written: (ISO date, paragraph index, start, end),
-    the span holding the "Published" mark when there is one, so the date can be quoted verbatim."""
+    the span of the date itself ("March 26, 2025" in "PublishedMarch 26, 2025"), so it can be quoted
+    verbatim and reads as a date; a "Published" mark before it makes a date preferred."""
     candidates = []
     for i, text in enumerate(texts[:_HEAD_PARAGRAPHS + 2]):
         offset = 0
@@ -60,8 +61,7 @@ def published_at(texts: list[str]) -> tuple[str, int, int, int] | None:
                     mark = _PUBLISHED.search(line[: m.start()][-20:])
                     short = len(words(line)) <= 12
                     if mark or short:
-                        start = m.start() - (len(line[: m.start()][-20:]) - mark.start()) if mark else m.start()
-                        candidates.append((not mark, d, i, offset + start, offset + m.end()))
+                        candidates.append((not mark, d, i, offset + m.start(), offset + m.end()))
             offset += len(line) + 1
     if not candidates:
         return None
@@ -81,3 +81,52 @@ def _to_date(m: re.Match) -> date | None:
 def _month_name(raw: str) -> str:
     raw = raw.rstrip(".").lower()
     return next((m for m in _MONTHS if m.startswith(raw[:3])), raw)
+
+
+# -- what the articles table shows -----------------------------------------------------------
+_OUTLET_NAME = r"(?P<outlet>(?:The\s+)?[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,4})"
+_OUTLET_PATTERNS = [  # who published the page, as its own text says it
+    re.compile(r"\b(?:journalist|editor|reporter|correspondent|writer|columnist|contributor)s?"
+               r"(?:\s+and\s+\w+)?\s+(?:for|at|with)\s+" + _OUTLET_NAME),
+    re.compile(r"\b(?:A Message from|journalists of|supporting|subscribe to)\s+"
+               + _OUTLET_NAME.replace("(?:The\\s+)?", "The\\s+")),  # "supporting Ukraine" is no outlet
+    re.compile(r"(?:\bpublished by|©|\bCopyright(?: ©)?)\s+(?:\d{4}\s+)?" + _OUTLET_NAME),
+]
+_LEDE_WORDS = 14
+
+
+def find_outlet(texts: list[str]) -> str | None:
+    """The outlet a page names as its own ("editor for Wyoming Star", "A Message from The Moscow
+    Times"), the most often named when several are; None when the text names none (a news
+    agency credited for reporting, "AFP contributed reporting", is not taken for the outlet)."""
+    found: dict[str, int] = {}
+    for text in texts:
+        for pattern in _OUTLET_PATTERNS:
+            for m in pattern.finditer(text):
+                name = m.group("outlet").rstrip(".’'")
+                name = re.sub(r"[’']s$", "", name)
+                if len(name) >= 3:
+                    found[name] = found.get(name, 0) + 1
+    return max(found, key=lambda n: (found[n], -list(found).index(n))) if found else None
+
+
+def find_lede(texts: list[str]) -> str | None:
+    """For a page without a headline: the first words of its first prose paragraph, cut at about
+    14 words with "…" ("Negotiations between Russia and the United States, led by …")."""
+    for text in texts:
+        line = " ".join(text.split())
+        if not is_prose(line) or line.lower().startswith(("summarize", "read more")):
+            continue
+        ws = line.split()
+        return line if len(ws) <= _LEDE_WORDS else " ".join(ws[:_LEDE_WORDS]).rstrip(",;:—-") + " …"
+    return None
+
+
+def describe(texts: list[str], reasons: list[str | None] | None = None) -> dict[str, str | None]:
+    """What the articles table shows besides the headline and date: {"outlet", "lede"}. `reasons`
+    are the paragraphs' boilerplate reasons (ingest.boilerplate.classify): the lede comes from
+    article text only, the outlet also from an appeal or an author bio, never from a teaser of
+    another article or an instruction."""
+    reasons = reasons or [None] * len(texts)
+    return {"outlet": find_outlet([t for t, r in zip(texts, reasons) if r not in ("teaser", "instruction")]),
+            "lede": find_lede([t for t, r in zip(texts, reasons) if r is None])}

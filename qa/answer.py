@@ -125,8 +125,8 @@ class Answerer(Protocol):
 
     name: str
 
-    def condense(self, question: str, history: list[dict[str, str]]) -> Standalone:
-        """A follow-up made a standalone question (`qa.condense`)."""
+    def condense(self, question: str, history: list[dict[str, str]], *, corpus: Corpus | None = None) -> Standalone:
+        """A follow-up made a standalone question (`qa.condense`); `corpus` lets the articles tell who is who."""
         ...
 
     def answer(self, evidence: Evidence) -> Answer:

@@ -49,8 +49,8 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings):
         self.settings = settings
 
-    def condense(self, question: str, history: list[dict[str, str]]) -> Standalone:
-        return standalone_query(question, history)
+    def condense(self, question: str, history: list[dict[str, str]], *, corpus: Corpus | None = None) -> Standalone:
+        return standalone_query(question, history, corpus=corpus)
 
     def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
         yield self.answer(evidence)

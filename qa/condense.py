@@ -1,21 +1,28 @@
-"""Follow-ups made standalone: what "he", "them", "that meeting", "and Europe?" or "who else" refer to.
+"""Follow-ups made standalone: what "he", "them", "that meeting", "and Ushakov?" or "who else" refer to.
 
-A chat is read turn by turn, each earlier user turn resolved the same way first, so a long chat
-never pulls in questions the new one does not lean on. For a follow-up:
-- "he/she/him/his/her" becomes the person the previous question asked about (else the first
-  person the previous answer named): "What did he say next?" -> "What did Kirill Dmitriev say next?";
-- an ellipsis ("And Europe?", "What about the Saudi side?") takes the previous question and asks
-  it about the new thing: a name of the same kind is swapped, otherwise "about X" is added;
+A chat is read turn by turn into a `qa.conversation.State`: the people, organisations and places
+in play (most in focus first, with gender, number and role where the text shows them) and the
+previous question's frame (what it asked, about whom). For a follow-up:
+- "he/she/him/his/her" becomes the compatible person most in focus ("When will she take office?"
+  after "Who did the mayor name as chair?" -> "When will Helena Voss take office?"); only the
+  first such pronoun is replaced, later ones read naturally ("Where did Zelensky say he would go?");
+- with nobody compatible in play (a fresh chat, or "she" when only men were named), nothing is
+  guessed: `Standalone.clarify` holds the question to ask back ("Who do you mean by ‘he’? ..."),
+  and `clarification()` makes it an `Answer` (answered False, tier "refused", answer_type
+  "clarification", no citations);
+- an ellipsis ("And Ushakov?", "And Europe?", "What about the Saudi side?") asks the previous
+  question about the new thing: a person takes the place of the person it asked about, a name of
+  the same kind is swapped, otherwise "about X" is added;
 - "who else / what else / what next" exclude what the previous answer already said: the names it
   gave (`Standalone.excluded`) and its sentences (`Standalone.answered`); "what did he add / say
-  next" is answered by what the articles say right after the sentences quoted before;
+  next" continues only a quote the previous answer gave (`Standalone.continues`);
 - anything else that leans on the chat ("they", "it", "that meeting", "the same") is searched
   with the previous question's words beside it, at half weight (`Standalone.context`).
-`Standalone.query` (shown as `Answer.query`) is what was searched.
+`Standalone.query` (shown as `Answer.query`, and as "Understood as" on the page) is what was searched.
 
-Not handled: references to the assistant's own wording ("the second one"), and pronouns that
-point further back than the previous question (an LLM condenser may do these; its rewrite must
-keep the names the rules found, else the rules' version is used).
+Not handled: references to the assistant's own wording ("the second one"); "they" for people
+named one by one, and "it", which stay with the half-weight context (an LLM condenser may do
+these; its rewrite must keep the names the rules found, else the rules' version is used).
 """
 from __future__ import annotations
 
@@ -23,9 +30,11 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.text import norm_key, terms
-from qa import entities
+from qa import conversation, entities
+from qa.answer import Answer
 
-_PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
+_PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
 _LEANS_ON_CONTEXT = re.compile(
     r"\b(he|she|they|him|her|them|his|hers|their|theirs|it|its|there|then|that|those|these|this|"
     r"the same|the other|else|again|next|also)\b|^(and|but|so|also|what about|how about)\b",
@@ -51,6 +60,9 @@ class Standalone:
     answered: frozenset[str] = frozenset()  # norm keys of sentences the previous answer quoted
     continues: bool = False  # "what did he add / say next": the answer follows what was quoted
     weights: dict[str, float] = field(default_factory=dict, compare=False)
+    # Non-empty when nobody in the chat fits a pronoun: the question to ask back instead of
+    # answering ("Who do you mean by ‘he’? ..."); nothing should be searched then.
+    clarify: str = ""
 
     @property
     def query(self) -> str:
@@ -63,35 +75,123 @@ def is_follow_up(question: str) -> bool:
     return len(terms(question)) <= 1 and not entities.names("x " + question)
 
 
-def standalone_query(question: str, history: list[dict[str, str]]) -> Standalone:
-    """Resolve `question` against the chat so far (messages with role and content)."""
-    previous: Standalone | None = None
-    previous_answer = ""
+def standalone_query(question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
+    """Resolve `question` against the chat so far (messages with role and content).
+
+    `corpus` (an `ingest.corpus.Corpus`, optional) lets the articles' own pronouns tell a
+    person's gender ("Okoro himself"); without it the chat's answers and first names do."""
+    gender_of = conversation.corpus_gender(
+        lambda word: [p.text for p in corpus.naming(word, boilerplate=False)]) if corpus is not None else None
+    state = conversation.State()
+    pending: Standalone | None = None
+    answer = ""
     for m in history:
         if m["role"] == "user" and m["content"].strip():
-            previous, previous_answer = _resolve(m["content"], previous, ""), ""
-        elif m["role"] == "assistant" and previous is not None:
-            previous_answer = m["content"]
-    return _resolve(question, previous, previous_answer)
+            if pending is not None:
+                state = _advance(state, pending, answer, gender_of)
+            pending, answer = _resolve(m["content"], state, ""), ""
+        elif m["role"] == "assistant" and pending is not None:
+            answer = m["content"]
+    if pending is not None:
+        state = _advance(state, pending, answer, gender_of)
+    return _resolve(question, state, answer)
 
 
-def _resolve(question: str, previous: Standalone | None, answer: str) -> Standalone:
+def _advance(state: conversation.State, turn: Standalone, answer: str, gender_of) -> conversation.State:
+    asked = turn.question if not turn.clarify else ""
+    return conversation.advance(state, asked, _plain(answer), asks_who=bool(_ASKS_WHO.match(asked)),
+                                gender_of=gender_of)
+
+
+def _resolve(question: str, state: conversation.State, answer: str) -> Standalone:
     question = " ".join(question.split())
+    previous = state.frame
     m = _ELLIPSIS.match(question)
     if m and _QUESTION_WORD.match(m.group("x")):
         question, m = m.group("x")[0].upper() + m.group("x")[1:].rstrip(" ?") + "?", None  # "And who ...?"
+    pronouns = _unresolved_pronouns(question)
+    if previous is None and not state.entities:
+        if pronouns:  # "What did he say next?" with nobody in play: ask back rather than guess
+            return Standalone(question, clarify=_ask_back(pronouns[0]), weights=_weights(question, ""))
+        return Standalone(question, weights=_weights(question, ""))
     if previous is None or not (m or is_follow_up(question)):
         return Standalone(question, weights=_weights(question, ""))
-    text = _ask_about(previous.question, m.group("x")) if m else question
-    who = _person_of(previous.question) or _first_person(answer)
-    if who and not m:
-        text = _PERSON_PRONOUN.sub(lambda p: _pronoun_as_name(p.group(), who), text)
-    context = previous.question if not m and _LEANS_ON_CONTEXT.search(text) else ""
+    text = _ask_about(previous.question, m.group("x"), previous.about) if m else question
+    if not m:
+        for pronoun in pronouns:
+            who = conversation.referent(state, pronoun)
+            if who is None:
+                return Standalone(question, clarify=_ask_back(pronoun), weights=_weights(question, ""))
+            text = _replace_first(text, pronoun, who.proper)
+    bare = not m and len(question.split()) <= 2 and not entities.names("x " + question)  # "When?", "How soon?"
+    context = (_filled(previous.question, state) if bare
+               else previous.question if not m and _LEANS_ON_CONTEXT.search(text) else "")
     excluding, continues = bool(_EXCLUDING.search(question)), bool(_CONTINUING.search(question))
+    continues = continues and state.quoted  # "what did he say next" continues only a quote already given
     excluded = frozenset(mm.key for mm in entities.names("x " + _plain(answer))) if excluding else frozenset()
     answered = (frozenset(norm_key(s) for s in _answer_sentences(answer)) if excluding or continues
                 else frozenset())
     return Standalone(text, context, excluded, answered, continues, _weights(text, context))
+
+
+CLARIFY_NOTE = "asked back: nobody in the conversation fits the pronoun, so nothing was searched"
+
+
+def clarification(resolved: Standalone, question: str, timings: dict[str, float] | None = None) -> Answer:
+    """The answer that asks back ("Who do you mean by ‘he’? ..."): not answered, tier "refused",
+    no citations and no closest passages; `answer_type` "clarification" tells the page."""
+    timings = dict(timings or {})
+    timings["total"] = round(sum(timings.values()), 2)
+    return Answer(text=resolved.clarify, citations=[], answered=False, tier="refused", answer_type="clarification",
+                  question=question, query=resolved.query, notes=[CLARIFY_NOTE], timings_ms=timings)
+
+
+def _filled(previous: str, state: conversation.State) -> str:
+    """The previous question as what its answer said, for a bare "When?" or "How soon?": a *who*
+    question with the person its answer named in its place ("Who is going to visit Zelensky?" ->
+    "Keith Kellogg is going to visit Zelensky"); any other question as it was."""
+    m = _ASKS_WHO.match(previous)
+    top = state.entities[0] if state.entities else None
+    if not m or top is None or not top.personlike or top.key in {e.key for e in conversation.mentioned(previous)}:
+        return previous
+    return top.proper + previous[m.end():].rstrip(" ?")
+
+
+def _unresolved_pronouns(question: str) -> list[str]:
+    """he/she/him/his/her... that the question itself gives no person for (one per gender, in order).
+    "Did Putin say he would come?" names its own "he"."""
+    out: list[str] = []
+    for p in _PERSON_PRONOUN.finditer(question):
+        people = [e for e in conversation.mentioned(question[: p.start()]) if e.personlike]
+        if people:
+            continue
+        gender = p.group().lower() in conversation.MALE
+        if all((q.lower() in conversation.MALE) != gender for q in out):
+            out.append(p.group())
+    return out
+
+
+def _ask_back(pronoun: str) -> str:
+    return f"Who do you mean by ‘{pronoun.lower()}’? Please ask again with the name."
+
+
+_OBJECT_FOLLOWS = re.compile(r"^\s*(?:[?.!,;:]|$|(?:and|or|to|about|for|in|on|at|with|after|before|again|now|then|"
+                             r"say|said|first|last|there|here|back|up|out|as|if|when|that)\b)", re.IGNORECASE)
+
+
+def _replace_first(text: str, pronoun: str, name: str) -> str:
+    """The first "he/him/his/her..." of `pronoun`'s gender becomes `name` ("his"/"hers" and a
+    possessive "her" become "name’s"); later ones stay pronouns, as a person would write it."""
+    group = conversation.MALE if pronoun.lower() in conversation.MALE else conversation.FEMALE
+    for p in _PERSON_PRONOUN.finditer(text):
+        word = p.group().lower()
+        if word not in group:
+            continue
+        if word in ("himself", "herself"):
+            continue
+        possessive = word in ("his", "hers") or (word == "her" and not _OBJECT_FOLLOWS.match(text[p.end():]))
+        return text[: p.start()] + (f"{name}’s" if possessive else name) + text[p.end():]
+    return text
 
 
 def _weights(question: str, context: str) -> dict[str, float]:
@@ -100,28 +200,17 @@ def _weights(question: str, context: str) -> dict[str, float]:
     return weights
 
 
-def _person_of(question: str) -> str | None:
-    """The person a question asks about: a name shaped like a person's ("Yuri Ushakov"), else a
-    single capitalised name that is not a place or an organisation."""
-    found = entities.names("x " + question)
-    people = [m for m in found if m.kind == "person"] or [m for m in found if m.kind == "name" and "-" not in m.text]
-    return people[0].text if people else None
-
-
-def _first_person(answer: str) -> str | None:
-    people = entities.persons(_plain(answer))
-    return people[0].text if people else None
-
-
-def _pronoun_as_name(pronoun: str, name: str) -> str:
-    return f"{name}’s" if pronoun.lower() in ("his", "hers") else name
-
-
-def _ask_about(previous: str, thing: str) -> str:
+def _ask_about(previous: str, thing: str, about: conversation.Entity | None = None) -> str:
     """The previous question asked about something else:
+    "And Ushakov?" after "What did Dmitriev say about Trump?" (a question about Dmitriev) ->
+    "What did Ushakov say about Trump?": a person takes the place of the person it asked about;
     "And Europe?" after "What did Lavrov say about Ukraine?" -> "What did Lavrov say about Europe?";
     "What about the Russian side?" after "Which Saudi officials attended?" -> "Which Russian officials attended?"."""
+    explicit = re.match(r"^(about|regarding|on)\s+", thing.strip(), flags=re.IGNORECASE)
     thing = re.sub(r"^(about|regarding|on)\s+", "", thing.strip(), flags=re.IGNORECASE)
+    swapped = None if explicit else _swap_person(previous, thing, about)
+    if swapped:
+        return swapped
     at = previous.lower().rfind(" about ")
     if at >= 0:
         return previous[: at + len(" about ")] + thing + "?"
@@ -134,8 +223,31 @@ def _ask_about(previous: str, thing: str) -> str:
             m = same[0]
             at = previous.find(m.text)
             if at >= 0:
-                return previous[:at] + new[0].text + previous[at + len(m.text):]
+                after = previous[at + len(m.text):]
+                if re.match(r"\s+[a-z]", after):  # "Saudi officials": the adjective alone is swapped
+                    return previous[:at] + new[0].text + after
+                words = thing.split()  # "the US?" -> "the Russian side?": the whole new phrase
+                if words and words[0].lower() == "the" and previous[:at].lower().endswith("the "):
+                    words = words[1:]
+                return previous[:at] + " ".join(words) + after
     return f"{previous.rstrip(' ?')} about {thing}?"
+
+
+def _swap_person(previous: str, thing: str, about: conversation.Entity | None) -> str | None:
+    """`previous` asked about the person `thing` names instead of `about`; None when `thing` is
+    not a lone name of a person or `about` is not written in `previous`."""
+    if about is None:
+        return None
+    new = [e for e in conversation.mentioned(thing)]
+    if len(new) != 1 or not new[0].personlike or new[0].key == about.key:
+        return None
+    if len(" ".join(w for w in re.findall(r"[\w’'-]+", thing) if w[0].isupper()).split()) != len(thing.split()):
+        return None  # "the US delegation", "his remarks": not a lone name
+    for m in entities.names("x " + previous):
+        if m.key == about.key:
+            start, end = m.start - 2, m.end - 2
+            return previous[:start] + thing.strip() + previous[end:]
+    return None
 
 
 def _plain(answer: str) -> str:

@@ -46,11 +46,11 @@ class GenerativeAnswerer:
         self.name = name or settings.backend  # shown in Answer.backend
         self.fallback = ExtractiveAnswerer(settings)
 
-    def condense(self, question: str, history: list[dict[str, str]]) -> Standalone:
+    def condense(self, question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
         """Follow-ups become standalone questions written by the LLM, used only when they keep every
         name the rule-based resolution found; the rule-based one is the fallback."""
-        rules = standalone_query(question, history)
-        if not history or not is_follow_up(question):
+        rules = standalone_query(question, history, corpus=corpus)
+        if not history or rules.clarify or not is_follow_up(question):
             return rules
         turns = "\n".join(f"{m['role']}: {m['content']}" for m in history[-4:])
         try:

@@ -24,6 +24,7 @@ from ingest.errors import IndexChangedError, IndexMismatchError, IndexNotFoundEr
 from ingest.reader import IndexReader, Snapshot
 from qa.analyze import analyze
 from qa.answer import Answer, Answerer, Evidence, Retrieved
+from qa.condense import Standalone, clarification
 from qa.errors import IndexOutdatedError
 from qa.retrieve import HybridRetriever
 from qa.score import Scorer, load_scorer
@@ -169,7 +170,12 @@ class Pipeline:
         messages = clean_history(history)
         retriever = uses.enter_context(self._use())
         lap("load")
-        evidence = self._evidence(retriever, question, messages, lap)
+        resolved = self.answerer.condense(question, messages, corpus=retriever.corpus)
+        if resolved.clarify:  # nobody in the chat fits "he"/"she": ask back instead of guessing
+            lap("condense")
+            yield clarification(resolved, question, timings)
+            return
+        evidence = self._evidence(retriever, question, messages, resolved, lap)
         corpus, retrieval, query = evidence.corpus, evidence.retrieval, evidence.query
         retrieved = [
             Retrieved(corpus.paras[h.para].file, corpus.paras[h.para].number,
@@ -186,14 +192,16 @@ class Pipeline:
     def evidence(self, question: str, history: list[dict] | None = None) -> Evidence:
         """What the answerer would read for `question`: retrieval and the sentences ranked by the scorer
         (for evaluation and training; the index must not change while it is read)."""
+        question = clean_question(question, max_chars=self.settings.max_question_chars)
+        messages = clean_history(history)
         with self._use() as retriever:
-            return self._evidence(retriever, clean_question(question, max_chars=self.settings.max_question_chars),
-                                  clean_history(history), lambda stage: None)
+            resolved = self.answerer.condense(question, messages, corpus=retriever.corpus)
+            return self._evidence(retriever, question, messages, resolved, lambda stage: None)
 
-    def _evidence(self, retriever: HybridRetriever, question: str, messages: list[dict], lap) -> Evidence:
-        """condense -> analyze -> retrieve -> select -> score; `lap(stage)` times each."""
+    def _evidence(self, retriever: HybridRetriever, question: str, messages: list[dict], resolved: Standalone,
+                  lap) -> Evidence:
+        """analyze -> retrieve -> select -> score the standalone question; `lap(stage)` times each."""
         corpus = retriever.corpus
-        resolved = self.answerer.condense(question, messages)
         query = resolved.query
         analysis = analyze(resolved.question)
         lap("condense")

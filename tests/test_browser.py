@@ -1,8 +1,10 @@
 """The chat page in a real headless Chromium (Debian's, never a downloaded one): per-turn sources,
-uploads and re-indexing through the page, long text, hostile text, and the screenshots.
+uploads and re-indexing through the page, long text, hostile text, how a follow-up was understood,
+refusals and tentative answers, the articles table, scrolling, and the screenshots.
 
-Screenshots go to a temporary folder; `ARTICLES_QA_SCREENSHOTS=docs` writes docs/chat.png and
-docs/chat-phone.png instead (the suite never rewrites tracked files unless asked).
+Screenshots go to a temporary folder; `ARTICLES_QA_SCREENSHOTS=docs` writes them to docs/ instead
+(chat.png, chat-phone.png, understood-as.png, refusal.png, tentative.png, articles-table.png,
+phone-back.png; the suite never rewrites tracked files unless asked).
 """
 import os
 import re
@@ -49,7 +51,7 @@ def ask(page, question: str, turn: int) -> None:
     expect(page.locator(f"#aqa-turn-{turn}")).to_have_count(1, timeout=60_000)
     expect(page.locator("#aqa-chat [data-testid='bot']")).to_have_count(turn, timeout=30_000)
     expect(page.locator("#aqa-chat [data-testid='bot']").nth(turn - 1)).to_contain_text(
-        re.compile("confidence|Not asked"), timeout=30_000)
+        re.compile("confidence|Not asked|not found|may answer|asked back"), timeout=30_000)
 
 
 def card_label(page, ident: str) -> str:
@@ -70,7 +72,7 @@ def test_six_turn_chat_each_marker_opens_its_own_turns_sources(server, page, rea
     assert second.answered and f"[1] {second.citations[0].label}" != sixth_shown  # the click must change the panel
 
     bubbles = page.locator("#aqa-chat [data-testid='bot']")
-    expect(bubbles.nth(3)).to_contain_text("Not asked: the question looks like French")
+    expect(bubbles.nth(3)).to_contain_text("Not asked: The question looks like French")
     assert page.locator("#aqa-turn-4 .aqa-error").count() == 1
     links = page.locator("#aqa-chat a[href^='#aqa-t']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert links and all(re.fullmatch(r"#aqa-t[12356](-src-\d+)?", h) for h in links)
@@ -120,11 +122,11 @@ def test_uploads_and_reindex_through_the_page_leave_the_folder_as_the_user_left_
     upload = page.locator("#aqa-upload input[type=file]")
 
     upload.set_input_files([str(mine / UPLOADED)])
-    expect(status).to_have_value(re.compile(r"^added 002_7591b3745de009c9-2\.txt \(002_7591b3745de009c9\.txt "
+    expect(status).to_have_value(re.compile(r"^Added 002_7591b3745de009c9-2\.txt \(002_7591b3745de009c9\.txt "
                                             r"already exists and was left as it is\)\n"), timeout=60_000)
     expect(page.locator("#aqa-upload")).not_to_contain_text(UPLOADED)  # the box is emptied
     upload.set_input_files([str(mine / "lighthouse.txt")])
-    expect(status).to_have_value(re.compile(r"^added lighthouse\.txt\n\d+ articles"), timeout=60_000)
+    expect(status).to_have_value(re.compile(r"^Added lighthouse\.txt\n\d+ articles"), timeout=60_000)
     assert "002_7591b3745de009c9" not in status.input_value()  # reports only what it just saved
     after = folder_state(folder)
     assert {k: v for k, v in after.items() if k in originals} == originals
@@ -212,3 +214,193 @@ def test_screenshots_after_a_four_turn_chat(server, page, tmp_path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     page.screenshot(path=str(folder / "chat-phone.png"), full_page=True)
     assert (folder / "chat.png").stat().st_size > 10_000 and (folder / "chat-phone.png").stat().st_size > 10_000
+
+
+
+def shot(page, name: str, tmp_path: Path) -> Path:
+    """A screenshot of the page: in docs/ with ARTICLES_QA_SCREENSHOTS=docs, else in tmp_path."""
+    folder = ROOT / "docs" if os.environ.get("ARTICLES_QA_SCREENSHOTS") == "docs" else tmp_path
+    path = folder / name
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 5_000
+    return path
+
+
+def test_a_rewritten_follow_up_says_how_it_was_understood_and_the_date_reads_as_a_date(server, page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    ask(page, "What did Kirill Dmitriev say about Trump?", 1)
+    ask(page, "What did he say about American companies?", 2)
+    bubbles = page.locator("#aqa-chat [data-testid='bot']")
+    expect(bubbles.nth(1).locator(".aqa-understood")).to_have_text(
+        "Understood as: What did Kirill Dmitriev say about American companies?")
+    expect(bubbles.nth(0).locator(".aqa-understood")).to_have_count(0)  # the first question stood alone
+    expect(page.locator("#aqa-turn-2 .aqa-understood")).to_contain_text("Kirill Dmitriev")
+    shot(page, "understood-as.png", tmp_path)
+    ask(page, "When was the article about the Kremlin refusing to reveal negotiation details published?", 3)
+    expect(bubbles.nth(2)).to_contain_text("March 26, 2025")
+    expect(bubbles.nth(2)).not_to_contain_text("PublishedMarch")
+
+
+def test_a_refusal_says_not_found_and_its_closest_passages_are_not_shown_as_citations(server, page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    ask(page, "What is the population of Riyadh?", 1)  # refused, with closest passages (tests.test_trust)
+    bubble = page.locator("#aqa-chat [data-testid='bot']").nth(0)
+    expect(bubble).to_contain_text("Not in the articles.")
+    expect(bubble.locator(".aqa-badge")).to_have_text("not found")
+    expect(bubble).not_to_contain_text("confidence")
+    section = page.locator("#aqa-turn-1")
+    expect(section.locator(".aqa-turn-head")).to_contain_text("not found")
+    expect(section.locator(".aqa-closest-label")).to_have_text(
+        "Closest passages — not an answer, nothing in them is cited:")
+    assert section.locator(".aqa-closest .aqa-source").count() >= 1
+    assert section.locator("mark, .aqa-cited").count() == 0  # no citation highlight anywhere
+    assert section.locator(".aqa-closest h4").first.inner_text().startswith("Closest 1:")
+    shot(page, "refusal.png", tmp_path)
+
+
+class Canned:
+    """A pipeline for the page that gives one prepared answer (for tiers the scorer makes rarely)."""
+
+    def __init__(self, real, answer):
+        self.real, self.answer, self.answerer, self.settings = real, answer, object(), real.settings
+
+    def ask_stream(self, question, history=None):
+        import dataclasses
+
+        yield dataclasses.replace(self.answer, question=question, query=question)
+
+    def article(self, file):
+        return self.real.article(file)
+
+    def articles(self):
+        return self.real.articles()
+
+
+def test_a_tentative_answer_is_marked_and_a_cut_quotation_balanced(real_pipeline, page, tmp_path):
+    import dataclasses
+
+    from playwright.sync_api import expect
+
+    from qa.answer import AnswerSentence
+
+    a = real_pipeline.ask("What did Peskov say about the content of the negotiations?")
+    assert a.answered and a.citations
+    c = a.citations[0]
+    at = c.text.index("“the content of these negotiations")
+    cut = c.text[at: c.text.index("public,") + len("public,")]  # opens a quotation, cut before it closes
+    tentative = dataclasses.replace(a, answered=False, tier="tentative", sentences=[AnswerSentence(cut, 1)],
+                                    citations=[dataclasses.replace(c, quote=cut)], text=f"{cut} [1]")
+    app, url = start(Canned(real_pipeline, tentative))
+    try:
+        page.goto(url)
+        ask(page, "What did Peskov say about the content of the negotiations?", 1)
+        bubble = page.locator("#aqa-chat [data-testid='bot']").nth(0)
+        expect(bubble).to_contain_text("May answer — check the source:")
+        expect(bubble.locator(".aqa-badge")).to_have_text("may answer — check the source")
+        expect(bubble).to_contain_text("will definitely not be made public,[”]")  # the editor's closing mark
+        expect(bubble.locator(".aqa-ed")).to_have_text("[”]")
+        expect(bubble.locator("a[href='#aqa-t1-src-1']")).to_have_count(1)  # quote and citation kept
+        section = page.locator("#aqa-turn-1")
+        expect(section.locator(".aqa-tentative-label")).to_contain_text("May answer — check the source.")
+        expect(section.locator("#aqa-t1-src-1 mark")).to_have_text(cut)
+        shot(page, "tentative.png", tmp_path)
+    finally:
+        app.close()
+
+
+def test_the_articles_table_is_readable_and_follows_commits_from_other_processes(own_server, page, tmp_path):
+    import subprocess
+    import sys
+
+    from playwright.sync_api import expect
+
+    url, folder = own_server
+    page.goto(url)
+    page.get_by_text("Articles in the index").click()
+    table = page.locator("#aqa-table")
+    expect(table).to_contain_text("Wyoming Star")
+    for text in ("Headline", "Outlet", "Published", "Paragraphs", "File", "Indexed (UTC)", "26 March 2025",
+                 "The Moscow Times", "Kremlin Refuses to Reveal Details of Russia-US Negotiations in Saudi Arabia",
+                 "Negotiations between Russia and the United States"):
+        expect(table).to_contain_text(text)
+    assert "(no headline in the text)\n" not in table.inner_text()
+    lines = """e => { const r = document.createRange(); r.selectNodeContents(e);
+                         return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }"""
+    for name in ("Paragraphs", "Indexed (UTC)", "Published"):  # each header on one line, not "par/agr/aph/s"
+        assert table.locator("th span", has_text=name).first.evaluate(lines) == 1, name
+    assert table.locator("[role=gridcell] span", has_text="003_829c71e3b12d7115.txt").first.evaluate(lines) == 1
+    font = table.locator("[role=gridcell] span", has_text="Wyoming Star").first.evaluate("e => getComputedStyle(e).fontFamily")
+    assert "mono" not in font.lower(), font
+    shot(page, "articles-table.png", tmp_path)
+
+    (folder / "harbour.txt").write_text("The harbour master said the ferry to Samos was cancelled because of fog.\n",
+                                        encoding="utf-8")
+    index = folder.parent / "index"  # as tests.test_ui.own_pipeline lays it out
+    proc = subprocess.run([sys.executable, "-m", "ingest", "--data", str(folder), "--index", str(index)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    expect(table).to_contain_text("harbour.txt", timeout=30_000)  # no reload, no click
+
+
+def test_an_identical_upload_is_reported_not_added(own_server, page, tmp_path):
+    from playwright.sync_api import expect
+
+    url, folder = own_server
+    before = folder_state(folder)
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes((ARTICLES / UPLOADED).read_bytes())
+    page.goto(url)
+    page.get_by_text("Articles in the index").click()
+    page.locator("#aqa-upload input[type=file]").set_input_files([str(copy)])
+    expect(page.locator("#aqa-status textarea")).to_have_value(re.compile(
+        rf"^Not added: copy\.txt is identical to {re.escape(UPLOADED)}, already in the articles folder\n"), timeout=60_000)
+    assert folder_state(folder) == before
+
+
+def test_errors_start_with_a_capital_and_name_no_environment_variable(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    ask(page, "Wer hat die russische Delegation in Riad geleitet und worüber wurde gesprochen?", 1)
+    ask(page, "Why " + "really " * 400 + "did the talks last so long?", 2)
+    bubbles = page.locator("#aqa-chat [data-testid='bot']")
+    expect(bubbles.nth(0)).to_contain_text("Not asked: The question looks like German")
+    expect(bubbles.nth(1)).to_contain_text("Not asked: The question has")
+    assert "ARTICLES_QA" not in page.locator("#aqa-chat").inner_text()
+    assert "ARTICLES_QA" not in page.locator("#aqa-sources").inner_text()
+
+
+def test_a_new_answer_is_scrolled_into_view_after_the_articles_panel(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    page.get_by_text("Articles in the index").click()
+    page.wait_for_timeout(500)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert page.evaluate("window.scrollY") > 200  # the chat is above the fold now
+    ask(page, "How long did the talks between Lavrov and Rubio last?", 1)
+    page.wait_for_timeout(800)
+    expect(page.locator("#aqa-chat [data-testid='bot']").nth(0)).to_be_in_viewport()
+
+
+def test_on_a_phone_a_marker_opens_its_source_and_a_button_leads_back(server, page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server)
+    ask(page, "How long did the talks between Lavrov and Rubio last?", 1)
+    page.wait_for_timeout(1500)
+    bubble = page.locator("#aqa-chat [data-testid='bot']").nth(0)
+    bubble.locator("a[href='#aqa-t1-src-1']").click()
+    expect(page.locator("#aqa-t1-src-1")).to_be_in_viewport()
+    back = page.locator("#aqa-back")
+    expect(back).to_be_visible()
+    expect(back).to_be_in_viewport()
+    shot(page, "phone-back.png", tmp_path)
+    back.click()
+    expect(bubble).to_be_in_viewport()
+    expect(back).to_be_hidden()

@@ -220,7 +220,7 @@ def test_conversation_lines_are_checked_turn_by_turn(tmp_path):
         f'{f}:2: turn 2: "unanswerable" must be true or false (a JSON boolean, no quotes), not "yes"',
         f'{f}:3: "turns" must be a non-empty list of questions, not []',
         f'{f}:4: turn 1: unknown field "history" in a turn (known: question, answers, answers_all, sources, '
-        'unanswerable, type)',
+        'unanswerable, type, about)',
         f'{f}:5: this file holds conversations (lines with "turns"), as its first entry does; '
         'put the other kind in its own file',
     ]
@@ -304,13 +304,14 @@ def test_each_turn_is_asked_with_the_systems_own_earlier_answers(tmp_path):
         {"question": "Who met in Riyadh?", "answers": ["Lavrov"], "sources": [{"file": "a.txt", "paragraph": 1}]},
         {"question": "How long did they talk?", "answers": ["4.5 hours"], "sources": [{"file": "a.txt", "paragraph": 2}]},
         {"question": "Who else came?", "answers": ["Ushakov"], "sources": [{"file": "a.txt", "paragraph": 3}]},
-        {"question": "How old is he?", "unanswerable": True},
-        {"question": "And Rubio?", "answers": ["Rubio"], "sources": [{"file": "a.txt", "paragraph": 1}]}]}
+        {"question": "How old is he?", "unanswerable": True, "about": "Yuri Ushakov"},
+        {"question": "And Rubio?", "answers": ["Rubio"], "sources": [{"file": "a.txt", "paragraph": 1}],
+         "about": "Marco Rubio"}]}
     answers = {"Who met in Riyadh?": _answer("a.txt", 1, "Lavrov met Rubio.", 0.9),
                "How long did they talk?": _answer("a.txt", 3, "They talked for 4.5 hours.", 0.8),  # wrong paragraph
                "Who else came?": _refusal(0.2),
-               "How old is he?": _answer("a.txt", 2, "He is 50.", 0.4),
-               "And Rubio?": _answer("a.txt", 1, "Lavrov met Rubio.", 0.9)}
+               "How old is he?": _answer("a.txt", 2, "He is 50.", 0.4, query="How old is Yuri Ushakov’s brother?"),
+               "And Rubio?": _answer("a.txt", 1, "Lavrov met Rubio.", 0.9, query="Who met Lavrov in Riyadh?")}
     code, out, pipeline = _run(tmp_path, [conversation], answers)
     first = {"role": "user", "content": "Who met in Riyadh?"}
     assert pipeline.asked[2] == ("Who else came?", [
@@ -323,7 +324,18 @@ def test_each_turn_is_asked_with_the_systems_own_earlier_answers(tmp_path):
     assert [r["turn_group"] for r in out["rows"]] == ["turn 1", "turn 2", "turn 3", "turn 4+", "turn 4+"]
     assert (m["turn 1"]["right_answer_rate"], m["turn 2"]["right_answer_rate"], m["turn 3"]["refused_rate"]) == (1.0, 0.0, 1.0)
     assert (m["overall"]["right_answer_rate"], m["overall"]["unanswerable_refused"]) == (0.5, 0.0)
+    # of the follow-ups labelled with their person, the first query names Ushakov, the second not Rubio
+    assert [r.get("names_person") for r in out["rows"]] == [None, None, None, True, False]
+    assert m["overall"]["follow_up_names_person"] == 0.5 and m["turn 1"]["follow_up_names_person"] is None
     assert code == 0
+
+
+def test_about_must_name_a_person(tmp_path):
+    f = _write(tmp_path / "c.jsonl", [{"id": "c", "turns": [
+        {"question": "Who met?", "answers": ["Lavrov"]}, {"question": "How old is he?", "unanswerable": True,
+                                                          "about": ""}]}])
+    assert evaluate.load_file(f).errors == [
+        f'{f}:1: turn 2: "about" must be the name of the person the question is about, not ""']
 
 
 # -- SQuAD folds --------------------------------------------------------------------------------

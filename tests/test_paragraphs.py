@@ -68,3 +68,21 @@ def test_latin1_binary_and_huge_files_are_refused_with_the_fix(tmp_path: Path):
     with pytest.raises(ArticleTooLargeError, match="limit"):
         read_article(big, max_bytes=100)
     assert decode_article("\ufeffHello.".encode("utf-8")) == "Hello."
+
+
+def test_the_articles_table_reads_outlet_first_words_and_the_date_itself_from_the_text():
+    from ingest.boilerplate import classify
+    from ingest.metadata import describe, published_at
+
+    def described(name):
+        texts = [p.text for p in paras(name)]
+        return describe(texts, classify(texts))
+
+    assert described(A003)["outlet"] == "Wyoming Star"  # "journalist and editor for Wyoming Star"
+    assert described("001_8d23d658272c1c73.txt")["outlet"] == "The Moscow Times"  # "A Message from The Moscow Times"
+    assert described(A000)["outlet"] is None  # "AFP contributed reporting" credits an agency, not the outlet
+    assert described(A002) == {"outlet": None, "lede": "Negotiations between Russia and the United States, led by "
+                                                       "Russian Foreign Minister Sergey Lavrov …"}
+    texts = [p.text for p in paras(A003)]
+    iso, i, start, end = published_at(texts)
+    assert (iso, texts[i][start:end]) == ("2025-03-26", "March 26, 2025")  # the date, not "PublishedMarch 26, 2025"

@@ -13,8 +13,8 @@ import pytest
 from qa.answer import Answer, AnswerSentence, Citation
 from tests.conftest import ARTICLES, ROOT
 from ui.chat import Turn, qa_history, turn_number
-from ui.render import (EDITORIAL_TIP, FOLD_WORDS, chat_markdown, error_markdown, paragraph_html, sources_panel,
-                       turn_error, turn_sources)
+from ui.render import (EDITORIAL_TIP, FILE_COLUMN, FOLD_WORDS, chat_markdown, error_markdown, paragraph_html,
+                       sources_panel, turn_error, turn_sources)
 
 PARA = "Officials met in Riyadh. The talks [1] lasted about 4.5 hours, a source said."
 
@@ -61,7 +61,7 @@ def test_bracketed_words_are_shown_as_ours_unless_the_article_has_them():
 def test_markup_in_answers_and_errors_is_escaped():
     md = chat_markdown(_answer(sentences=[AnswerSentence("<img src=x onerror=alert(1)> *bold* ![i](http://x/y.png)", 1)]), 2)
     assert md.startswith("&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\!<span class=\"aqa-ed\"")
-    assert error_markdown("the question is <b>empty</b>") == "**Not asked:** the question is &lt;b&gt;empty&lt;/b&gt;"
+    assert error_markdown("the question is <b>empty</b>") == "**Not asked:** The question is &lt;b&gt;empty&lt;/b&gt;"
 
 
 def test_refusal_shows_closest_passages_labelled_not_an_answer():
@@ -71,8 +71,90 @@ def test_refusal_shows_closest_passages_labelled_not_an_answer():
     assert md.startswith("**Not in the articles.** The articles do not seem to answer this. "
                          "See the [closest passages, not an answer](#aqa-t4).")
     html = turn_sources(4, "How old is he?", refusal, _no_article)
-    assert "Closest passages, not an answer:" in html and "c.txt ¶7" in html and "aqa-t4-closest-1" in html
-    assert "aqa-t4-src-" not in html  # nothing in a refusal is presented as a source of an answer
+    assert "Closest passages — not an answer, nothing in them is cited:" in html and "Closest 1: c.txt ¶7" in html
+    assert "aqa-t4-closest-1" in html and "aqa-t4-src-" not in html  # nothing presented as a source of an answer
+    assert "<mark>" not in html and "aqa-cited" not in html  # and nothing highlighted like a citation
+
+
+def test_a_refusal_badge_says_not_found_instead_of_a_confidence():
+    refusal = Answer(text="The articles do not seem to answer this.", citations=[], answered=False, confidence=0.0,
+                     tier="refused", closest=[_citation(file="c.txt", n=7)])
+    md = chat_markdown(refusal, turn=1)
+    assert ">not found</span>" in md and "confidence" not in md
+    assert "not found" in turn_sources(1, "q", refusal, _no_article).split("</div>")[0]
+
+
+def test_a_tentative_answer_is_marked_and_keeps_its_quote_and_citation():
+    tentative = _answer(answered=False, tier="tentative", confidence=0.41)
+    md = chat_markdown(tentative, turn=2)
+    assert md.startswith("**May answer — check the source:** The talks &#91;1&#93; lasted about 4.5 hours, a source "
+                         "said. [[1]](#aqa-t2-src-1)")
+    assert "may answer — check the source</span>" in md and "Not in the articles" not in md
+    html = turn_sources(2, "How long?", tentative, _no_article)
+    assert "May answer — check the source." in html and "id='aqa-t2-src-1'" in html
+    assert "<mark>The talks [1] lasted about 4.5 hours, a source said.</mark>" in html
+
+
+def test_a_rewritten_follow_up_says_how_it_was_understood():
+    answer = _answer(question="When will she take office?", query="When will Helena Voss take office?")
+    md = chat_markdown(answer, turn=2)
+    assert md.endswith('<br><span class="aqa-understood">Understood as: When will Helena Voss take office?</span>')
+    assert "Understood as: When will Helena Voss take office?" in turn_sources(2, "q", answer, _no_article)
+    same = _answer(question="Who met?", query="Who met?")
+    assert "Understood as" not in chat_markdown(same, 1) and "Understood as" not in chat_markdown(_answer(), 1)
+    assert "Understood as" not in chat_markdown(answer, 2, upto=0)  # only once the answer is complete
+
+
+def test_a_question_back_is_shown_as_one():
+    from qa.condense import clarification, standalone_query
+
+    asked = clarification(standalone_query("What did he say next?", []), "What did he say next?")
+    md = chat_markdown(asked, turn=1)
+    assert md.startswith("**Asked back:** Who do you mean by ‘he’?") and ">asked back</span>" in md
+    assert "Not in the articles" not in md and "Understood as" not in md
+
+
+@pytest.mark.parametrize("sentence,shown", [
+    ("“This should not be expected.", "“This should not be expected.[”]"),
+    ("the discussions went well,” he said.", "[“]the discussions went well,” he said."),
+    ("He said “no” twice.", "He said “no” twice."),
+    ('He called it "a sign of progress', 'He called it "a sign of progress["]'),
+])
+def test_a_cut_quotation_is_balanced_with_editors_marks(sentence, shown):
+    from ui.render import balanced
+
+    assert balanced(sentence) == shown
+    md = chat_markdown(_answer(sentences=[AnswerSentence(sentence, 1)], citations=[_citation(text=sentence)]), 1)
+    assert "aqa-ed" in md if shown != sentence else "aqa-ed" not in md
+
+
+@pytest.mark.parametrize("message,shown", [
+    ("the question looks like German; the articles and the model are English, so ask in English",
+     "The question looks like German; the articles and the model are English, so ask in English"),
+    ("the question has 5,000 characters, over the limit of 1,000; ask something shorter "
+     "(set ARTICLES_QA_MAX_QUESTION_CHARS to change the limit)",
+     "The question has 5,000 characters, over the limit of 1,000; ask something shorter"),
+])
+def test_reader_facing_errors_start_with_a_capital_and_name_no_environment_variable(message, shown):
+    from ui.render import for_reader
+
+    assert for_reader(message) == shown
+    assert "ARTICLES_QA" not in error_markdown(message) and "ARTICLES_QA" not in turn_error(1, "q", message)
+
+
+def test_the_articles_table_shows_headline_outlet_and_date_from_the_text():
+    from ui.render import TABLE_HEADERS, articles_table
+
+    rows = articles_table({
+        "b.txt": {"headline": "Kremlin Refuses to Reveal Details", "outlet": "Wyoming Star", "published": "2025-03-26",
+                  "paragraphs": 20, "indexed_at": "2026-12-01T03:00:00+00:00"},
+        "a.txt": {"headline": None, "lede": "Negotiations between Russia and the United States …", "outlet": None,
+                  "published": None, "paragraphs": 12, "indexed_at": "2026-12-01T03:00:00+00:00"}})
+    assert TABLE_HEADERS == ["Headline", "Outlet", "Published", "Paragraphs", "File", "Indexed (UTC)"]
+    assert rows == [
+        ["Negotiations between Russia and the United States … (first words; no headline in the text)", "—", "—", 12,
+         "a.txt", "2026-12-01 03:00"],
+        ["Kremlin Refuses to Reveal Details", "Wyoming Star", "26 March 2025", 20, "b.txt", "2026-12-01 03:00"]]
 
 
 def test_each_turn_keeps_its_section_and_the_latest_is_shown():
@@ -204,8 +286,8 @@ def test_uploads_never_overwrite_and_report_only_their_own_files(own_server, tmp
     box, table, status = client.predict([handle_file(str(clash))], api_name="/upload")
     assert box is None  # the upload box is emptied once its files are saved
     assert status.splitlines()[0] == (
-        "added 002_7591b3745de009c9-2.txt (002_7591b3745de009c9.txt already exists and was left as it is)")
-    assert "002_7591b3745de009c9-2.txt" in [row[1] for row in table["data"]]
+        "Added 002_7591b3745de009c9-2.txt (002_7591b3745de009c9.txt already exists and was left as it is)")
+    assert "002_7591b3745de009c9-2.txt" in [row[FILE_COLUMN] for row in table["data"]]
     after = folder_state(folder)
     assert {k: v for k, v in after.items() if k in before} == before
     assert after["002_7591b3745de009c9-2.txt"] == (clash.read_bytes(), 0o666 & ~umask())
@@ -213,11 +295,12 @@ def test_uploads_never_overwrite_and_report_only_their_own_files(own_server, tmp
     other = mine / "notes.txt"
     other.write_text("The lighthouse keeper retired after forty years at Cape Wrath.\n", encoding="utf-8")
     _, _, status = client.predict([handle_file(str(clash)), handle_file(str(other))], api_name="/upload")
-    added = [line for line in status.splitlines() if line.startswith(("added", "refused"))]
-    assert added == ["added 002_7591b3745de009c9-3.txt (002_7591b3745de009c9.txt already exists and was left as it is)",
-                     "added notes.txt"]
+    added = [line for line in status.splitlines() if line.startswith(("Added", "Not added", "Refused"))]
+    assert added == ["Not added: 002_7591b3745de009c9.txt is identical to 002_7591b3745de009c9-2.txt, already in the "
+                     "articles folder", "Added notes.txt"]  # the same bytes again: recognised, not a second article
+    assert sorted(set(folder_state(folder)) - set(before)) == ["002_7591b3745de009c9-2.txt", "notes.txt"]
     out = client.predict("Why was the ferry to Samos cancelled?", [], api_name="/ask")
-    assert out["answered"] and out["citations"][0]["file"] in ("002_7591b3745de009c9-2.txt", "002_7591b3745de009c9-3.txt")
+    assert out["answered"] and out["citations"][0]["file"] == "002_7591b3745de009c9-2.txt"
 
 
 @pytest.mark.slow
@@ -229,7 +312,7 @@ def test_upload_refusals_name_the_file_and_save_nothing(own_server, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes("Caf\xe9".encode("latin-1"))
     _, _, status = Client(url, verbose=False).predict([handle_file(str(bad))], api_name="/upload")
-    assert status.splitlines()[0].startswith("refused: bad.txt: not UTF-8 text") and "iconv" in status
+    assert status.splitlines()[0].startswith("Refused: bad.txt: not UTF-8 text") and "iconv" in status
     assert folder_state(folder) == before
 
 
@@ -250,8 +333,8 @@ def test_reindex_indexes_the_folder_as_the_user_left_it(own_server, tmp_path):
 
     table, status = client.predict(api_name="/reindex")
     assert folder_state(folder) == by_hand  # nothing re-sent, nothing reverted, nothing back
-    assert "1 updated, 1 removed" in status and "added" not in status.splitlines()[0][:6]
-    files = [row[1] for row in table["data"]]
+    assert "1 updated, 1 removed" in status and "added" not in status.splitlines()[0][:6].lower()
+    files = [row[FILE_COLUMN] for row in table["data"]]
     assert "ferry.txt" in files and "lighthouse.txt" not in files
     out = client.predict("Why did the ferry to Samos sail late?", [], api_name="/ask")
     assert out["citations"][0]["file"] == "ferry.txt" and "strike" in out["citations"][0]["quote"]

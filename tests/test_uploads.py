@@ -48,12 +48,12 @@ def test_a_taken_name_is_never_overwritten(tmp_path):
     (tmp_path / "story-2.txt").write_bytes(b"Another of the user's articles.")
     saved = save_upload(b"An upload with the same name.", "story.txt", tmp_path, max_bytes=1000)
     assert (saved.path.name, saved.renamed) == ("story-3.txt", True)
-    assert saved.describe() == "added story-3.txt (story.txt already exists and was left as it is)"
+    assert saved.describe() == "Added story-3.txt (story.txt already exists and was left as it is)"
     assert (tmp_path / "story.txt").read_bytes() == b"The user's own article."
     assert (tmp_path / "story-2.txt").read_bytes() == b"Another of the user's articles."
     assert saved.path.read_bytes() == b"An upload with the same name."
     fresh = save_upload(b"A new one.", "fresh.txt", tmp_path, max_bytes=1000)
-    assert (fresh.path.name, fresh.describe()) == ("fresh.txt", "added fresh.txt")
+    assert (fresh.path.name, fresh.describe()) == ("fresh.txt", "Added fresh.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.txt", "story-2.txt", "story-3.txt", "story.txt"]
 
 
@@ -64,5 +64,17 @@ def test_saved_files_get_the_folders_usual_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
-    path = save_upload(b"The talks resumed on Monday.", "b.txt", tmp_path, max_bytes=1000).path
+    path = save_upload(b"The talks resumed on Tuesday.", "b.txt", tmp_path, max_bytes=1000).path
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~old
+
+
+def test_an_identical_upload_is_recognised_and_not_added(tmp_path):
+    data = "The lighthouse keeper retired after forty years at Cape Wrath.\n".encode()
+    (tmp_path / "lighthouse.txt").write_bytes(data)
+    (tmp_path / "other.txt").write_bytes(data.replace(b"forty", b"fifty"))  # same size, other bytes
+    before = sorted(p.name for p in tmp_path.iterdir())
+    saved = save_upload(data, "keeper.txt", tmp_path, max_bytes=1000)
+    assert saved.duplicate and saved.path == tmp_path / "lighthouse.txt"
+    assert saved.describe() == "Not added: keeper.txt is identical to lighthouse.txt, already in the articles folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert save_upload(data + b"More.\n", "keeper.txt", tmp_path, max_bytes=1000).describe() == "Added keeper.txt"

@@ -23,8 +23,9 @@ from qa.errors import ArticlesQAError
 from qa.pipeline import Pipeline
 from ui.chat import Turn, qa_history, turn_number
 from ui.ports import PortInUseError, check_port
-from ui.render import (CSS, JS, article_html, articles_table, chat_markdown, error_markdown, sources_panel, turn_error,
-                       turn_sources)
+from ui.render import (CSS, FILE_COLUMN, JS, TABLE_HEADERS, article_html, articles_table, chat_markdown,
+                       error_markdown, for_reader, sources_panel, turn_error, turn_sources,
+                       without_settings)
 from ui.uploads import save_upload
 
 log = logging.getLogger("articles_qa.ui")
@@ -35,7 +36,7 @@ EXAMPLES = [
     "What did Zelensky say about talks held without Ukraine?",
 ]
 UPLOAD_LIMIT = 2_000_000  # bytes per uploaded article
-TABLE_HEADERS = ["title", "file", "paragraphs", "published", "indexed (UTC)"]
+TABLE_REFRESH_SECONDS = 5.0  # the articles table follows commits made by other processes (python -m ingest)
 REVEAL_SECONDS = 0.4  # a ready answer is revealed sentence by sentence within this time, in total
 
 
@@ -70,14 +71,14 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         try:
             answer = pipeline.ask(question, history or [])
         except ArticlesQAError as e:
-            return {"error": str(e), "text": "", "answered": False, "citations": []}
+            return {"error": for_reader(str(e)), "text": "", "answered": False, "citations": []}
 
         def cited(c):
             return {"file": c.file, "paragraph": c.paragraph, "text": c.text, "quote": c.quote}
 
         return {
             "text": answer.text, "answered": answer.answered, "confidence": answer.confidence,
-            "query": answer.query,
+            "tier": answer.tier, "query": answer.query,
             "sentences": [{"text": s.text, "citation": s.citation} for s in answer.sentences],
             "citations": [cited(c) for c in answer.citations], "closest": [cited(c) for c in answer.closest],
         }
@@ -88,19 +89,21 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
     def index_folder(messages: list[str]) -> tuple[list[list], str]:
         try:
             report = pipeline.reindex()
-            messages.append(report.summary())
-            messages += [f"skipped {m}" for m in report.skipped.values()]
+            messages.append(_capital(report.summary()))
+            messages += [f"Skipped {m}" for m in report.skipped.values()]
         except ArticlesQAError as e:
-            messages.append(f"error: {e}")
+            log.warning("re-indexing failed: %s", e)
+            messages.append(f"Error: {without_settings(str(e))}")
         try:
             rows = table_rows()
         except ArticlesQAError as e:
             rows = []
-            messages.append(f"error: {e}")
+            messages.append(f"Error: {without_settings(str(e))}")
         return rows, "\n".join(messages)
 
     def add_uploads(files=None) -> tuple[None, list[list], str]:
-        """Save the files just uploaded (each once, never over an existing file), index, empty the box."""
+        """Save the files just uploaded (each once, never over an existing file, not at all when the
+        folder already holds the same bytes), index, empty the box."""
         messages = []
         for f in files or []:
             path = Path(getattr(f, "name", f))
@@ -109,7 +112,8 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
                 messages.append(save_upload(path.read_bytes(), original, Path(pipeline.settings.data_dir),
                                             max_bytes=UPLOAD_LIMIT).describe())
             except (ArticlesQAError, OSError) as e:
-                messages.append(f"refused: {e}")
+                log.warning("upload %s refused: %s", original, e)
+                messages.append(f"Refused: {without_settings(str(e))}")
         return None, *index_folder(messages)
 
     def reindex() -> tuple[list[list], str]:
@@ -119,7 +123,15 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
     def show_article(table, event: gr.SelectData) -> str:
         row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
         rows = table.values.tolist() if hasattr(table, "values") else table
-        return article_html(pipeline.article(rows[row][1]))
+        return article_html(pipeline.article(rows[row][FILE_COLUMN]))
+
+    def follow_commits(shown: list | None) -> tuple:
+        """The table again when the committed articles changed (another process ran `python -m ingest`)."""
+        try:
+            rows = table_rows()
+        except ArticlesQAError:
+            return gr.skip(), gr.skip()
+        return (gr.skip(), gr.skip()) if rows == shown else (rows, rows)
 
     with gr.Blocks(title="articles-qa") as app:
         gr.Markdown("## articles-qa\nAsk about the news articles. Every sentence of an answer is quoted from "
@@ -144,7 +156,10 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         chat.chatbot.clear(lambda: (sources_panel({}), {}), outputs=[panel, turns], api_visibility="private")
         with gr.Accordion("Articles in the index", open=False, elem_id="aqa-articles"):
             table = gr.Dataframe(headers=TABLE_HEADERS, value=table_rows, interactive=False, wrap=True,
-                                 elem_id="aqa-table")
+                                 elem_id="aqa-table", column_widths=["31%", "13%", "12%", "9%", "20%", "15%"])
+            shown_rows = gr.State(None)
+            gr.Timer(TABLE_REFRESH_SECONDS).tick(follow_commits, inputs=[shown_rows], outputs=[table, shown_rows],
+                                                 api_visibility="private", show_progress="hidden", queue=False)
             article = gr.HTML(elem_id="aqa-article")
             with gr.Row():
                 uploads = gr.File(label="Add .txt articles (saved when uploaded, never over an existing file)",
@@ -157,6 +172,10 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             uploads.upload(add_uploads, inputs=[uploads], outputs=[uploads, table, status], api_name="upload")
         gr.api(ask_api, api_name="ask")
     return app
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def launch(*, host: str = "127.0.0.1", port: int | None = None, pipeline: Pipeline | None = None) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from collections.abc import Mapping, Sequence
 
 from qa.answer import Answer, Citation
@@ -55,12 +56,42 @@ CSS = """
 .aqa-badge {font-size:0.75em; color:#6e7781; border:1px solid #d0d7de; border-radius:10px; padding:0 6px; white-space:nowrap}
 .aqa-ed {color:#6e7781; font-style:italic; cursor:help; text-decoration:underline dotted}
 .aqa-empty {color:#57606a; font-size:0.9em}
+.aqa-near {border-left:3px dashed #8c959f; padding-left:6px}
+.aqa-closest-label {font-weight:600}
+.aqa-tentative {border:1px dashed #bf8700; border-radius:8px; padding:8px 10px; background:#fffbeb; margin-bottom:10px}
+.aqa-tentative-label {font-size:0.85em; color:#7d4e00; margin:0 0 8px 0}
+.aqa-badge-tentative {color:#7d4e00; border-color:#d4a72c; background:#fff8c5}
+.aqa-asked-back {border:1px solid #54aeff; border-radius:8px; padding:10px 12px; background:#ddf4ff}
+.aqa-understood {display:inline-block; margin-top:4px; font-size:0.85em; color:#57606a}
+.aqa-turn-head + .aqa-understood {display:block; margin:-4px 0 8px 8px}
+#aqa-back {position:fixed; right:12px; bottom:16px; z-index:1000; padding:8px 14px; border-radius:18px;
+  border:1px solid #54aeff; background:#ddf4ff; color:#0969da; font-size:0.95em; box-shadow:0 2px 6px rgba(0,0,0,.2)}
+#aqa-table, #aqa-table * {font-family:var(--font, ui-sans-serif, system-ui, sans-serif) !important}
+#aqa-table th, #aqa-table th * {white-space:nowrap !important; word-break:normal !important; overflow-wrap:normal !important}
+#aqa-table [role=gridcell], #aqa-table [role=gridcell] * {word-break:normal !important; overflow-wrap:anywhere}
 """
 
 # Clicking a marker [n] of turn t shows turn t's sources, marks the turn (panel head and bubble), opens source n and
 # scrolls it (and its cited paragraph) into view. Capture phase: the chatbot must not follow the link.
 JS = """
 () => {
+  const back = () => {
+    let b = document.getElementById('aqa-back');
+    if (!b) {
+      b = document.createElement('button');
+      b.id = 'aqa-back';
+      b.type = 'button';
+      b.textContent = '↑ Back to the answer';
+      b.hidden = true;
+      b.addEventListener('click', () => {
+        const bubble = document.querySelector('#aqa-chat .aqa-picked');
+        if (bubble) bubble.scrollIntoView({block: 'center'});
+        b.hidden = true;
+      });
+      document.body.appendChild(b);
+    }
+    return b;
+  };
   document.addEventListener('click', (event) => {
     const link = event.target.closest('a[href^="#aqa-t"]');
     if (!link) return;
@@ -77,14 +108,34 @@ JS = """
     const bubble = link.closest('.message') || link.closest('[data-testid="bot"]');
     if (bubble) bubble.classList.add('aqa-picked');
     const card = m[2] ? document.getElementById('aqa-t' + m[1] + '-src-' + m[2]) : null;
-    if (!card) { turn.scrollIntoView({block: 'start'}); return; }
-    card.classList.add('aqa-target');
-    const details = card.querySelector('details.aqa-whole-article');
-    if (details) details.open = true;
-    card.scrollIntoView({block: 'start'});
-    const cited = card.querySelector('.aqa-cited');
-    if (cited) cited.scrollIntoView({block: 'center'});
+    if (card) {
+      card.classList.add('aqa-target');
+      const details = card.querySelector('details.aqa-whole-article');
+      if (details) details.open = true;
+      card.scrollIntoView({block: 'start'});
+      const cited = card.querySelector('.aqa-cited');
+      if (cited) cited.scrollIntoView({block: 'center'});
+    } else {
+      turn.scrollIntoView({block: 'start'});
+    }
+    // one column (a phone): the sources lie below the chat, so offer the way back to the answer
+    const sources = document.getElementById('aqa-sources');
+    const chat = document.getElementById('aqa-chat');
+    if (bubble && sources && chat && sources.getBoundingClientRect().top >= chat.getBoundingClientRect().bottom - 1) {
+      back().hidden = false;
+    }
   }, true);
+  // a new answer is scrolled into view wherever the reader had scrolled the page (the articles panel)
+  let answers = 0;
+  new MutationObserver(() => {
+    const bots = document.querySelectorAll('#aqa-chat [data-testid="bot"]');
+    if (bots.length > answers) {
+      const last = bots[bots.length - 1];
+      const box = last.getBoundingClientRect();
+      if (box.top < 0 || box.top > window.innerHeight - 40) last.scrollIntoView({block: 'nearest'});
+    }
+    answers = bots.length;
+  }).observe(document.body, {childList: true, subtree: true});
 }
 """
 
@@ -94,23 +145,103 @@ def chat_markdown(answer: Answer, turn: int, *, upto: int | None = None, badge: 
     """The answer for the chat bubble: each sentence, then its marker linking to this turn's source.
 
     `upto` shows only the first sentences (the page reveals a ready answer a sentence at a time).
-    Bracketed words are our insertions and are shown muted, with a tooltip saying so."""
-    if answer.sentences:
-        body = " ".join(f"{_sentence(s.text, _cited_text(answer, s.citation))} [[{s.citation}]](#aqa-t{turn}-src-{s.citation})"
-                        for s in answer.sentences[:upto])
+    Bracketed words are our insertions and are shown muted, with a tooltip saying so; a quote cut
+    inside a quotation gets the missing mark in brackets ("[“]", "[”]"). The badge says
+    "confidence 0.82" for an answer, "may answer — check the source" for a tentative one (its
+    quote and marker shown all the same), "not found" for a refusal, "asked back" for a question
+    back. A follow-up that was rewritten says under it how it was understood."""
+    clarifying = answer.answer_type == "clarification"
+    tentative = answer.tier == "tentative" and bool(answer.sentences)
+    if answer.sentences and (answer.answered or tentative):
+        body = " ".join(f"{_sentence(balanced(s.text), _cited_text(answer, s.citation))} "
+                        f"[[{s.citation}]](#aqa-t{turn}-src-{s.citation})" for s in answer.sentences[:upto])
     else:
         body = _escape_markdown(answer.text)
-    if not answer.answered:
+    if tentative:
+        body = f"**{TENTATIVE}:** {body}"
+    elif clarifying:
+        body = f"**Asked back:** {body}"
+    elif not answer.answered:
         body = f"**Not in the articles.** {body}"
         if answer.closest:
             body += f" See the [closest passages, not an answer](#aqa-t{turn})."
     if badge and (upto is None or upto >= len(answer.sentences)):
-        body += f' <span class="aqa-badge" title="how likely this answer is right">confidence {answer.confidence:.2f}</span>'
+        body += " " + _badge(answer)
+        understood = understood_as(answer)
+        if understood:
+            body += f'<br><span class="aqa-understood">Understood as: {_escape_markdown(understood)}</span>'
     return body
 
 
+TENTATIVE = "May answer — check the source"
+NOT_FOUND = "not found"
+
+
+def _badge(answer: Answer) -> str:
+    if answer.answer_type == "clarification":
+        return '<span class="aqa-badge" title="nobody in the chat fits the question; nothing was searched">asked back</span>'
+    if answer.tier == "tentative" and answer.sentences:
+        return ('<span class="aqa-badge aqa-badge-tentative" title="the best passage found; it may not answer the '
+                'question">may answer — check the source</span>')
+    if not answer.answered:
+        return f'<span class="aqa-badge" title="the articles do not seem to answer this">{NOT_FOUND}</span>'
+    return f'<span class="aqa-badge" title="how likely this answer is right">confidence {answer.confidence:.2f}</span>'
+
+
+def understood_as(answer: Answer) -> str:
+    """What was searched, when it is not the question as asked (a follow-up that was rewritten); ""."""
+    query, question = " ".join((answer.query or "").split()), " ".join((answer.question or "").split())
+    if not query or not question or query == question or answer.answer_type == "clarification":
+        return ""
+    return query
+
+
+def balanced(text: str) -> str:
+    """A quote with its quotation marks balanced: a quote that starts inside a quotation gets "[“]"
+    in front, one cut before the quotation closes gets "[”]" at the end (brackets: our marks).
+    Straight double quotes are balanced the same way; single quotes are left (apostrophes)."""
+    opened = 0
+    missing_open = 0
+    for ch in text:
+        if ch == "“":
+            opened += 1
+        elif ch == "”":
+            if opened:
+                opened -= 1
+            else:
+                missing_open += 1
+    straight = text.count('"') % 2
+    head = "[“]" * missing_open
+    tail = "[”]" * opened
+    if straight:
+        first = text.find('"')
+        opening = first == 0 or text[first - 1] in " ([—–-"  # an odd straight quote that opens: close it
+        tail, head = (tail + '["]', head) if opening else (tail, '["]' + head)
+    if not head and not tail:
+        return text
+    end = len(text.rstrip())
+    return head + text[:end] + tail + text[end:]
+
+
 def error_markdown(message: str) -> str:
-    return f"**Not asked:** {_escape_markdown(message)}"
+    return f"**Not asked:** {_escape_markdown(for_reader(message))}"
+
+
+_SETTING_HINT = re.compile(r"\s*[(;,]?\s*(?:set|pass|or set|change)\s+[^;()]*\bARTICLES_QA_\w+[^;()]*\)?", re.IGNORECASE)
+_SETTING = re.compile(r"\bARTICLES_QA_\w+")
+
+
+def for_reader(message: str) -> str:
+    """An error as a reader sees it: a capital first letter, and no environment variables
+    ("(set ARTICLES_QA_MAX_QUESTION_CHARS to change the limit)" is for the CLI and the logs)."""
+    message = without_settings(message)
+    return message[:1].upper() + message[1:]
+
+
+def without_settings(message: str) -> str:
+    """The message without hints naming environment variables (for text after a label such as
+    "Refused: bad.txt: ...", where the first word may be a file name and keeps its case)."""
+    return _SETTING.sub("the setting", _SETTING_HINT.sub("", message)).strip()
 
 
 def _cited_text(answer: Answer, n: int) -> str:
@@ -140,12 +271,30 @@ def _escape_markdown(text: str) -> str:
 
 # -- the sources panel -----------------------------------------------------------------------------
 def turn_sources(turn: int, question: str, answer: Answer, article: callable) -> str:
-    """The sources of one turn, for `Turn.sources`. `article(file)` gives that file's paragraphs."""
-    head = _turn_head(turn, question, f"confidence {answer.confidence:.2f}")
-    if not answer.answered:
+    """The sources of one turn, for `Turn.sources`. `article(file)` gives that file's paragraphs.
+
+    A refusal's closest passages are shown without any citation highlight (no marked quote, no
+    marked paragraph in the article) under a label saying they are not an answer; a tentative
+    answer's source is shown with its quote marked under "may answer — check the source"."""
+    clarifying = answer.answer_type == "clarification"
+    tentative = answer.tier == "tentative" and bool(answer.citations)
+    status = ("asked back" if clarifying else TENTATIVE.lower() if tentative
+              else f"confidence {answer.confidence:.2f}" if answer.answered else NOT_FOUND)
+    head = _turn_head(turn, question, status)
+    understood = understood_as(answer)
+    if understood:
+        head += f"<div class='aqa-understood'>Understood as: {html.escape(understood)}</div>"
+    if clarifying:
+        body = f'<div class="aqa-asked-back">{html.escape(answer.text)}</div>'
+    elif tentative:
+        body = (f'<div class="aqa-tentative"><p class="aqa-tentative-label"><b>{TENTATIVE}.</b> This passage may answer '
+                f'the question; the system is not sure enough to assert it.</p>'
+                + "".join(_card(turn, n, c, article) for n, c in enumerate(answer.citations, 1)) + "</div>")
+    elif not answer.answered:
         body = f'<div class="aqa-notfound"><b>Not in the articles.</b> {html.escape(answer.text)}</div>'
         if answer.closest:
-            body += ('<div class="aqa-closest"><p class="aqa-closest-label">Closest passages, not an answer:</p>'
+            body += ('<div class="aqa-closest"><p class="aqa-closest-label">Closest passages — not an answer, '
+                     'nothing in them is cited:</p>'
                      + "".join(_card(turn, n, c, article, closest=True) for n, c in enumerate(answer.closest, 1))
                      + "</div>")
     else:
@@ -158,7 +307,7 @@ def turn_sources(turn: int, question: str, answer: Answer, article: callable) ->
 
 
 def turn_error(turn: int, question: str, message: str) -> str:
-    body = f'<div class="aqa-error">No sources: the question was not asked. {html.escape(message)}</div>'
+    body = f'<div class="aqa-error">No sources: the question was not asked. {html.escape(for_reader(message))}</div>'
     return _turn_head(turn, question, "") + body
 
 
@@ -177,22 +326,40 @@ def _turn_head(turn: int, question: str, extra: str) -> str:
 
 
 def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = False) -> str:
-    meta = " · ".join(html.escape(x) for x in (c.headline or "", c.published or "") if x)
+    meta = " · ".join(html.escape(x) for x in (c.headline or "", _date(c.published)) if x)
     also = f"<div class='aqa-meta'>Same text also in {html.escape(', '.join(c.also_in))}</div>" if c.also_in else ""
-    label = f"{n}." if closest else f"[{n}]"
+    label = f"Closest {n}:" if closest else f"[{n}]"
     ident = f"aqa-t{turn}-closest-{n}" if closest else f"aqa-t{turn}-src-{n}"
     return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.file)} ¶{c.paragraph}</h4>"
-            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote)}{also}"
+            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote, mark=not closest)}{also}"
             f"<details class='aqa-whole-article'><summary>Show the whole article</summary>"
-            f"{article_html(article(c.file), c.paragraph)}</details></div>")
+            f"{article_html(article(c.file), None if closest else c.paragraph, near=c.paragraph if closest else None)}"
+            f"</details></div>")
 
 
-def paragraph_html(text: str, quote: str) -> str:
-    """The cited paragraph with its quote marked; past about FOLD_WORDS words, folded with the quote in view."""
+def _date(iso: str | None) -> str:
+    """"2025-03-26" -> "26 March 2025"; anything else as it is."""
+    if not iso:
+        return ""
+    try:
+        return date.fromisoformat(iso).strftime("%-d %B %Y")
+    except ValueError:
+        return iso
+
+
+def paragraph_html(text: str, quote: str, *, mark: bool = True) -> str:
+    """The cited paragraph with its quote marked (`mark` False: not marked, for passages that are
+    not citations); past about FOLD_WORDS words, folded with the quote in view."""
     spans = _quote_spans(text, quote)
+    if not mark:
+        return _folded(text, spans, lambda a, b: html.escape(text[a:b]))
+    return _folded(text, spans, lambda a, b: _marked(text, spans, a, b))
+
+
+def _folded(text: str, spans: Sequence[tuple[int, int]], show) -> str:
     words = [m.span() for m in _WORD.finditer(text)]
     if len(words) <= FOLD_WORDS + FOLD_BEFORE:
-        return f"<p>{_marked(text, spans, 0, len(text))}</p>"
+        return f"<p>{show(0, len(text))}</p>"
     first = next((i for i, (_, end) in enumerate(words) if spans and end > spans[0][0]), 0)
     last = max((i for i, (start, _) in enumerate(words) if spans and start < spans[-1][1]), default=first)
     if last - first >= FOLD_WORDS:  # quoted sentences far apart: keep the first in view
@@ -200,10 +367,10 @@ def paragraph_html(text: str, quote: str) -> str:
     lo = max(0, first - FOLD_BEFORE)
     hi = min(len(words), max(last + 1, lo + FOLD_WORDS))
     a, b = words[lo][0], words[hi - 1][1]
-    excerpt = ("… " if lo else "") + _marked(text, spans, a, b) + (" …" if hi < len(words) else "")
+    excerpt = ("… " if lo else "") + show(a, b) + (" …" if hi < len(words) else "")
     return (f"<p class='aqa-excerpt'>{excerpt}</p><details class='aqa-whole-paragraph'>"
             f"<summary>Show the whole paragraph ({len(words):,} words)</summary>"
-            f"<p>{_marked(text, spans, 0, len(text))}</p></details>")
+            f"<p>{show(0, len(text))}</p></details>")
 
 
 def _quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
@@ -234,22 +401,32 @@ def _clip(text: str, n: int) -> str:
 
 
 # -- articles --------------------------------------------------------------------------------------
-def article_html(paragraphs: Sequence, cited: int | None = None) -> str:
-    """An article's paragraphs (objects with number, text, boilerplate), the cited one marked."""
+def article_html(paragraphs: Sequence, cited: int | None = None, *, near: int | None = None) -> str:
+    """An article's paragraphs (objects with number, text, boilerplate): the cited one marked as
+    cited, or the `near` one (a closest passage, not a citation) only outlined."""
     rows = []
     for p in paragraphs:
         classes = " ".join(c for c in ("aqa-cited" if p.number == cited else "",
+                                       "aqa-near" if p.number == near else "",
                                        "aqa-boiler" if p.boilerplate else "") if c)
         title = f" title='boilerplate: {html.escape(p.boilerplate)}'" if p.boilerplate else ""
         rows.append(f"<p class='{classes}'{title}><span class='aqa-n'>¶{p.number}</span>{html.escape(p.text)}</p>")
     return f"<div class='aqa-article'>{''.join(rows)}</div>"
 
 
+TABLE_HEADERS = ["Headline", "Outlet", "Published", "Paragraphs", "File", "Indexed (UTC)"]
+FILE_COLUMN = TABLE_HEADERS.index("File")
+
+
 def articles_table(articles: Mapping[str, Mapping]) -> list[list]:
-    """Rows for the indexed-articles panel: title, file, paragraphs, published, indexed at."""
+    """Rows for the indexed-articles panel, by file name: the headline as the text gives it (else
+    its first words, marked as such), the outlet the text names, the publish date the text states
+    ("—" where it states none), paragraphs, file, when it was indexed."""
     rows = []
     for name in sorted(articles):
         record = articles[name]
-        rows.append([record.get("headline") or "(no headline in the text)", name, record["paragraphs"],
-                     record.get("published") or "", (record.get("indexed_at") or "").replace("T", " ")[:16]])
+        title = record.get("headline") or (f"{record['lede']} (first words; no headline in the text)"
+                                           if record.get("lede") else "(no headline in the text)")
+        rows.append([title, record.get("outlet") or "—", _date(record.get("published")) or "—",
+                     record["paragraphs"], name, (record.get("indexed_at") or "").replace("T", " ")[:16]])
     return rows

@@ -1,7 +1,8 @@
 """Accept uploaded articles safely: text only, size-limited, a plain file name, inside the
 articles folder, and never over an existing file.
 
-Why: the articles folder is the user's. An upload named like an existing article is saved
+Why: the articles folder is the user's. An upload whose bytes a file there already holds is
+not saved again, and the caller is told which file has them. An upload named like an existing article is saved
 under the next free name (`story-2.txt`, `story-3.txt`…) and the caller is told; the file
 appears whole or not at all (written to a temporary file, then hard-linked to its name,
 which fails instead of replacing when the name was taken meanwhile); and it gets the
@@ -31,17 +32,20 @@ class UploadError(ArticleError):
 
 @dataclass(frozen=True)
 class Saved:
-    path: Path
+    path: Path  # where it was saved; for a duplicate, the file already holding the same bytes
     asked: str  # the safe form of the name it was uploaded under
+    duplicate: bool = False  # the folder already had a file with exactly these bytes: nothing was written
 
     @property
     def renamed(self) -> bool:
         return self.path.name != self.asked
 
     def describe(self) -> str:
+        if self.duplicate:
+            return f"Not added: {self.asked} is identical to {self.path.name}, already in the articles folder"
         if self.renamed:
-            return f"added {self.path.name} ({self.asked} already exists and was left as it is)"
-        return f"added {self.path.name}"
+            return f"Added {self.path.name} ({self.asked} already exists and was left as it is)"
+        return f"Added {self.path.name}"
 
 
 def safe_name(original: str) -> str:
@@ -68,6 +72,9 @@ def save_upload(data: bytes, original_name: str, articles_dir: Path, *, max_byte
     if (articles_dir / name).resolve().parent != articles_dir:
         raise UploadError(f"{original_name!r}: refused, it would be written outside the articles folder")
     articles_dir.mkdir(parents=True, exist_ok=True)
+    same = identical_file(articles_dir, data)
+    if same is not None:
+        return Saved(same, name, duplicate=True)
     fd, tmp = tempfile.mkstemp(dir=articles_dir, prefix=".upload-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -82,6 +89,18 @@ def save_upload(data: bytes, original_name: str, articles_dir: Path, *, max_byte
         raise UploadError(f"{name}: {MAX_RENAMES} files with this name already exist; rename the file")
     finally:
         os.unlink(tmp)
+
+
+def identical_file(folder: Path, data: bytes) -> Path | None:
+    """A `.txt` file in `folder` with exactly these bytes (sizes compared first, so only files of
+    the same length are read), or None."""
+    for path in sorted(folder.glob("*.txt")):
+        try:
+            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+                return path
+        except OSError:
+            continue
+    return None
 
 
 def _candidates(folder: Path, name: str):

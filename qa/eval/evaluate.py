@@ -9,7 +9,7 @@ FILE is read by its content:
   "history"?: [{"role", "content"}], "answers"?: [str], "answers_all"?: bool,
   "sources"?: [{"file", "paragraph"}], "unanswerable"?: bool, "type"?: str, "split"?: "dev"|"heldout"};
 - conversations (JSONL lines with "turns"): {"id", "split"?, "turns": [{"question", "answers"?,
-  "answers_all"?, "sources"?, "unanswerable"?, "type"?}]}; each turn is asked with the chat so far,
+  "answers_all"?, "sources"?, "unanswerable"?, "type"?, "about"?: the person a follow-up is about}]}; each turn is asked with the chat so far,
   the system's own earlier answers included ({"role": "assistant", "content": answer.text}), as the
   chat page does, and metrics are reported overall and by turn position (turn 1, 2, 3, 4+);
 - a LlamaIndex LabelledRagDataset (JSON with "examples": [{"query", "reference_answer",
@@ -46,6 +46,9 @@ Metric definitions ("answerable" = questions with gold answers or sources):
 - risk-coverage (--plot): as the threshold moves down those rows' confidences, coverage = share at
   or above it, risk = share of them that are wrong. The reliability diagram shows the same bins.
 - unanswerable_refused (conversations): the share of unanswerable follow-ups (turn 2 on) refused.
+- follow_up_names_person (conversations): over follow-ups (turn 2 on) labelled with the person they
+  are about (a turn's "about": "Yuri Ushakov"), the share whose standalone question (Answer.query)
+  names that person by surname: how often the chat was followed to the right person.
 - generated_kept / _recited / _removed: from Answer.checked, the shares of all generated sentences
   kept as written, re-cited to another source, removed.
 
@@ -69,6 +72,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.text import fold
 from qa.cli import add_common_arguments, settings_from
 from qa.errors import ArticlesQAError, InputFileError, read_input
 
@@ -79,7 +83,7 @@ BINS = 10
 MATCH = 0.8  # token containment or F1 for a paragraph to match a reference context
 TURN_GROUPS = ("turn 1", "turn 2", "turn 3", "turn 4+")
 QUESTION_FIELDS = ("id", "question", "history", "answers", "answers_all", "sources", "unanswerable", "type", "split")
-TURN_FIELDS = ("question", "answers", "answers_all", "sources", "unanswerable", "type")
+TURN_FIELDS = ("question", "answers", "answers_all", "sources", "unanswerable", "type", "about")
 CONVERSATION_FIELDS = ("id", "split", "turns")
 
 
@@ -94,6 +98,7 @@ class Case:
     type: str = ""
     split: str = "dev"
     answers_all: bool = False  # every item of `answers` is required (list questions)
+    about: str = ""  # conversation turns: the person a follow-up is about ("Yuri Ushakov" for "How old is he?")
 
 
 @dataclass
@@ -197,7 +202,11 @@ def _case(row: dict, id: str, articles: dict | None, *, split: str, history: lis
     if not unanswerable and not (answers or sources):
         raise ValueError('give "answers" or "sources" to score the answer against, or mark the question '
                          '"unanswerable": true')
-    return Case(id, question, history, answers, sources, unanswerable, row.get("type", ""), split, answers_all)
+    about = row.get("about", "")
+    if not isinstance(about, str) or ("about" in row and not about.strip()):
+        raise ValueError(f'"about" must be the name of the person the question is about, not {_show(about)}')
+    return Case(id, question, history, answers, sources, unanswerable, row.get("type", ""), split, answers_all,
+                about.strip())
 
 
 def load_file(path: str | Path, articles: dict | None = None) -> Loaded:
@@ -442,6 +451,10 @@ def score(case: Case, answer, latency_ms: float, *, needs_citation: bool = False
         "latency_ms": round(latency_ms, 2), "words": len(plain.split()) if answer.answered else 0,
         "rank_of_gold": None if first_gold is None else first_gold + 1,
     }
+    row["query"] = str(getattr(answer, "query", "") or "")
+    if case.about:
+        row["about"] = case.about
+        row["names_person"] = names_person(row["query"], case.about)
     if case.unanswerable:
         row["hit"] = not answer.answered
         return row
@@ -520,6 +533,15 @@ def _rounded(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
+def names_person(query: str, person: str) -> bool:
+    """Whether a standalone question names `person`: their surname (the name key: "Ushakov" for
+    "Yuri Ushakov") is one of its words, possessives included ("Ushakov’s")."""
+    from qa.entities import name_key
+
+    key = name_key(person)
+    return bool(key) and key in {fold(w) for w in re.findall(r"[\w-]+", query)}
+
+
 def metrics(rows: list[dict]) -> dict:
     def mean(key, subset=rows):
         values = [float(r[key]) for r in subset if key in r]
@@ -539,6 +561,7 @@ def metrics(rows: list[dict]) -> dict:
         checked.update({k: r.get("checked", {}).get(k, 0) for k in ("kept", "recited", "removed")})
     generated = sum(checked.values())
     follow_ups = [r for r in unanswerable if r.get("turn", 1) >= 2]
+    about = [r for r in rows if "names_person" in r and r.get("turn", 1) >= 2]  # labelled follow-ups
     out = {
         "questions": len(rows),
         "hit@1": round(float(np.mean([r["hit@k"][0] for r in with_gold])), 4) if with_gold else None,
@@ -565,6 +588,7 @@ def metrics(rows: list[dict]) -> dict:
         "answerable_vs_unanswerable_auroc": _rounded(auroc([r["confidence"] for r in rows if r.get("candidate")],
                                                            [not r["unanswerable"] for r in rows if r.get("candidate")])),
         "unanswerable_refused": share(follow_ups, lambda r: not r["answered"]) if any("turn" in r for r in rows) else None,
+        "follow_up_names_person": share(about, lambda r: r["names_person"]) if about else None,
         "confidence_auroc": _rounded(auroc(conf, right)),
         "expected_calibration_error": _rounded(expected_calibration_error(conf, right)),
         "generated_sentences": generated or None,
@@ -666,7 +690,8 @@ TABLE_KEYS = ["questions", "hit@1", "hit@5", "mrr", "first_citation_correct", "c
               "refused_rate", "answered_unanswerable_rate", "refusal_accuracy", "false_refusal_rate",
               "tentative_right_rate", "tentative_wrong_rate", "tentative_unanswerable_rate",
               "unanswerable_refused_outright", "answered_precision", "answerable_vs_unanswerable_auroc",
-              "unanswerable_refused", "confidence_auroc", "expected_calibration_error", "generated_sentences",
+              "unanswerable_refused", "follow_up_names_person", "confidence_auroc", "expected_calibration_error",
+              "generated_sentences",
               "generated_kept", "generated_recited", "generated_removed", "mean_answer_words",
               "latency_p50_ms", "latency_p95_ms"]
 
