@@ -79,7 +79,7 @@ def test_the_pair_puts_the_sentence_before_its_context():
 
 
 def test_lexical_scorer_orders_by_support():
-    logits = LexicalScorer().score("q", [Candidate("a", support=0.2), Candidate("b", support=0.8)])
+    logits = LexicalScorer().score("q", [Candidate("a", coverage=0.2, dense=0.2), Candidate("b", coverage=0.8, dense=0.8)])
     assert logits.shape == (2,) and logits[1] > logits[0]
 
 
@@ -106,3 +106,25 @@ def test_evaluation_counts_tentative_answers_apart():
     m = metrics(rows)
     assert m["tentative_right_rate"] == 0.5 and m["right_answer_rate"] == 0.0 and m["wrong_answer_rate"] == 0.5
     assert tier_risk_coverage(rows) == {"answered": (0.5, 1.0), "answered or tentative": (1.0, 0.5)}
+
+
+def test_the_learned_scorer_reads_meaning_and_lexical_signals(fake_embedder):
+    from qa.score import LearnedScorer, load_scorer
+
+    scorer = load_scorer("learned", embedder=fake_embedder)
+    assert isinstance(scorer, LearnedScorer)
+    cands = [Candidate("Marco Rubio led the US delegation.", coverage=0.6, dense=0.7, focus=0.8),
+             Candidate("The weather in Paris was fine.", coverage=0.0, dense=0.1, holds=0.0, missing=1.0)]
+    x = scorer.features("Who led the US delegation?", cands)
+    assert x.shape == (2, len(LearnedScorer.FEATURES)) and x[0, 0] > x[1, 0]  # cos_sentence
+    logits = scorer.score("Who led the US delegation?", cands)
+    assert logits.shape == (2,) and logits[0] > logits[1]
+
+
+def test_damaged_weights_name_the_fix(tmp_path, fake_embedder):
+    from qa.errors import ScorerUnavailableError
+    from qa.score import LearnedScorer
+
+    (tmp_path / "w.json").write_text('{"features": ["x"], "coef": [1], "mean": [0], "scale": [1], "intercept": 0}')
+    with pytest.raises(ScorerUnavailableError, match="python -m qa.eval.train"):
+        LearnedScorer(fake_embedder, tmp_path / "w.json")

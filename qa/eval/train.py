@@ -46,7 +46,7 @@ import numpy as np
 
 from ingest.text import term_set
 from qa.score import MAX_TOKENS, Candidate, pair
-from qa.select import UNSCORED
+from qa.select import MAX_SCORED, UNSCORED
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT.parent / "shared" / "bench"
@@ -411,17 +411,17 @@ class BiEncoderScorer:
 
 
 # -- the learned scorer (the default): a logistic model over meaning and lexical signals ----------
-@dataclass(frozen=True)
-class Rows:
-    """Candidate sentences as answering reads them, with labels: x (N, F) features, y (N,) 1 when the
-    sentence holds a gold answer, and per row its question id, source and whether that is answerable."""
+@dataclass
+class Asked:
+    """One question as answering read it: its evidence (ranked lexically), the features and labels
+    of its best `MAX_SCORED` candidates, and what a right answer must contain."""
 
-    x: np.ndarray
-    y: np.ndarray
-    qid: list[str]
-    source: list[str]
-    answerable: list[bool]
-    support: np.ndarray  # the lexical support, for comparison
+    case: object  # qa.eval.evaluate.Case
+    source: str
+    evidence: object  # qa.answer.Evidence
+    x: np.ndarray  # (n, len(LearnedScorer.FEATURES))
+    y: np.ndarray  # (n,) 1 when the candidate holds a gold answer
+    support: np.ndarray  # (n,) lexical support, for comparison
 
 
 def _label(case, q: Question | None, para, s) -> int:
@@ -436,9 +436,9 @@ def _label(case, q: Question | None, para, s) -> int:
                and any(" ".join(a.lower().split()) in folded for a in case.answers))
 
 
-def gather(sources: dict[str, list[Question]], workdir: Path, embedder, log=print) -> dict[str, Rows]:
-    """Ask every question of every source through the real pipeline (lexical order, no scorer) and
-    keep its best `MAX_SCORED` candidates with their features and labels."""
+def gather(sources: dict[str, list[Question]], workdir: Path, embedder, log=print) -> list[Asked]:
+    """Ask every question of every source through the real pipeline (lexical order: the lexical
+    scorer) and keep what answering would read."""
     import shutil
 
     from ingest import ingest
@@ -448,7 +448,7 @@ def gather(sources: dict[str, list[Question]], workdir: Path, embedder, log=prin
     from qa.select import candidate
     from qa.settings import Settings
 
-    out = {}
+    out = []
     for source, questions in sources.items():
         by_id = {q.id: q for q in questions}
         if source.startswith("news"):
@@ -461,32 +461,28 @@ def gather(sources: dict[str, list[Question]], workdir: Path, embedder, log=prin
         settings = Settings.from_env(data_dir=data, index_dir=workdir / f"{source.split()[0]}-index")
         ingest(settings=settings, embedder=embedder, progress=False)
         pipeline = Pipeline(settings, embedder=embedder, scorer=LexicalScorer())
-        xs, ys, qids, answerable, support = [], [], [], [], []
+        before = len(out)
         for case in cases:
             evidence = pipeline.evidence(case.question)
             scores = {h.para: h.score for h in evidence.retrieval.hits}
             names = [term_set(n) for n in evidence.question_analysis.names]
             head = [s for s in evidence.sentences if s.answer > UNSCORED]
-            if not head:
-                continue
             cands = [candidate(evidence.corpus, s, scores.get(s.para, 0.0), names) for s in head]
-            xs.append(learned_features(embedder, evidence.query if case.history else case.question, cands))
-            ys += [_label(case, by_id.get(case.id), evidence.corpus.paras[s.para], s) for s in head]
-            qids += [case.id] * len(head)
-            answerable += [not case.unanswerable] * len(head)
-            support += [c.support for c in cands]
-        out[source] = Rows(np.vstack(xs), np.asarray(ys), qids, [source] * len(ys), answerable, np.asarray(support))
-        log(f"{source}: {len(set(qids))} questions, {len(ys)} candidates, {int(np.sum(ys))} holding an answer")
+            x = learned_features(embedder, case.question, cands) if cands else np.zeros((0, 10), np.float32)
+            y = np.asarray([_label(case, by_id.get(case.id), evidence.corpus.paras[s.para], s) for s in head])
+            out.append(Asked(case, source, evidence, x, y, np.asarray([c.support for c in cands])))
+        log(f"{source}: {len(out) - before} questions, {sum(len(a.y) for a in out[before:])} candidates, "
+            f"{sum(int(a.y.sum()) for a in out[before:])} holding an answer")
     return out
 
 
-def fit(rows: list[Rows]) -> dict:
+def fit(asked: list[Asked]) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     from qa.score import LearnedScorer
 
-    x = np.vstack([r.x for r in rows])
-    y = np.concatenate([r.y for r in rows])
+    x = np.vstack([a.x for a in asked])
+    y = np.concatenate([a.y for a in asked])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
@@ -499,56 +495,112 @@ def logits(model: dict, x: np.ndarray) -> np.ndarray:
     return ((x - np.asarray(model["mean"])) / np.asarray(model["scale"])) @ np.asarray(model["coef"]) + model["intercept"]
 
 
-def measured(r: Rows, scores: np.ndarray) -> dict:
+def measured(asked: list[Asked], score) -> dict:
     """Per question: does the best-scored candidate hold the answer (answerable questions with one
     among the candidates); AUROC of the best score for answerable vs unanswerable; pairwise AUROC."""
     from qa.eval.evaluate import auroc
 
-    best: dict[str, tuple[float, int]] = {}
-    has: dict[str, bool] = {}
-    for i, q in enumerate(r.qid):
-        if q not in best or scores[i] > best[q][0]:
-            best[q] = (float(scores[i]), int(r.y[i]))
-        has[q] = has.get(q, False) or bool(r.y[i])
-    answerable = {q: a for q, a in zip(r.qid, r.answerable)}
-    top1 = [best[q][1] for q in best if has[q]]
-    both = [answerable[q] for q in best]
+    top1, best, answerable, pairs, labels = [], [], [], [], []
+    for a in asked:
+        if not len(a.y):
+            continue
+        s = np.asarray(score(a), dtype=float)
+        i = int(np.argmax(s))
+        if a.y.any():
+            top1.append(int(a.y[i]))
+        best.append(float(s[i]))
+        answerable.append(not a.case.unanswerable)
+        pairs += s.tolist()
+        labels += [bool(v) for v in a.y]
     return {"questions": len(best), "answerable_top1": round(float(np.mean(top1)), 4) if top1 else None,
-            "answerable_vs_unanswerable_auroc": (round(auroc([best[q][0] for q in best], both), 4)
-                                                 if 0 < sum(both) < len(both) else None),
-            "pair_auroc": round(auroc(scores.tolist(), [bool(v) for v in r.y]), 4)}
+            "answerable_vs_unanswerable_auroc": (round(auroc(best, answerable), 4)
+                                                 if 0 < sum(answerable) < len(answerable) else None),
+            "pair_auroc": round(auroc(pairs, labels), 4) if 0 < sum(labels) < len(labels) else None}
+
+
+def answered(asked: list[Asked], model: dict, group: str) -> list[dict]:
+    """Calibration rows: each question answered by the real extractive answerer over its evidence
+    re-ranked by `model` (which never saw its source), every tier on; its signals and whether it is right."""
+    import dataclasses as dc
+
+    from qa.compose import ExtractiveAnswerer
+    from qa.confidence import FEATURES
+    from qa.eval.evaluate import contains_gold
+    from qa.settings import Settings
+
+    answerer = ExtractiveAnswerer(Settings(min_confidence=0.0, min_tentative=0.0))
+    rows = []
+    for a in asked:
+        n = len(a.y)
+        ranked = [dc.replace(s, answer=round(float(v), 4))
+                  for s, v in zip(a.evidence.sentences[:n], logits(model, a.x) if n else [])]
+        ranked.sort(key=lambda s: -s.answer)
+        answer = answerer.answer(dc.replace(a.evidence, sentences=ranked + list(a.evidence.sentences[n:])))
+        right = bool(answer.answered and not a.case.unanswerable
+                     and contains_gold(re.sub(r"\s*\[\d+\]", "", answer.text), a.case.answers, a.case.answers_all))
+        rows.append({"id": a.case.id, "subset": group, "group": f"{a.source}:{_paragraph(a)}",
+                     "answered": answer.answered, "unanswerable": a.case.unanswerable, "right": right,
+                     "features": [answer.signals.get(f, 0.0) for f in FEATURES]})
+    return rows
+
+
+def _paragraph(a: Asked) -> str:
+    return str(a.case.sources[0][1]) if a.case.sources else a.case.id
 
 
 def train_learned(args) -> int:
     import tempfile
 
     from ingest.embedding import load_embedder
+    from qa.confidence import MODEL_FILE as CONFIDENCE_FILE
+    from qa.eval import calibrate
     from qa.score import MODEL_FILE, LearnedScorer
     from qa.settings import Settings
 
     sources = {s: load(s) for s in SOURCES}
+    if args.per_paragraph:
+        sources = {s: per_paragraph(qs, args.per_paragraph) for s, qs in sources.items()}
+    if args.max_questions:
+        sources = {s: random.Random(SEED).sample(qs, min(len(qs), args.max_questions)) for s, qs in sources.items()}
     sources["news heldout"] = load("news", split="heldout")
     embedder = load_embedder(Settings())
     with tempfile.TemporaryDirectory(prefix="articles-qa-train-") as tmp:
-        rows = gather(sources, Path(tmp), embedder, log=lambda m: print(m, file=sys.stderr))
-    dev = ["super_bowl_50", "normans", "news"]
-    report: dict = {"candidates per question": "the best 32 by lexical score, as answering reads them",
-                    "features": list(LearnedScorer.FEATURES)}
-    cos = LearnedScorer.FEATURES.index("cos_sentence")
-    for held in ("normans", "super_bowl_50", "news heldout"):
-        model = fit([rows[s] for s in dev if s != held and s != "news heldout"])
-        r = rows[held]
-        report[f"held out: {held}"] = {"learned": measured(r, logits(model, r.x)),
-                                       "bi-encoder cosine alone": measured(r, r.x[:, cos]),
-                                       "lexical support alone": measured(r, r.support)}
-    model = fit([rows[s] for s in dev])
+        asked = gather(sources, Path(tmp), embedder, log=lambda m: print(m, file=sys.stderr))
+        by = {s: [a for a in asked if a.source == s] for s in sources}
+        dev = ["super_bowl_50", "normans", "news"]
+        report: dict = {"candidates per question": f"the best {MAX_SCORED} by lexical score, as answering reads them",
+                        "features": list(LearnedScorer.FEATURES)}
+        cos = LearnedScorer.FEATURES.index("cos_sentence")
+        calibration = []
+        for held in ("normans", "super_bowl_50", "news", "news heldout"):
+            model = fit([a for s in dev if s not in (held, "news heldout") for a in by[s]])
+            report[f"held out: {held}"] = {"learned": measured(by[held], lambda a: logits(model, a.x)),
+                                           "bi-encoder cosine alone": measured(by[held], lambda a: a.x[:, cos]),
+                                           "lexical support alone": measured(by[held], lambda a: a.support)}
+            calibration += answered(by[held], model, held)
+        model = fit([a for s in dev for a in by[s]])
+        # The confidence model: fitted on answers whose scorer never saw their source (news held-out
+        # third excluded: it is reported, never fitted on), cross-validated by paragraph.
+        fitted = [r for r in calibration if r["answered"] and r["subset"] != "news heldout"]
+        confidence = calibrate.fit(np.asarray([r["features"] for r in fitted], dtype=float),
+                                   np.asarray([r["right"] for r in fitted]))
+        p = np.zeros(len(calibration))
+        idx = [i for i, r in enumerate(calibration) if r["answered"] and r["subset"] != "news heldout"]
+        p[idx] = calibrate.cross_validated([calibration[i] for i in idx])
+        held_idx = [i for i, r in enumerate(calibration) if r["answered"] and r["subset"] == "news heldout"]
+        if held_idx:
+            p[held_idx] = calibrate.predict(confidence, np.asarray([calibration[i]["features"] for i in held_idx]))
+        report["end to end (answers by the extractive answerer; confidence cross-validated)"] = calibrate.report(
+            calibration, p)
     model["trained_on"] = "Super_Bowl_50, Normans, data/questions.jsonl dev lines (never the held-out third)"
-    model["report"] = report
     out = Path(args.out) if args.out else MODEL_FILE
     out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    (Path(args.confidence_out) if args.confidence_out else CONFIDENCE_FILE).write_text(
+        json.dumps(confidence, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        Path(args.json_out).write_text(json.dumps({"report": report, "rows": [
+            {**r, "p": float(x)} for r, x in zip(calibration, p)]}, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
@@ -557,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=("learned", "cross-encoder"), default="learned",
                         help="learned (default, shipped: qa/models/answer-scorer.json) or a cross-encoder (--out DIR)")
     parser.add_argument("--out", default=None, help="where the model goes (default: the shipped learned scorer's file)")
+    parser.add_argument("--confidence-out", default=None, help="where the confidence model goes (default qa/confidence.json)")
     parser.add_argument("--holdout", choices=sorted(SOURCES), help="leave this source out and report on it")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--max-questions", type=int, default=0, help="per source (a quick run; 0: all)")
