@@ -25,14 +25,10 @@ import re
 from dataclasses import dataclass
 
 from ingest.text import fold, terms
+from ingest.reading.lexicon import ROLE_NOUNS
 from qa import entities
 
-PERSON_NOUNS = frozenset((
-    "person people official officials leader leaders minister ministers president presidents envoy envoys "
-    "spokesman spokeswoman spokesperson journalist journalists negotiator negotiators aide aides adviser "
-    "advisers advisor advisors diplomat diplomats representative representatives member members player "
-    "players author authors editor head chief man men woman women coach quarterback delegate delegates "
-    "politician politicians figure figures individual individuals candidate winner mvp senator king prince").split())
+PERSON_NOUNS = ROLE_NOUNS - {"source", "sources", "ministry"}
 PLACE_NOUNS = frozenset(("city cities country countries capital capitals place places venue location locations "
                          "region regions state states stadium town towns palace nation nations area").split())
 ORG_NOUNS = frozenset(("organisation organization organisations organizations company companies agency agencies "
