@@ -180,6 +180,22 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
 
 def _commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[str, list],
             records: dict[str, Any], settings: IndexSettings, embedder, progress: bool) -> int:
+    """`_write_commit`, and when it fails, the folders it began removed: a failed build leaves
+    nothing behind (the previous commit, if any, keeps answering)."""
+    try:
+        return _write_commit(store, old, reuse, paragraphs, records, settings, embedder, progress)
+    except BaseException:
+        if old is not None:
+            _drop_superseded(store, old)
+        else:
+            store.close_clients()
+            store.drop_build_dirs(keep=set())
+        store.clear_pending()
+        raise
+
+
+def _write_commit(store: IndexStore, old: dict | None, reuse: bool, paragraphs: dict[str, list],
+                  records: dict[str, Any], settings: IndexSettings, embedder, progress: bool) -> int:
     """Write a new commit: its own collection and snapshot, then the manifest naming them. `old` is the
     previous manifest; `reuse` says its vectors fit (same embedder and chunking).
     Returns how many chunks were embedded."""

@@ -109,7 +109,9 @@ def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]], id
     bm25.save(str(folder / BM25_DIR), show_progress=False)
     np.save(folder / ANSWERABLE, np.asarray(answerable, dtype=np.int64))
     if vectors is not None:
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids or ()), -1)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        vectors = vectors.reshape(len(ids or ()), vectors.shape[-1] if vectors.ndim == 2 else -1) if ids else \
+            np.zeros((0, vectors.shape[-1] if vectors.ndim == 2 else 0), np.float32)  # no chunk: a headline alone
         np.save(folder / VECTORS, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
     _fsync_tree(folder)
 

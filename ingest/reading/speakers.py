@@ -13,7 +13,8 @@ Two readers of attribution, one interface:
 - the rules (`speaker`, `referent`, `said_by`): the same reading from regular expressions, for
   questions and generated sentences at query time and as the fallback when spaCy is absent.
 `attribute(...)` gives the units of an article their speakers and carries a quotation across
-units: a unit inside a quotation opened or closed by an attributed unit takes its speaker, and a
+units: a unit inside a quotation opened or closed by an attributed unit takes its speaker, a
+quotation no unit attributes takes the speaker of the unit before it in its paragraph, and a
 quotation left open at the end of a paragraph continues into the next paragraph when that one
 opens with a quotation mark (news style), keeping its speaker.
 
@@ -318,6 +319,9 @@ def _carry_quotations(paragraphs: Sequence[Sequence[str]], out: list[list[str | 
 
 def _settle(run: list[tuple[int, int]], out: list[list[str | None]]) -> None:
     who = next((out[i][j] for i, j in run if out[i][j]), None)
+    if who is None:  # '“...,” he said. “More.': an unattributed quotation goes on in the voice before it
+        i, j = run[0]
+        who = next((out[i][k] for k in range(j - 1, -1, -1) if out[i][k]), None)
     if who:
         for i, j in run:
             out[i][j] = out[i][j] or who
