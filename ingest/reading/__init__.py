@@ -74,9 +74,15 @@ def read_article(texts: Sequence[str], reasons: Sequence[str | None],
     out = []
     for text, flat, shape, reason, who in zip(texts, plain, shapes, reasons, said):
         found = mentions.mentions(flat, known)
-        units = []
+        units, at = [], 0
         for j, (a, b, kind, reading) in enumerate(shape):
-            inside = tuple(Mention(s, e, k) for s, e, k in found if a <= s and e <= b)
+            while at < len(found) and found[at][0] < a:
+                at += 1  # units and mentions are both in text order: one walk, not units x mentions
+            inside = []
+            while at < len(found) and found[at][1] <= b:
+                inside.append(Mention(*found[at]))
+                at += 1
+            inside = tuple(inside)
             if reason in ("heading", "headline") and kind == "sentence":
                 kind = "heading"
             units.append(Unit(a, b, kind, reading, who[j] if j < len(who) else None, inside))

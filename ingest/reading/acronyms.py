@@ -67,7 +67,7 @@ def pairs(text: str) -> list[tuple[str, str]]:
     out: dict[tuple[str, str], None] = {}
     for m in _PAREN.finditer(text):
         inside = m.group(1).strip()
-        before = text[:m.start()].split()
+        before = text[max(0, m.start() - 300):m.start()].split()
         if _SHORT.match(inside) and sum(c.isupper() for c in inside) >= 2:
             long = _sh_long(inside, before)
             if long:

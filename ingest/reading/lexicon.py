@@ -46,7 +46,7 @@ SPEECH_VERBS = frozenset((
     "writes asked asks replied replies argued argues suggested suggests stressed stresses declared declares "
     "acknowledged acknowledges confirmed confirms denied denies mentioned mentions indicated indicates "
     "cautioned cautions praised praises highlighted highlights expressed expresses vowed vow vows "
-    "characterised characterized quoted cited").split())
+    "characterised characterized quoted cited saying adding").split())
 PRONOUNS = frozenset("he she they it we i his her their".split())
 TITLES = frozenset((
     "president prime minister foreign secretary prince king queen sheikh spokesman spokeswoman spokesperson "

@@ -126,9 +126,9 @@ def names(text: str, known: frozenset[str] = frozenset()) -> tuple[Name, ...]:
         if _ends_sentence(run[-1][0]) or not re.search(r"\.\w+\.$", surface):
             surface = surface.rstrip(".")  # "Zelensky." loses its full stop; "U.S." keeps its dots
         surface = surface.rstrip(",’'").removesuffix("’s").removesuffix("'s")
-        before = text[:start].rstrip(" \t\u00a0")
+        before = text[max(0, start - 40):start].rstrip(" \t\u00a0")  # bounded: a paragraph may be a megabyte
         first_of_sentence = not before or before[-1] in ".!?“\"\n:•|/"
-        kind = _kind(surface, text[:start])
+        kind = _kind(surface, before)
         if first_of_sentence and len(run) == 1 and fold(word) not in PLACES and not word.isupper():
             if name_key(surface) in known and kind in ("name", "person"):
                 out.append(Name(surface, start, start + len(surface), "person"))
@@ -207,12 +207,12 @@ def mentions(text: str, known: frozenset[str] = frozenset()) -> list[tuple[int, 
     """Every mention in `text` as (start, end, kind), in order, not overlapping: times and amounts
     first (a date's "March" is not a name), then names. Offsets index `text` itself."""
     spans: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters already inside a mention
 
     def add(a: int, b: int, kind: str) -> None:
-        if a < b and not any(a < y and x < b for x, y in taken):
+        if a < b and not any(taken[a:b]):
             spans.append((a, b, kind))
-            taken.append((a, b))
+            taken[a:b] = b"\x01" * (b - a)
 
     for m in _DATE.finditer(text):
         if m.group() == "May" and not re.match(r"\s+\d", text[m.end():]):

@@ -234,6 +234,9 @@ def _from_doc(doc) -> tuple[str, bool] | None:
             who = agent[0]
         elif passive and verb.lower_ in ("quoted", "cited"):
             who = passive[0]
+        elif verb.dep_ in ("advcl", "xcomp", "conj") and verb.tag_ == "VBG" and \
+                any(c.dep_ == "nsubj" for c in verb.head.children):
+            who = next(c for c in verb.head.children if c.dep_ == "nsubj")  # "X dismissed reports, saying ..."
         else:
             continue
         if who.pos_ == "PRON":
@@ -278,6 +281,7 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: Parser | None = None,
     (prose only; pass [] for boilerplate). Returns the same shape, a speaker as written or None."""
     flat = [(i, j, t) for i, units in enumerate(paragraphs) for j, t in enumerate(units)]
     wanted = [k for k, (_, _, t) in enumerate(flat) if spoken(t)]
+    to_read = set(wanted)
     parsed: dict[int, tuple[str, bool] | None] = {}
     if parser is not None and wanted:
         for k, found in zip(wanted, parser.speakers([flat[k][2] for k in wanted])):
@@ -292,12 +296,13 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: Parser | None = None,
             if found is not None:
                 name, pronoun = found
                 who = (previous or referent(before)) if pronoun else name
-        elif parser is None and k in set(wanted):
+        elif parser is None and k in to_read:
             who = rule_speaker(text, before, previous)
         out[i][j] = who
         if who:
             previous = who
         before.append(text)
+        del before[:-8]  # a pronoun's referent is read from the few units before it
     _carry_quotations(paragraphs, out)
     return out
 
