@@ -233,7 +233,8 @@ class SupportChecker:
         self.sources = sources
         self.embedder = embedder
         self.before = before or (lambda para: [])
-        self._spans = [sentence_spans(p.text) or [(0, len(p.text))] for p in sources]
+        # the sentences ingest read (Para.sentences: units, wrapped lines joined); boilerplate has none stored
+        self._spans = [list(p.sentences) or sentence_spans(p.text) or [(0, len(p.text))] for p in sources]
         self._vectors: list[np.ndarray] | None = None  # per source: its sentences' vectors
         self._terms = [set(terms(p.text)) for p in sources]
         self._cache: dict[tuple, tuple[Checked | None, list[str]]] = {}

@@ -126,7 +126,10 @@ def names(text: str, known: frozenset[str] = frozenset()) -> tuple[Name, ...]:
         if _ends_sentence(run[-1][0]) or not re.search(r"\.\w+\.$", surface):
             surface = surface.rstrip(".")  # "Zelensky." loses its full stop; "U.S." keeps its dots
         surface = surface.rstrip(",’'").removesuffix("’s").removesuffix("'s")
-        before = text[max(0, start - 40):start].rstrip(" \t\u00a0")  # bounded: a paragraph may be a megabyte
+        k = start - 1
+        while k >= 0 and text[k] in " \t\u00a0":
+            k -= 1
+        before = text[max(0, k - 40):k + 1]  # bounded: a paragraph may be a megabyte
         first_of_sentence = not before or before[-1] in ".!?“\"\n:•|/"
         kind = _kind(surface, before)
         if first_of_sentence and len(run) == 1 and fold(word) not in PLACES and not word.isupper():
