@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from ingest.reading.acronyms import initials_of_runs
 from ingest.reading.lexicon import CONNECTORS, ORG_HEADS, QUOTED, ROLE_NOUNS, SPEECH_VERBS, TITLES
 from ingest.reading.mentions import name_key, names
 from ingest.text import fold
@@ -83,23 +84,31 @@ def speaker(sentence: str) -> Speaker | None:
     return None
 
 
+def _is(name: str, key: str) -> bool:
+    """Whether `name` is the one `key` names: by its last word, or `key` is the acronym its initials
+    spell ("iaea" is "The International Atomic Energy Agency")."""
+    if name_key(name) == key:
+        return True
+    return len(key) >= 2 and key.isalpha() and any(key.upper() in initials for _, initials in initials_of_runs(name))
+
+
 def said_by(sentence: str, key: str, before: list[str] | None = None) -> bool:
-    """Whether the sentence reports `key` (a name key) as saying something: the name stands before
-    a speech verb (outside quotation marks) or after "according to", or the sentence's pronoun or
-    bare-role speaker resolves to it through the sentences `before` it."""
+    """Whether the sentence reports `key` (a name key, or an acronym of the name) as saying something:
+    the name stands before a speech verb (outside quotation marks) or after "according to", or the
+    sentence's pronoun or bare-role speaker resolves to it through the sentences `before` it."""
     for v in _VERB.finditer(sentence):
         head = QUOTED.sub(lambda q: " " * len(q.group()), sentence[: v.start()])
-        if key in {m.key for m in names("x " + head)}:
+        if any(_is(m.text, key) for m in names("x " + head)):
             return True
     said = speaker(sentence)
     if said is None:
         return False
-    if said.bare and name_key(said.text) == key:
+    if said.bare and _is(said.text, key):
         return True  # "the ministry was quoted" for "what did the Foreign Ministry say"
     if said.pronoun or said.bare:
         who = referent(before or [])
-        return who is not None and name_key(who) == key
-    return name_key(said.text) == key
+        return who is not None and _is(who, key)
+    return _is(said.text, key)
 
 
 def _first_mention(text: str) -> tuple[str, int, bool, bool] | None:
