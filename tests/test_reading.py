@@ -224,3 +224,87 @@ def test_spacy_speakers_on_article_004():
     # ¶7 "Dmitriev also highlighted ..., noting that “American companies ... The current situation ...”":
     # both sentences of the quotation are his
     assert [u.speaker for u in by_number[7]] == ["Dmitriev", "Dmitriev"]
+
+
+# -- stored in the snapshot and read back through Corpus (fast: the fake embedder, rules for speakers) -------
+CASES = Path(__file__).resolve().parents[1] / ".." / "shared" / "cases"
+
+
+def _corpus(tmp_path, folder: Path, fake_embedder):
+    import shutil
+
+    from ingest import ingest
+    from ingest.corpus import load_corpus
+    from qa.settings import Settings
+
+    shutil.copytree(folder, tmp_path / "articles")
+    settings = Settings(data_dir=tmp_path / "articles", index_dir=tmp_path / "index", embed_model="fake-bow-64",
+                        embed_runtime="torch")
+    ingest(settings=settings, embedder=fake_embedder, progress=False)
+    return load_corpus(settings, tmp_path / "index")
+
+
+def _case_articles(name: str) -> Path:
+    folder = CASES / name / "articles"
+    if not folder.is_dir():
+        pytest.skip(f"shared case {name} not found at {folder}")
+    return folder
+
+
+def test_table_row_and_list_items_are_stored_units_of_article_text(tmp_path, fake_embedder):
+    corpus = _corpus(tmp_path / "t", _case_articles("table-row"), fake_embedder)
+    para = corpus.paragraph("council_results.txt", 3)
+    assert para.boilerplate is None  # a table of content is article text, not a heading
+    row = next(u for u in para.units if "Farmers' Union" in u.reading)
+    assert (row.kind, para.text[row.start:row.end]) == ("row", "Farmers' Union | 11 | 24.8%")
+    assert row.reading == "Party: Farmers' Union · Seats: 11 · Share of vote: 24.8%"
+    assert para.reading(row.start, row.end) == row.reading and para.unit_at(row.start, row.end) == row
+    assert [(u.start, u.end) for u in para.units] == list(para.sentences)
+    corpus = _corpus(tmp_path / "b", _case_articles("bullet-list"), fake_embedder)
+    para = corpus.paragraph("clinics.txt", 3)
+    assert para.boilerplate is None
+    assert [(u.kind, para.text[u.start:u.end]) for u in para.units] == [
+        ("item", "Old Mill Road in Eastfield"), ("item", "the former library on Carver Street"),
+        ("item", "a converted warehouse near Pell Harbor")]
+
+
+def test_wrapped_lines_and_pier_no_are_one_sentence_each(tmp_path, fake_embedder):
+    corpus = _corpus(tmp_path / "w", _case_articles("wrapped-lines"), fake_embedder)
+    para = corpus.paragraph("marlow_dredging.txt", 2)
+    assert len(para.units) == 1 and para.units[0].reading.startswith("The Marlow Bay Port Authority voted")
+    assert "38 million dollars" in para.units[0].reading and "\n" not in para.units[0].reading
+    corpus = _corpus(tmp_path / "a", _case_articles("abbrev-no"), fake_embedder)
+    para = corpus.paragraph("grain_carrier.txt", 2)
+    assert para.text[slice(*para.sentences[0])].endswith("Pier No. 7 on Friday after a three-day delay caused by fog.")
+
+
+def test_acronyms_are_stored_and_either_form_is_known(tmp_path, fake_embedder):
+    corpus = _corpus(tmp_path, _case_articles("acronym"), fake_embedder)
+    assert corpus.acronyms()["IAEA"] == "International Atomic Energy Agency"
+    assert corpus.unknown_names("What did the IAEA say about the Kessler reactor?") == []
+    assert corpus.unknown_names("What did Okafor say about the Kessler reactor?") == ["Okafor"]
+    assert corpus.unknown_names("What did the International Atomic Energy Agency say?") == []
+    assert "International Atomic Energy Agency" in corpus.expand_acronyms("What did the IAEA say?")
+
+
+def test_a_headline_only_article_indexes_and_a_failed_build_leaves_nothing(tmp_path, fake_embedder, monkeypatch):
+    corpus = _corpus(tmp_path / "h", _case_articles("headline-only"), fake_embedder)
+    assert corpus.paragraph("storm_brief.txt", 1).units[0].kind == "heading"
+    from ingest import build
+    from ingest import ingest
+    from qa.settings import Settings
+
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "a.txt").write_text("The harbour reopened on Friday after the storm.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "f", index_dir=tmp_path / "fi", embed_model="fake-bow-64",
+                        embed_runtime="torch")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(build, "write_snapshot", broken)
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            ingest(settings=settings, embedder=fake_embedder, progress=False)
+    left = [p.name for p in (tmp_path / "fi").iterdir() if p.is_dir()]
+    assert left == [], left
