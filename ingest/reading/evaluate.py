@@ -1,6 +1,7 @@
 """Score the reading against hand labels: rules vs spaCy for speakers, sentences and entities.
 
     python -m ingest.reading.evaluate [--labels data/reading_labels.jsonl] [--articles data/articles]
+    python -m ingest.reading.evaluate --cost 10000   # seconds the reading adds to ingest, per N paragraphs
 
 Labels (JSON lines, `task` says which): "speaker" (a sentence of an article, by its opening words, with
 the speakers a careful reader accepts; null = attributed to no one), "sentences" (a paragraph or a
@@ -128,12 +129,58 @@ def entities_table(labels: list[dict], articles: Path, ner) -> dict[str, dict[st
     return out
 
 
+def cost(n: int) -> dict[str, float]:
+    """Seconds to read `n` generated paragraphs (qa.eval.bench's corpus): the sentence split ingest did
+    before (Punkt per line), the reading with the rules for speakers, and with spaCy's parse (its load
+    apart). The rest of ingest (terms, chunks, embedding) is unchanged by the reading."""
+    import tempfile
+    import time
+
+    from ingest.chunking import sentence_spans
+    from qa.eval.bench import make_corpus
+
+    with tempfile.TemporaryDirectory() as tmp:
+        make_corpus(n, Path(tmp))
+        articles = []
+        for path in sorted(Path(tmp).rglob("*.txt")):
+            texts = [p.text for p in split_paragraphs(read_article(path))]
+            articles.append((texts, classify(texts)))
+    out: dict[str, float] = {"paragraphs": sum(len(t) for t, _ in articles)}
+    started = time.perf_counter()
+    for texts, reasons in articles:
+        for t, r in zip(texts, reasons):
+            if r is None:
+                sentence_spans(t)
+    out["before: Punkt per line s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for texts, reasons in articles:
+        reading.read_article(texts, reasons, None)
+    out["reading, rules for speakers s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    parser = speakers.Parser.load()
+    out["spaCy load s"] = time.perf_counter() - started
+    if parser is not None:
+        started = time.perf_counter()
+        for texts, reasons in articles:
+            reading.read_article(texts, reasons, parser)
+        out["reading, spaCy for speakers s"] = time.perf_counter() - started
+        out["units parsed by spaCy"] = sum(
+            speakers.has_speech(u[3]) for texts, reasons in articles for t, r in zip(texts, reasons) if r is None
+            for u in reading.units_of(t))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ingest.reading.evaluate", description=__doc__.split("\n\n")[0])
     ap.add_argument("--labels", type=Path, default=ROOT / "data" / "reading_labels.jsonl")
     ap.add_argument("--articles", type=Path, default=ROOT / "data" / "articles")
     ap.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    ap.add_argument("--cost", type=int, metavar="N", help="time the reading of N generated paragraphs instead")
     args = ap.parse_args(argv)
+    if args.cost:
+        for name, value in cost(args.cost).items():
+            print(f"{name:34s} {value:.2f}" if isinstance(value, float) else f"{name:34s} {value}")
+        return 0
     try:
         labels = _load(args.labels)
         by_task = defaultdict(list)

@@ -236,6 +236,13 @@ def mentions(text: str, known: frozenset[str] = frozenset()) -> list[tuple[int, 
     for m in _NUMBER.finditer(text):
         if m.group()[0].isdigit() or m.group().islower() or m.group().istitle():
             add(m.start(), m.end(), "number")
-    for n in names(text, known):
+    for n in names(text):  # cached: the article's first pass (`known`) read the same text
         add(n.start, n.end, _KINDS[n.kind])
+    if known:  # "Putin later said": a lone surname opening a sentence, named in full elsewhere
+        for m in _OPENING_WORD.finditer(text):
+            if name_key(m.group(1)) in known:
+                add(m.start(1), m.end(1), "person")
     return sorted(spans)
+
+
+_OPENING_WORD = re.compile(r"(?:^|[.!?“\"\n:]\s*)([A-Z][a-z][\w’'-]*)(?=[\s’',])")

