@@ -214,13 +214,32 @@ class Parser:
         return [_from_doc(doc) for doc in self.nlp.pipe(texts, batch_size=64)]
 
 
-def default_parser() -> Parser | None:
-    """The parser ingest uses: spaCy's, loaded once per process (so once per ingest run), or None
-    (the rules) when `ARTICLES_QA_SPEAKERS=rules` or spaCy is not installed. The fast test tier
-    sets `rules` (tests/conftest.py)."""
+def default_parser() -> "Parser | _Lazy | None":
+    """The parser ingest uses: spaCy's, loaded once per process (so once per ingest run) and only when
+    a unit needs it, or None (the rules) when `ARTICLES_QA_SPEAKERS=rules`. The fast test tier sets
+    `rules` (tests/conftest.py). Without spaCy installed the rules read every unit."""
     if os.environ.get("ARTICLES_QA_SPEAKERS", "spacy") == "rules":
         return None
-    return _load()
+    return _LAZY
+
+
+class _Lazy:
+    """Loads spaCy on the first unit the rules cannot read alone (a commit of plain articles never does)."""
+
+    def speakers(self, texts: Sequence[str]) -> list[tuple[str, bool] | None]:
+        parser = _load()
+        if parser is not None:
+            return parser.speakers(texts)
+        out: list[tuple[str, bool] | None] = []
+        for text in texts:
+            said = speaker(text)
+            pronoun = bool(said and said.pronoun)
+            out.append(None if said is None or (pronoun and fold(said.text) not in ("he", "she"))
+                       else (said.text, pronoun))
+        return out
+
+
+_LAZY = _Lazy()
 
 
 @functools.lru_cache(maxsize=1)
@@ -305,7 +324,7 @@ def _name(token) -> str:
 
 
 # -- an article ------------------------------------------------------------------------------------------
-def attribute(paragraphs: Sequence[Sequence[str]], parser: Parser | None = None,
+def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | None" = None,
               spoken: Callable[[str], bool] = has_speech) -> list[list[str | None]]:
     """Speakers of the units of an article: `paragraphs[i][j]` is the reading of unit j of paragraph i
     (prose only; pass [] for boilerplate). Returns the same shape, a speaker as written or None."""
