@@ -84,9 +84,12 @@ def speaker(sentence: str) -> Speaker | None:
     return None
 
 
-def _is(name: str, key: str) -> bool:
+def is_named(name: str | None, key: str) -> bool:
     """Whether `name` is the one `key` names: by its last word, or `key` is the acronym its initials
-    spell ("iaea" is "The International Atomic Energy Agency")."""
+    spell ("iaea" is "The International Atomic Energy Agency"). With a stored unit's speaker:
+    `is_named(unit.speaker, key)` answers "did X say this unit" without parsing it again."""
+    if not name:
+        return False
     if name_key(name) == key:
         return True
     return len(key) >= 2 and key.isalpha() and any(key.upper() in initials for _, initials in initials_of_runs(name))
@@ -98,17 +101,17 @@ def said_by(sentence: str, key: str, before: list[str] | None = None) -> bool:
     sentence's pronoun or bare-role speaker resolves to it through the sentences `before` it."""
     for v in _VERB.finditer(sentence):
         head = QUOTED.sub(lambda q: " " * len(q.group()), sentence[: v.start()])
-        if any(_is(m.text, key) for m in names("x " + head)):
+        if any(is_named(m.text, key) for m in names("x " + head)):
             return True
     said = speaker(sentence)
     if said is None:
         return False
-    if said.bare and _is(said.text, key):
+    if said.bare and is_named(said.text, key):
         return True  # "the ministry was quoted" for "what did the Foreign Ministry say"
     if said.pronoun or said.bare:
         who = referent(before or [])
-        return who is not None and _is(who, key)
-    return _is(said.text, key)
+        return who is not None and is_named(who, key)
+    return is_named(said.text, key)
 
 
 def _first_mention(text: str) -> tuple[str, int, bool, bool] | None:
