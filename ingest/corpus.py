@@ -78,6 +78,7 @@ class Corpus:
             self._db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True, check_same_thread=False)
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
             self._acronyms: dict[str, str] = json.loads(meta.get("acronyms") or "{}")
+            self._long_forms: dict[str, str] | None = None
             self.answerable = np.load(folder / ANSWERABLE, mmap_mode="r")  # BM25 row -> paragraph
             self.bm25 = _load_bm25(folder / BM25_DIR)
         except (sqlite3.Error, OSError, ValueError) as e:
@@ -169,15 +170,18 @@ class Corpus:
         "International Atomic Energy Agency"), or None."""
         if name in self._acronyms:
             return self._acronyms[name]
-        folded = name.casefold()
-        return next((short for short, long in self._acronyms.items() if long.casefold() == folded), None)
+        if self._long_forms is None:
+            self._long_forms = {long.casefold(): short for short, long in self._acronyms.items()}
+        return self._long_forms.get(name.casefold())
 
     def expand_acronyms(self, question: str) -> str:
         """The question with the other form of each acronym (or long form) it holds appended in
         brackets, for retrieval and matching: "What did the IAEA say?" -> "... [International Atomic
-        Energy Agency]". Unchanged when it holds none."""
-        extra = [long for short, long in self._acronyms.items() if re.search(rf"\b{re.escape(short)}\b", question)]
-        extra += [short for short, long in self._acronyms.items() if long.casefold() in question.casefold()]
+        Energy Agency]". Unchanged when it holds none. Costs a look-up per word, not per acronym."""
+        from ingest.reading.acronyms import initials_of_runs
+
+        extra = [self._acronyms[w] for w in re.findall(r"\b[A-Z][A-Za-z0-9&]{1,9}\b", question) if w in self._acronyms]
+        extra += [short for run, _ in initials_of_runs(question) if (short := self.other_form(run))]
         return f"{question} [{'; '.join(dict.fromkeys(extra))}]" if extra else question
 
     def unknown_names(self, question: str) -> list[str]:

@@ -4,7 +4,8 @@ Assigns (short, long) pairs found in one text, two ways:
 - Schwartz & Hearst (2003): "long form (SF)" and "SF (long form)", the long form being the
   shortest run of words before the parenthesis whose letters spell the short form in order, the
   first letter of the short form starting a word ("Russian Direct Investment Fund (RDIF)");
-- initials: a capitalised name of three words or more whose initials (connectors such as "of",
+- initials: an organisation's capitalised name of three words or more (ending in a head word such as
+  "Agency" or "Fund", or holding "of"/"for") whose initials (connectors such as "of",
   "for", "the", "and" skipped or kept, whichever spells it) give an upper-case acronym the
   question may use without the article ever writing it ("International Atomic Energy Agency" ->
   IAEA).
@@ -17,6 +18,8 @@ as written), and long forms in another language than the short form ("MAGATE").
 from __future__ import annotations
 
 import re
+
+from ingest.reading.lexicon import ORG_HEADS
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _SHORT = re.compile(r"^[A-Z][A-Za-z0-9&.-]{1,9}$")
@@ -52,13 +55,19 @@ def _initials(name: str) -> set[str]:
     return {a for a in (full, content) if len(a) >= 2}
 
 
-def initials_of_runs(text: str) -> list[tuple[str, set[str]]]:
-    """Capitalised runs of three content words or more in `text` with the acronyms their initials spell."""
+def initials_of_runs(text: str, *, organisations: bool = False) -> list[tuple[str, set[str]]]:
+    """Capitalised runs of three content words or more in `text` with the acronyms their initials spell;
+    with `organisations`, only runs that end in an organisation's head word ("Agency", "Fund") or hold
+    "of"/"for" (a person's name and title, "Russian Foreign Minister Sergei Lavrov", is no acronym)."""
     out = []
     for m in _CAP_RUN.finditer(text):
         name = re.sub(r"^(?:The|A|An)\s+", "", m.group().strip())
-        if len([w for w in name.split() if w.lower() not in _SKIP]) >= 3:
-            out.append((name, _initials(name)))
+        words = name.split()
+        if len([w for w in words if w.lower() not in _SKIP]) < 3:
+            continue
+        if organisations and not (words[-1].lower() in ORG_HEADS or {"of", "for"} & {w.lower() for w in words}):
+            continue
+        out.append((name, _initials(name)))
     return out
 
 
@@ -76,7 +85,7 @@ def pairs(text: str) -> list[tuple[str, str]]:
             short = before[-1].strip(",")  # "SF (long form)"
             if sum(c.isupper() for c in short) >= 2 and _sh_long(short, inside.split()) == inside:
                 out[(short.replace(".", ""), inside)] = None
-    for name, initials in initials_of_runs(text):
+    for name, initials in initials_of_runs(text, organisations=True):
         for short in initials:
             out.setdefault((short, name), None)
     return list(out)

@@ -7,8 +7,9 @@ Two readers of attribution, one interface:
   verb outside quotation marks, the agent of a passive one ("described ... by Russian officials"),
   the subject of "quoted"/"cited" ("Peskov was quoted as saying"), or the object of "according
   to"; a name is read whole ("Kremlin spokesman Dmitry Peskov" -> "Dmitry Peskov"), a role with its
-  modifiers ("Russian officials"). "He"/"she" resolves to the nearest speaker before it in the
-  article, else the first person the nearest earlier unit names; "they", "we" and "I" are left
+  modifiers ("Russian officials"). "He"/"she" resolves through the units just before it (the
+  speaker of the nearest one that names a speaker, else the first person it names; `referent`),
+  else to the last speaker named in the article; "they", "we" and "I" are left
   unresolved rather than given to a named person. Never run at query time.
 - the rules (`speaker`, `referent`, `said_by`): the same reading from regular expressions, for
   questions and generated sentences at query time and as the fallback when spaCy is absent.
@@ -350,7 +351,7 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | Non
             found = parsed[k]
             if found is not None:
                 name, pronoun = found
-                who = (previous or referent(before)) if pronoun else name
+                who = (referent(before) or previous) if pronoun else name  # the nearest named first
         elif parser is None and k in to_read:
             who = rule_speaker(text, before, previous)
         out[i][j] = who
