@@ -178,6 +178,12 @@ _PLAIN = re.compile(r"^(?:(?:On|Earlier|Later|Separately|However|Meanwhile)\b[^,
                     r"(?P<verb>said|says|told|added|stated|noted|warned|wrote|asked|replied|explained|insisted)\b")
 
 
+def _parse_finds(text: str) -> bool:
+    """Whether the parse can name a speaker: a speech verb or "according to" (a quotation alone gets
+    its speaker from the units around it, `_carry_quotations`, so it is not parsed)."""
+    return bool(_VERB.search(text)) or "according to" in text.lower()
+
+
 def plain_attribution(text: str) -> tuple[str, bool] | None:
     """The speaker of a unit that opens "Name said ..." / "He said ..." (after at most a short
     introductory phrase), where the rules are as sure as the parse: (name as written, is a pronoun).
@@ -339,7 +345,7 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | Non
     if parser is not None and wanted:
         plain = {k: found for k in wanted if (found := plain_attribution(flat[k][2])) is not None}
         parsed.update(plain)  # "Lavrov said ...": the rules are sure; the parser reads the others
-        hard = [k for k in wanted if k not in plain]
+        hard = [k for k in wanted if k not in plain and _parse_finds(flat[k][2])]
         for k, found in zip(hard, parser.speakers([flat[k][2] for k in hard])):
             parsed[k] = found
     out: list[list[str | None]] = [[None] * len(units) for units in paragraphs]
