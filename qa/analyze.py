@@ -172,7 +172,7 @@ def holds_answer_unit(analysis: Analysis, text: str, unit) -> bool:
     return any(f not in asked and not any(a in f.split() for a in asked if a) for f in found)
 
 
-_STORED = {"date": ("date", "time", "duration"), "number": ("number", "money", "percent", "duration")}
+_STORED = {"date": ("date", "time"), "number": ("number", "money", "percent", "duration")}
 
 
 def holds_answer(analysis: Analysis, sentence: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ingest.reading.lexicon import (CONNECTORS as _CONNECTORS, DAYS, MONTHS, NOT_NAMES as _NOT_NAMES,  # noqa: F401
                                     NUMBER_WORDS, ORG_HEADS, PLACE_HEADS, PLACES, PRONOUNS, SPEECH_VERBS, TITLES)
-from ingest.reading.mentions import Name, name_key, name_keys, names, persons, times  # noqa: F401
+from ingest.reading.mentions import Name, durations, name_key, name_keys, names, persons, times  # noqa: F401
 from ingest.reading.numbers import numbers, quantities  # noqa: F401
 from ingest.reading.speakers import Speaker, is_named, referent, said_by, speaker  # noqa: F401
 from ingest.reading.speakers import surname as _surname  # noqa: F401

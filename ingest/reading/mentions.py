@@ -13,7 +13,8 @@ probe), so the rules stay and their known bugs are fixed here:
 - page furniture ("Getty Images", "Privacy Policy") is not a person;
 - a lone capitalised word opening a sentence is a person when the article names that person in
   full elsewhere (`known`: "Putin later said" after "Vladimir Putin");
-- durations ("about 4.5 hours", "two weeks") are times; a number before a plural noun
+- durations ("about 4.5 hours", "two weeks") are mentions of kind duration (not "when" answers:
+  `times` leaves them out, `durations` lists them); a number before a plural noun
   ("Summarize this content to 2000 words") is not a year.
 
 Not handled: names in lower case, nested or hyphen-joined names typed apart ("Russia-US"),
@@ -190,17 +191,22 @@ def _years(text: str):
 
 @functools.lru_cache(maxsize=32768)
 def times(text: str) -> tuple[str, ...]:
-    """Time expressions as written: years, dates, weekdays, months, relative times and durations."""
+    """Time expressions as written that can answer "when": years, dates, weekdays, months and relative
+    times. Durations ("about 4.5 hours", "a 30-day truce") answer "how long", not "when": `durations`."""
     out = [m.group() for m in _years(text)] + [m.group() for m in _DATEISH.finditer(text)]
     out += [m.group() for m in _RELATIVE_TIME.finditer(text)]
     out += [m.group() for m in _GLUED_DATE.finditer(text)]
-    out += [m.group() for m in _DURATION.finditer(text)]
     for w in re.findall(r"[A-Za-z]+", text):
         if fold(w) in DAYS or (fold(w) in MONTHS and (w[0].isupper() or len(w) > 3) and fold(w) != "may"):
             out.append(w)
         elif fold(w) == "may" and re.search(r"\bMay\s+\d", text):
             out.append(w)
     return tuple(out)
+
+
+def durations(text: str) -> tuple[str, ...]:
+    """Durations as written: "about 4.5 hours", "two weeks", "30-day"."""
+    return tuple(m.group() for m in _DURATION.finditer(text))
 
 
 _KINDS = {"organisation": "org", "person": "person", "place": "place", "name": "name"}
