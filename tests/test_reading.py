@@ -309,3 +309,32 @@ def test_a_headline_only_article_indexes_and_a_failed_build_leaves_nothing(tmp_p
             ingest(settings=settings, embedder=fake_embedder, progress=False)
     left = [p.name for p in (tmp_path / "fi").iterdir() if p.is_dir()]
     assert left == [], left
+
+
+# -- the hand-labelled set (python -m qa.eval.reading) ---------------------------------------------------
+LABELS = Path(__file__).resolve().parents[1] / "data" / "reading_labels.jsonl"
+
+
+def test_labels_are_read_and_a_bad_labels_file_is_exit_2(tmp_path):
+    from qa.eval import reading as evaluation
+
+    labels = evaluation._load(LABELS)
+    assert {lab["task"] for lab in labels} == {"speaker", "sentences", "entities"}
+    rules = evaluation.speakers_table([lab for lab in labels if lab["task"] == "speaker"], ARTICLES, None)["rules"]
+    assert rules["n"] == 49 and rules["right"] >= 0.8
+    sentences = evaluation.sentences_table([lab for lab in labels if lab["task"] == "sentences"], ARTICLES, None)
+    assert sentences["reading (Punkt + abbreviations, wraps)"] > sentences["Punkt per line (before)"]
+    (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
+    assert evaluation.main(["--labels", str(tmp_path / "bad.jsonl")]) == 2
+
+
+@pytest.mark.slow
+def test_spacy_speakers_meet_the_aim_on_the_labels():
+    from qa.eval import reading as evaluation
+
+    parser = speakers.Parser.load()
+    if parser is None:
+        pytest.skip("spaCy's model is not installed")
+    labels = [lab for lab in evaluation._load(LABELS) if lab["task"] == "speaker"]
+    row = evaluation.speakers_table(labels, ARTICLES, parser)["spaCy parse"]
+    assert row["right"] >= 0.95 and row["misattributed"] == 0, row["misses"]

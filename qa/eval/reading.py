@@ -1,7 +1,7 @@
 """Score the reading against hand labels: rules vs spaCy for speakers, sentences and entities.
 
-    python -m ingest.reading.evaluate [--labels data/reading_labels.jsonl] [--articles data/articles]
-    python -m ingest.reading.evaluate --cost 10000   # seconds the reading adds to ingest, per N paragraphs
+    python -m qa.eval.reading [--labels data/reading_labels.jsonl] [--articles data/articles]
+    python -m qa.eval.reading --cost 10000   # seconds the reading adds to ingest, per N paragraphs
 
 Labels (JSON lines, `task` says which): "speaker" (a sentence of an article, by its opening words, with
 the speakers a careful reader accepts; null = attributed to no one), "sentences" (a paragraph or a
@@ -174,7 +174,7 @@ def cost(n: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ingest.reading.evaluate", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m qa.eval.reading", description=__doc__.split("\n\n")[0])
     ap.add_argument("--labels", type=Path, default=ROOT / "data" / "reading_labels.jsonl")
     ap.add_argument("--articles", type=Path, default=ROOT / "data" / "articles")
     ap.add_argument("--json", action="store_true", help="print the numbers as JSON")
