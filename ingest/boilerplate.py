@@ -13,6 +13,8 @@ never used in an answer. Each flagged paragraph gets a short reason:
   ("A Message from...", "Dear readers") through the reader-addressed text after it.
 - "author bio": "Jane Doe is a journalist and editor for..."
 
+A list or a pipe table of real content (`is_structured`) is article text, not a heading.
+
 Not handled: boilerplate inside a prose paragraph (only whole paragraphs are
 flagged; answer selection drops credit-like sentences on its own), and appeals
 that never address the reader.
@@ -20,6 +22,8 @@ that never address the reader.
 from __future__ import annotations
 
 import re
+
+from ingest.reading.lexicon import QUOTED
 
 _WORD = re.compile(r"[\w’'-]+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;,][\"'”’)\]]*$|[\"”]$")
@@ -55,7 +59,7 @@ _BIO = re.compile(
     r"^([A-Z][\w’'-]+(?: [A-Z][\w’'.-]+){1,3}) (is|was) an? ([\w’'-]+ ){0,8}?"
     r"(journalist|reporter|editor|writer|correspondent|columnist|contributor|author|producer)\b"
 )
-_QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+_QUOTED = QUOTED
 
 
 def words(text: str) -> list[str]:
@@ -103,6 +107,18 @@ def classify(texts: list[str]) -> list[str | None]:
             reasons[i] = "author bio"
             if i > 0 and reasons[i - 1] in (None, "heading") and not is_prose(texts[i - 1]):
                 reasons[i - 1] = "byline"
-        elif not is_prose(stripped):
+        elif not is_prose(stripped) and not is_structured(stripped):
             reasons[i] = "heading"
     return reasons
+
+
+def is_structured(text: str) -> bool:
+    """A list of two items or more, or a pipe table of two rows or more under its header, whose items
+    or rows hold three words or more on average: article text laid out, not a navigation list."""
+    from ingest.reading.layout import pieces
+
+    parts = pieces(text)
+    kept = [p for p in parts if p.kind == "item" or (p.kind == "row" and p.header)]
+    if len(kept) < 2 or len(kept) < len(parts) - 1:
+        return False
+    return sum(len(words(text[p.start:p.end])) for p in kept) / len(kept) >= 3

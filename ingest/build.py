@@ -26,9 +26,11 @@ from typing import Any
 import numpy as np
 
 from ingest.boilerplate import classify
-from ingest.chunking import chunk_spans, sentence_spans
+from ingest import reading
+from ingest.chunking import chunk_spans
+from ingest.reading import speakers
 from ingest.metadata import describe, find_headline, find_published
-from ingest.paragraphs import read_article, split_paragraphs
+from ingest.paragraphs import read_article_encoded, split_paragraphs
 from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
 from ingest.manifest import FORMAT, CommitRef, Manifest
 from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, IndexStore, chunk_id, is_connection_error
@@ -53,6 +55,7 @@ class IngestReport:
     chunks_embedded: int = 0
     seconds: float = 0.0
     rebuilt_from: str | None = None  # where a broken index was moved before rebuilding
+    encodings: dict[str, str] = field(default_factory=dict)  # file -> encoding, for files read this run not as UTF-8
 
     @property
     def changed(self) -> bool:
@@ -65,6 +68,8 @@ class IngestReport:
             f"{self.unchanged} unchanged",
             f"{self.chunks_embedded} chunks embedded in {self.seconds:.1f}s",
         ]
+        if self.encodings:
+            parts.append("read as " + ", ".join(f"{enc}: {name}" for name, enc in sorted(self.encodings.items())))
         return "; ".join(parts)
 
 
@@ -183,6 +188,8 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
         chunks_embedded=embedded,
         seconds=time.perf_counter() - started,
         rebuilt_from=rebuilt_from,
+        encodings={n: records[n]["encoding"] for n in parsed
+                   if n in records and records[n].get("encoding", "utf-8") not in ("utf-8", "utf-8-sig", "ascii")},
     )
 
 
@@ -369,33 +376,39 @@ def _record_for(path: Path, previous: dict | None, settings: IndexSettings) -> t
     Its content decides (sha256 of the text), not its size and mtime: an edit of the same size within
     one mtime tick is still seen. Hashing every file costs about 1 ms per 100 KB."""
     st = path.stat()
-    text = read_article(path, max_bytes=settings.max_file_bytes)
+    text, encoding = read_article_encoded(path, max_bytes=settings.max_file_bytes)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if previous and previous["sha256"] == sha:
         if previous["size"] == st.st_size and previous["mtime_ns"] == st.st_mtime_ns:
             return previous, None
         return {**previous, "size": st.st_size, "mtime_ns": st.st_mtime_ns}, None
-    return parse_article(text, settings, sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    record, paragraphs = parse_article(text, settings, sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    if record is not None:
+        record["encoding"] = encoding
+    return record, paragraphs
 
 
 def parse_article(text: str, settings: IndexSettings, *, sha256: str, size: int,
-                  mtime_ns: int) -> tuple[dict | None, list | None]:
+                  mtime_ns: int, parser=None) -> tuple[dict | None, list | None]:
     """The manifest record of one article, and its paragraphs with boilerplate reasons, sentences,
-    chunks and BM25 terms."""
+    chunks, BM25 terms and `annotations` (`ingest.reading`: units with readings, mentions and
+    speakers; acronyms). `parser`: the speaker parser (default `speakers.default_parser()`)."""
     paragraphs = split_paragraphs(text)
     if not paragraphs:
         return None, None
     texts = [p.text for p in paragraphs]
     reasons = classify(texts)
     headline = find_headline(texts)
+    reasons = [("headline" if reason == "heading" and headline and p.text.split("\n")[0].strip() == headline
+                else reason) for p, reason in zip(paragraphs, reasons)]
+    read = reading.read_article(texts, reasons, parser if parser is not None else speakers.default_parser())
     out = []
-    for p, reason in zip(paragraphs, reasons):
-        if reason == "heading" and headline and p.text.split("\n")[0].strip() == headline:
-            reason = "headline"
-        item: dict[str, Any] = {"n": p.number, "line": p.line, "text": p.text, "boilerplate": reason}
+    for p, reason, annotations in zip(paragraphs, reasons, read):
+        item: dict[str, Any] = {"n": p.number, "line": p.line, "text": p.text, "boilerplate": reason,
+                                "annotations": reading.dump(annotations)}
         if reason is None:
             item["terms"] = terms(p.text)
-            item["sentences"] = sentence_spans(p.text)
+            item["sentences"] = [[u.start, u.end] for u in annotations["units"]]
             item["chunks"] = [
                 [chunk_id(settings.embedder_id, p.text[a:b]), a, b]
                 for a, b in chunk_spans(p.text, settings.chunk_tokens, settings.chunk_overlap)

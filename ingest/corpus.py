@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest import reading
+from ingest.reading import Unit
 from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
 from ingest.manifest import Manifest
 from ingest.store import IndexStore
@@ -42,6 +44,19 @@ class Para:
     published: str | None
     doc: int | None  # its BM25 row; None for boilerplate and for later copies of a duplicate
     copies: tuple[int, ...]  # later copies of the same text, when this is the first
+    units: tuple[Unit, ...] = ()  # what ingest read (ingest.reading.Unit): sentences, items, rows; same spans
+    #                               as `sentences` for article text
+
+    def unit_at(self, start: int, end: int) -> Unit | None:
+        """The stored unit whose span is (start, end), or None: how a stage that holds a sentence's span
+        reads its reading text, mentions and speaker instead of parsing the string again."""
+        return next((u for u in self.units if u.start == start and u.end == end), None)
+
+    def reading(self, start: int, end: int) -> str:
+        """The span as a reader reads it: a unit's reading (wrapped lines joined, a table row with its
+        header), else the verbatim text. Quote `text[start:end]`; match and score on this."""
+        unit = self.unit_at(start, end)
+        return unit.reading if unit else self.text[start:end]
 
 
 class Corpus:
@@ -63,6 +78,8 @@ class Corpus:
         try:
             self._db = snapshot.connect()
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
+            self._acronyms: dict[str, str] = json.loads(meta.get("acronyms") or "{}")
+            self._long_forms: dict[str, str] | None = None
             self._answerable = snapshot.answerable()  # BM25 row -> paragraph
             self._bm25 = snapshot.bm25()
         except (sqlite3.Error, OSError, ValueError) as e:
@@ -117,11 +134,12 @@ class Corpus:
             return self._db.execute(sql, args).fetchall()
 
     def _para(self, row: tuple) -> Para:
-        idx, file, n, text, boilerplate, sentences, chunks, doc, copies = row
+        idx, file, n, text, boilerplate, sentences, chunks, doc, copies, annotations = row
         record = self.files.get(file, {})
         return Para(idx, file, n, text, boilerplate,
                     tuple(map(tuple, json.loads(sentences or "[]"))), tuple(map(tuple, json.loads(chunks or "[]"))),
-                    record.get("headline"), record.get("published"), doc, tuple(json.loads(copies or "[]")))
+                    record.get("headline"), record.get("published"), doc, tuple(json.loads(copies or "[]")),
+                    reading.load(annotations)["units"])
 
     def paragraph(self, file: str, number: int) -> Para | None:
         rows = self._query(f"SELECT {_COLUMNS} FROM paras WHERE file=? AND n=?", (file, number))
@@ -171,10 +189,41 @@ class Corpus:
             return True
         return bool(self._query("SELECT 1 FROM paras WHERE text LIKE ? ESCAPE '\\' LIMIT 1", (_like(word),)))
 
+    def acronyms(self) -> dict[str, str]:
+        """Short form -> long form of every acronym the articles of this commit link (ingest.reading.acronyms)."""
+        return dict(self._acronyms)
+
+    def other_form(self, name: str) -> str | None:
+        """The other form of an acronym or of its long form, as the articles write it ("IAEA" <->
+        "International Atomic Energy Agency"), or None."""
+        if name in self._acronyms:
+            return self._acronyms[name]
+        if self._long_forms is None:
+            self._long_forms = {long.casefold(): short for short, long in self._acronyms.items()}
+        return self._long_forms.get(name.casefold())
+
+    def expand_acronyms(self, question: str) -> str:
+        """The question with the other form of each acronym (or long form) it holds appended in
+        brackets, for retrieval and matching: "What did the IAEA say?" -> "... [International Atomic
+        Energy Agency]". Unchanged when it holds none. Costs a look-up per word, not per acronym."""
+        from ingest.reading.acronyms import initials_of_runs
+
+        extra = [self._acronyms[w] for w in re.findall(r"\b[A-Z][A-Za-z0-9&]{1,9}\b", question) if w in self._acronyms]
+        extra += [short for run, _ in initials_of_runs(question) if (short := self.other_form(run))]
+        return f"{question} [{'; '.join(dict.fromkeys(extra))}]" if extra else question
+
     def unknown_names(self, question: str) -> list[str]:
-        """Names in the question (capitalised words after the first) that no paragraph mentions."""
+        """Names in the question (capitalised words after the first) that no paragraph mentions, in
+        either form of an acronym: "IAEA" is known when the articles spell out its long form, and the
+        words of a long form are known when the articles write its acronym."""
+        from ingest.reading.acronyms import initials_of_runs
+
+        known: set[str] = set()
+        for run, initials in initials_of_runs(question):
+            if any(self.mentions(a) for a in initials) or self.other_form(run):
+                known |= set(run.split())
         words = (re.sub(r"[’']s$", "", m.group()) for m in _NAME.finditer(question))
-        return [w for w in words if not self.mentions(w)]
+        return [w for w in words if w not in known and w not in self._acronyms and not self.mentions(w)]
 
     def naming(self, word: str, *, boilerplate: bool, limit: int = 5) -> list[Para]:
         """Paragraphs whose text holds `word` (any case, glued or not): answerable ones, or boilerplate
@@ -194,7 +243,7 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-_COLUMNS = "idx, file, n, text, boilerplate, sentences, chunks, doc, copies"
+_COLUMNS = "idx, file, n, text, boilerplate, sentences, chunks, doc, copies, annotations"
 
 
 class _Paragraphs(Sequence):

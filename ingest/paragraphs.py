@@ -6,11 +6,17 @@ paragraph. A line holding only whitespace (non-breaking spaces included) is blan
 Paragraphs are numbered 1, 2, 3... in file order, boilerplate included, so the
 number shown with a citation is the one a reader finds by counting.
 
-Not handled: HTML or Markdown structure (files are read as plain text), and text
-encodings other than UTF-8 (such a file is refused with the fix in the message).
+Encodings: UTF-8 (with or without a BOM), UTF-16/32 with a BOM, and otherwise whatever
+charset-normalizer finds the bytes to be (latin-1 and cp1252 exports from editors are common);
+`read_article_encoded` says which one was used, so ingest can report it.
+
+Not handled: HTML or Markdown structure (files are read as plain text), UTF-16 without a BOM
+(it holds NUL bytes and is skipped as binary), and bytes no encoding reads as text (refused with
+the fix in the message).
 """
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,31 +32,71 @@ class Paragraph:
     line: int  # 1-based line where it starts
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decode_article(data: bytes, name: str = "<article>") -> str:
-    """Bytes to text, refusing what is not UTF-8 text instead of guessing an encoding."""
-    if b"\x00" in data:  # anywhere: a NUL past the first 64 KiB was indexed (issue 20)
-        raise BinaryFileError(f"{name}: looks like a binary file (it holds NUL bytes); articles must be plain UTF-8 text")
+    """Bytes to text (see `decode_article_encoded`)."""
+    return decode_article_encoded(data, name)[0]
+
+
+def decode_article_encoded(data: bytes, name: str = "<article>") -> tuple[str, str]:
+    """Bytes to (text, the encoding used): a BOM decides first, then UTF-8, then charset-normalizer's
+    best guess. Raises `BinaryFileError` for binary data (NUL bytes without a UTF-16/32 BOM, or many
+    control characters) and `NotUTF8Error` when no encoding reads the bytes as text."""
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data:  # anywhere: a NUL past 64 KiB was indexed (issue 20)
+        raise BinaryFileError(f"{name}: looks like a binary file (it holds NUL bytes); articles must be plain text")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8")
+        encoding = encoding or "utf-8"
     except UnicodeDecodeError as e:
-        raise NotUTF8Error(
-            f"{name}: not UTF-8 text (byte {e.start} is 0x{data[e.start]:02x}); "
-            f"convert it, e.g. `iconv -f latin1 -t utf-8 {name} > fixed.txt`"
-        ) from None
+        if encoding is not None:  # a BOM that lies
+            raise NotUTF8Error(f"{name}: starts with a {encoding} byte-order mark but is not {encoding} "
+                               f"(byte {e.start}); re-save it as UTF-8") from None
+        text, encoding = _guess(data, name, e)
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in _CONTROL_OK)
     if controls > max(8, len(text[:65536]) // 100):
         raise BinaryFileError(f"{name}: looks like a binary file ({controls} control characters); articles must be plain text")
-    return text
+    return text, encoding
+
+
+def _guess(data: bytes, name: str, error: UnicodeDecodeError) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise NotUTF8Error(
+            f"{name}: not text in any encoding charset-normalizer knows (byte {error.start} is "
+            f"0x{data[error.start]:02x}); convert it, e.g. `iconv -f latin1 -t utf-8 {name} > fixed.txt`"
+        ) from None
+    western = from_bytes(data, cp_isolation=["cp1252"]).best()
+    if western is not None and western.chaos <= best.chaos:
+        best = western  # short Western texts tie between code pages (é is the same in cp1250): cp1252 wins ties
+    text = str(best)
+    if best.encoding == "cp1252":
+        try:
+            if data.decode("latin-1") == text:
+                return text, "latin-1" if not any(0x80 <= b < 0xA0 for b in data) else "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return text, best.encoding
 
 
 def read_article(path: str | Path, *, max_bytes: int = 10_000_000) -> str:
+    return read_article_encoded(path, max_bytes=max_bytes)[0]
+
+
+def read_article_encoded(path: str | Path, *, max_bytes: int = 10_000_000) -> tuple[str, str]:
+    """The article's text and the encoding it was read in ("utf-8", "cp1252", "utf-16", ...)."""
     path = Path(path)
     size = path.stat().st_size
     if size > max_bytes:
         raise ArticleTooLargeError(
             f"{path.name}: {size:,} bytes is over the {max_bytes:,}-byte limit; split it or raise max_file_bytes"
         )
-    return decode_article(path.read_bytes(), path.name)
+    return decode_article_encoded(path.read_bytes(), path.name)
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:

@@ -6,7 +6,8 @@ both once, into a folder of their own (`corpus-<id>/`, named in the manifest); a
 opens SQLite and memory-maps the BM25 arrays, and fetches only the paragraphs it cites.
 
 - `paragraphs.sqlite`: every paragraph (boilerplate too, so articles show whole) with its
-  sentences and chunks; duplicates grouped by `norm_key`, the first copy in file order
+  sentences, chunks and `annotations` (JSON, `ingest.reading.dump`: units, mentions, speakers,
+  acronyms; the meta key `acronyms` joins the acronyms of the commit); duplicates grouped by `norm_key`, the first copy in file order
   standing for its group (`doc` is its BM25 row, `copies` lists the others).
 - `bm25/`: `bm25s` over the stemmed terms of those first copies.
 - `vectors.npy`: every chunk's vector (float32, unit length), row `row` of table `vectors`.
@@ -44,7 +45,7 @@ VECTORS = "vectors.npy"  # chunk vectors, float32, unit length; row -> id in tab
 _SCHEMA = """
 CREATE TABLE paras (idx INTEGER PRIMARY KEY, file TEXT NOT NULL, n INTEGER NOT NULL, line INTEGER,
                     text TEXT NOT NULL, boilerplate TEXT, sentences TEXT, chunks TEXT, terms TEXT,
-                    doc INTEGER, copies TEXT);
+                    doc INTEGER, copies TEXT, annotations TEXT);
 CREATE UNIQUE INDEX paras_location ON paras (file, n);
 CREATE TABLE chunks (id TEXT NOT NULL, para INTEGER NOT NULL, PRIMARY KEY (id, para)) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -59,8 +60,11 @@ def vocabulary_fingerprint() -> str:
     makes of a probe and the duplicate key of it (a snapshot grouped by another key is outdated)."""
     from ingest import text
 
+    from ingest.reading import VERSION
+
     parts = [text._TOKEN.pattern, " ".join(sorted(text.STOPWORDS)), " ".join(text.terms(_VOCABULARY_PROBE)),
-             text.norm_key(_VOCABULARY_PROBE + " Plan A can't")]
+             text.norm_key(_VOCABULARY_PROBE + " Plan A can't"),
+             f"reading {VERSION}"]  # a snapshot read by an older `ingest.reading` is re-read too
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
@@ -84,17 +88,18 @@ def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]], id
     db = sqlite3.connect(folder / DATABASE)
     try:
         db.executescript(_SCHEMA)
-        db.executemany("INSERT INTO paras VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
+        db.executemany("INSERT INTO paras VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (
             (idx, name, p["n"], p.get("line"), p["text"], p["boilerplate"],
              _dump(p.get("sentences")), _dump(p.get("chunks")), " ".join(p.get("terms", ())) or None,
-             doc.get(idx), _dump(copies.get(idx)))
+             doc.get(idx), _dump(copies.get(idx)), p.get("annotations"))
             for idx, (name, p) in enumerate(rows)
         ))
         db.executemany("INSERT OR IGNORE INTO chunks VALUES (?,?)", (
             (cid, canonical[idx]) for idx, (_, p) in enumerate(rows) for cid, _, _ in p.get("chunks", ())
         ))
         chunk_count = db.execute("SELECT COUNT(DISTINCT id) FROM chunks").fetchone()[0]
-        db.executemany("INSERT INTO meta VALUES (?,?)", [("paragraphs", str(len(rows))), ("chunks", str(chunk_count))])
+        db.executemany("INSERT INTO meta VALUES (?,?)", [("paragraphs", str(len(rows))), ("chunks", str(chunk_count)),
+                                                         ("acronyms", _acronyms(p for _, p in rows))])
         db.executemany("INSERT INTO vectors VALUES (?,?)", enumerate(ids or ()))
         db.commit()
     finally:
@@ -107,7 +112,7 @@ def write_snapshot(folder: Path, paragraphs: dict[str, list[dict[str, Any]]], id
     np.save(folder / ANSWERABLE, np.asarray(answerable, dtype=np.int64))
     if vectors is not None:
         vectors = np.asarray(vectors, dtype=np.float32)
-        # no chunk at all (every paragraph boilerplate): an empty (0, 1) table, as reshape cannot size it
+        # no chunk at all (a headline alone, or only boilerplate): an empty (0, 1) table, as reshape cannot size it
         vectors = vectors.reshape(len(ids), -1) if ids else np.zeros((0, 1), np.float32)
         np.save(folder / VECTORS, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
     _fsync_tree(folder)
@@ -118,9 +123,11 @@ def read_paragraphs(folder: Path) -> dict[str, list[dict[str, Any]]]:
     db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
     try:
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for name, n, line, text, boilerplate, sentences, chunks, terms in db.execute(
-                "SELECT file, n, line, text, boilerplate, sentences, chunks, terms FROM paras ORDER BY idx"):
+        for name, n, line, text, boilerplate, sentences, chunks, terms, annotations in db.execute(
+                "SELECT file, n, line, text, boilerplate, sentences, chunks, terms, annotations FROM paras ORDER BY idx"):
             record: dict[str, Any] = {"n": n, "line": line, "text": text, "boilerplate": boilerplate}
+            if annotations is not None:
+                record["annotations"] = annotations
             if boilerplate is None:
                 record.update(sentences=json.loads(sentences), chunks=json.loads(chunks),
                               terms=terms.split() if terms else [])
@@ -147,6 +154,16 @@ def read_vectors(folder: Path, ids: list[str]) -> tuple[list[str], np.ndarray | 
     if not pairs:
         return [], None
     return [i for i, _ in pairs], np.asarray(vectors[[r for _, r in pairs]])
+
+
+def _acronyms(records: Iterable[dict[str, Any]]) -> str:
+    """{short: long} over every paragraph's annotations (the first long form found wins), as JSON."""
+    out: dict[str, str] = {}
+    for p in records:
+        if p.get("annotations"):
+            for short, long in json.loads(p["annotations"]).get("acronyms", ()):
+                out.setdefault(short, long)
+    return json.dumps(out, ensure_ascii=False)
 
 
 def _dump(value: Iterable | None) -> str | None:

@@ -25,14 +25,10 @@ import re
 from dataclasses import dataclass
 
 from ingest.text import fold, terms
+from ingest.reading.lexicon import ROLE_NOUNS
 from qa import entities
 
-PERSON_NOUNS = frozenset((
-    "person people official officials leader leaders minister ministers president presidents envoy envoys "
-    "spokesman spokeswoman spokesperson journalist journalists negotiator negotiators aide aides adviser "
-    "advisers advisor advisors diplomat diplomats representative representatives member members player "
-    "players author authors editor head chief man men woman women coach quarterback delegate delegates "
-    "politician politicians figure figures individual individuals candidate winner mvp senator king prince").split())
+PERSON_NOUNS = ROLE_NOUNS - {"source", "sources", "ministry"}
 PLACE_NOUNS = frozenset(("city cities country countries capital capitals place places venue location locations "
                          "region regions state states stadium town towns palace nation nations area").split())
 ORG_NOUNS = frozenset(("organisation organization organisations organizations company companies agency agencies "
@@ -163,6 +159,22 @@ def _plural_wh(q: str) -> bool:
 
 
 # -- does a sentence hold what the question asks for? -------------------------------------
+def holds_answer_unit(analysis: Analysis, text: str, unit) -> bool:
+    """`holds_answer` for a stored unit (`Para.unit_at(a, b)`; `text` is its `Para.text`), read from its
+    annotations: dates and amounts from its typed mentions, names from its reading (a table row read
+    with its header), so no stored sentence is parsed again for when / how many."""
+    kind = analysis.answer_type
+    if kind not in _STORED:
+        return holds_answer(analysis, unit.reading)
+    asked = {fold(t) for t in entities.times(analysis.question)} | set(entities.numbers(analysis.question)) \
+        | {fold(w) for w in entities.quantities(analysis.question)}
+    found = [fold(text[m.start:m.end]) for m in unit.mentions if m.kind in _STORED[kind]]
+    return any(f not in asked and not any(a in f.split() for a in asked if a) for f in found)
+
+
+_STORED = {"date": ("date", "time"), "number": ("number", "money", "percent", "duration")}
+
+
 def holds_answer(analysis: Analysis, sentence: str) -> bool:
     """True when the sentence holds something of the expected type that the question does not
     already hold: a name not in the question for who/which-organisation, a place for where, a

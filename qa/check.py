@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingest.chunking import sentence_spans
+from ingest.reading.lexicon import CITATION_MARKERS, QUOTED
+from ingest.reading.numbers import values
 from ingest.corpus import Para
 from ingest.text import fold, terms
 from qa import entities
@@ -41,55 +43,10 @@ from qa.select import usable
 
 LEXICAL_MIN = 0.4  # was 0.6 before names and numbers were checked apart (docs/quality.md)
 SEMANTIC_MIN = 0.55
-_MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_LEADING = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_MARKERS = _LEADING = CITATION_MARKERS
 
-# -- numbers by value ------------------------------------------------------------------------
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 10**9, "trillion": 10**12,
-           "dozen": 12}
-_ORDINALS = {w: i for i, w in enumerate(
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
-_VALUE_WORDS = {**_UNITS, **_TENS, **_SCALES, "half": 0.5, "twice": 2}
-_NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?|[a-z]+(?:-[a-z]+)*")
-_AND_A_HALF = re.compile(r"\b([a-z]+|\d+)(?:[\s-]+and[\s-]+a[\s-]+|-and-a-)half\b")
-
-
-def quantities(text: str) -> set[tuple[str, float]]:
-    """Every number a text states, by value: ("n", 4.5) for "4.5" or "four-and-a-half",
-    ("ord", 2) for "second" or "2nd". Vague words ("several", "dozens") and "once" are not numbers."""
-    folded = _AND_A_HALF.sub(lambda m: f"{_value(m.group(1)) + 0.5:g}" if _value(m.group(1)) is not None
-                             else m.group(), fold(text))
-    out: set[tuple[str, float]] = set()
-    for token in _NUMBER_TOKEN.findall(folded):
-        if token[0].isdigit():
-            digits = re.sub(r"(st|nd|rd|th)$", "", token).replace(",", "")
-            kind = "ord" if digits != token.replace(",", "") else "n"
-            out.add((kind, float(digits)))
-        elif token in _ORDINALS:
-            out.add(("ord", float(_ORDINALS[token])))
-        else:
-            value = _value(token)
-            if value is not None:
-                out.add(("n", value))
-    return out
-
-
-def _value(token: str) -> float | None:
-    """"twenty-five" -> 25, "four" -> 4, "4" -> 4; None for anything else."""
-    if token[:1].isdigit():
-        return float(token)
-    parts = token.split("-")
-    if not all(p in _VALUE_WORDS for p in parts):
-        return None
-    total = 0.0
-    for p in parts:
-        v = _VALUE_WORDS[p]
-        total = total * v if p in _SCALES and total else total + v
-    return total
+# -- numbers by value: ingest.reading.numbers ------------------------------------------------
+quantities = values  # "4.5" and "four-and-a-half" are ("n", 4.5); "second" is ("ord", 2)
 
 
 def _show(q: tuple[str, float]) -> str:
@@ -139,7 +96,7 @@ def missing(sentence: str, source: str, known: frozenset[str] = frozenset()) -> 
 # -- who said it -----------------------------------------------------------------------------------
 _VERBS = "|".join(sorted(entities.SPEECH_VERBS, key=len, reverse=True))
 _SPEECH = re.compile(r"\b(" + _VERBS + r")\b", re.I)
-_QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+_QUOTED = QUOTED
 _NOUN_USE = re.compile(r"(?P<lead>(?:['’]s|\b(?:the|a|an|his|her|their|its|our|these|those))\s+)"
                        r"(?P<word>" + _VERBS + r")\b", re.I)
 _AGENT = re.compile(r"^\s*(?:as\s+[^,.;]{0,60}?\s+)?by\s+(?P<agent>[^,.;]{1,80})", re.I)
@@ -276,7 +233,8 @@ class SupportChecker:
         self.sources = sources
         self.embedder = embedder
         self.before = before or (lambda para: [])
-        self._spans = [sentence_spans(p.text) or [(0, len(p.text))] for p in sources]
+        # the sentences ingest read (Para.sentences: units, wrapped lines joined); boilerplate has none stored
+        self._spans = [list(p.sentences) or sentence_spans(p.text) or [(0, len(p.text))] for p in sources]
         self._vectors: list[np.ndarray] | None = None  # per source: its sentences' vectors
         self._terms = [set(terms(p.text)) for p in sources]
         self._cache: dict[tuple, tuple[Checked | None, list[str]]] = {}

@@ -11,6 +11,13 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "data" / "articles"
 
 
+@pytest.fixture(autouse=True)
+def _speakers_by_rules_in_the_fast_tier(request, monkeypatch):
+    """The fast tier loads no model: ingest reads speakers with the rules, not spaCy's parser."""
+    if request.node.get_closest_marker("slow") is None:
+        monkeypatch.setenv("ARTICLES_QA_SPEAKERS", "rules")
+
+
 @pytest.fixture
 def articles(tmp_path) -> Path:
     """A private copy of the five shipped articles."""

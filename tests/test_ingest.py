@@ -74,8 +74,9 @@ def test_unreadable_files_are_skipped_and_nothing_is_lost(fake_settings, fake_em
     (articles / "image.txt").write_bytes(b"\x89PNG\x00\x00\x01\x02")
     (articles / "empty.txt").write_text("  \n\u00a0\n")
     report = run(fake_settings, fake_embedder)
-    assert report.files == 5
-    assert "iconv" in report.skipped["latin1.txt"] and "binary" in report.skipped["image.txt"]
+    assert report.files == 6  # the latin-1 article is read, and the report says how
+    assert report.encodings == {"latin1.txt": "latin-1"} and "latin-1: latin1.txt" in report.summary()
+    assert "latin1.txt" not in report.skipped and "binary" in report.skipped["image.txt"]
     assert "empty" in report.skipped["empty.txt"]
     # a file that was indexed and then becomes unreadable keeps its last good version
     (articles / A002).write_bytes(b"\xff\xfe broken now")

@@ -4,7 +4,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ingest.metadata import find_headline, find_published
-from ingest.paragraphs import decode_article, read_article, split_paragraphs
+import codecs
+
+from ingest.paragraphs import decode_article, read_article, read_article_encoded, split_paragraphs
 from qa.errors import ArticleTooLargeError, BinaryFileError, NotUTF8Error
 from tests.conftest import ARTICLES
 
@@ -58,9 +60,9 @@ def test_metadata_where_the_text_states_it():
     assert find_published([p.text for p in paras(A002)]) is None
 
 
-def test_latin1_binary_and_huge_files_are_refused_with_the_fix(tmp_path: Path):
-    with pytest.raises(NotUTF8Error, match="iconv"):
-        decode_article("Café au lait, Kremlin.".encode("latin-1"), "x.txt")
+def test_binary_and_huge_files_are_refused_with_the_fix(tmp_path: Path):
+    with pytest.raises(NotUTF8Error, match="byte-order mark"):
+        decode_article(b"\xff\xfe broken", "x.txt")  # a UTF-16 BOM over an odd number of bytes
     with pytest.raises(BinaryFileError):
         decode_article(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "x.png.txt")
     big = tmp_path / "big.txt"
@@ -86,3 +88,34 @@ def test_the_articles_table_reads_outlet_first_words_and_the_date_itself_from_th
     texts = [p.text for p in paras(A003)]
     iso, i, start, end = published_at(texts)
     assert (iso, texts[i][start:end]) == ("2025-03-26", "March 26, 2025")  # the date, not "PublishedMarch 26, 2025"
+
+
+TEXT = "Café talks in Riyadh: the “deal” is off — Peskov said. Ça va, naïve résumé.\n\nSecond paragraph."
+
+
+@pytest.mark.parametrize("encoding, reported", [
+    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1252", "cp1252"), ("utf-16", "utf-16"),
+    ("utf-16-be", None), ("utf-32", "utf-32"),
+])
+def test_latin1_cp1252_and_utf16_with_a_bom_are_read(tmp_path: Path, encoding, reported):
+    path = tmp_path / "a.txt"
+    data = TEXT.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+        reported = "utf-16"
+    path.write_bytes(data)
+    text, used = read_article_encoded(path)
+    assert text == TEXT and used == reported
+    assert [p.text for p in split_paragraphs(text)] == TEXT.split("\n\n")
+
+
+def test_latin1_without_the_cp1252_characters(tmp_path: Path):
+    path = tmp_path / "a.txt"
+    path.write_bytes("Café au lait, Kremlin. Ça va très bien à Paris.".encode("latin-1"))
+    text, used = read_article_encoded(path)
+    assert text == "Café au lait, Kremlin. Ça va très bien à Paris." and used == "latin-1"
+
+
+def test_utf16_without_a_bom_is_binary_with_the_reason():
+    with pytest.raises(BinaryFileError, match="NUL"):
+        decode_article(TEXT.encode("utf-16-le"), "x.txt")

@@ -1,0 +1,46 @@
+"""Sentences: where each sentence of a run of prose starts and ends.
+
+Assigns (start, end) spans from NLTK's Punkt model (the English parameters llama-index ships
+offline), extended with `lexicon.ABBREVIATIONS`: "Pier No. 7", "St. Petersburg", "Rev. Smith",
+"Gen. Lee", initials ("J. K. Rowling") and dotted acronyms ("U.S.", "B.A.") do not end a
+sentence. Spans are found on the text with line breaks read as spaces (same length), so a line
+break inside a hard-wrapped paragraph never ends a sentence and every span indexes the file's text.
+A sentence opening with a closing quotation mark left over by Punkt ("” he said") is joined to the
+one before.
+
+Not handled: an abbreviation that really ends a sentence ("... in the U.S. The talks") stays
+joined to the next sentence, and ellipses inside a sentence are treated as Punkt treats them.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import re
+
+from ingest.reading.lexicon import ABBREVIATIONS
+from ingest.reading.layout import masked
+
+_CLOSING = re.compile(r"^[”’\"')\]]")
+
+
+@functools.lru_cache(maxsize=1)
+def tokenizer():
+    """Punkt's English model with the abbreviations added (a copy: ingest.chunking keeps the plain one)."""
+    from ingest.chunking import _punkt
+
+    punkt = copy.deepcopy(_punkt())
+    punkt._params.abbrev_types.update(ABBREVIATIONS)
+    return punkt
+
+
+def spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of `text[start:end]` (offsets into `text`)."""
+    end = len(text) if end is None else end
+    piece = masked(text[start:end])
+    out: list[list[int]] = []
+    for a, b in tokenizer().span_tokenize(piece):
+        if out and (_CLOSING.match(piece[a:b]) or not re.search(r"\w", piece[a:b])):
+            out[-1][1] = b
+            continue
+        out.append([a, b])
+    return [(start + a, start + b) for a, b in out]
