@@ -224,7 +224,8 @@ def _commit(store: IndexStore, old: Manifest | None, reuse: bool, paragraphs: di
             raise
         SnapshotFolder(store.dir / corpus_dir).write(paragraphs, ids, vectors)
     except BaseException:  # a full disk, a kill signal: remove this commit's half-written parts now
-        _discard(store, vector_dir, name, corpus_dir)
+        _discard(store, vector_dir, name, corpus_dir,
+                 new_folder=not settings.chroma_url and (old is None or vector_dir != old.vector_dir))
         raise
     previous = old.names() if old is not None and old.collection else CommitRef()
     store.write_manifest(Manifest(
@@ -248,12 +249,17 @@ class _ChromaWriteError(Exception):
     """Chroma could not write its store (read-only or full); reported as IndexWriteError."""
 
 
-def _discard(store: IndexStore, vector_dir: str, collection: str, corpus_dir: str) -> None:
-    """Remove what a failed commit wrote (its collection and snapshot folder), as far as the failure
-    allows; whatever stays is removed by the next run (the pending marker says to look)."""
+def _discard(store: IndexStore, vector_dir: str, collection: str, corpus_dir: str, *, new_folder: bool) -> None:
+    """Remove what a failed commit wrote (its collection and snapshot folder, and its vector folder
+    when this commit started it), as far as the failure allows; whatever stays is removed by the next
+    run (the pending marker says to look)."""
     import shutil
 
     shutil.rmtree(store.dir / corpus_dir, ignore_errors=True)
+    if new_folder:
+        store.close_client(vector_dir)
+        shutil.rmtree(store.dir / vector_dir, ignore_errors=True)
+        return
     try:
         store.drop_collections(vector_dir, keep=set(), only={collection})
     except Exception as e:  # the store may be the thing that failed
