@@ -27,7 +27,6 @@ from qa.analyze import Analysis
 from qa.condense import Standalone, standalone_query
 from qa.answer import Answer, AnswerSentence, Citation, Evidence
 from qa.confidence import confidence, signals
-from qa.retrieve import Retrieval
 from qa.score import sigmoid
 from qa.select import UNSCORED, Sentence, context_terms
 from qa.settings import Settings
@@ -65,6 +64,7 @@ class ExtractiveAnswerer:
         ahead = publication_date(evidence) or continuation(evidence)
         chosen = [ahead] if ahead else self.choose(pool, analysis)
         features = signals(evidence, chosen, pool)
+        chosen = whole_list(evidence.corpus, chosen)
         conf = confidence(features)
         tier = self.tier(conf) if chosen else "refused"
         if tier == "tentative":
@@ -133,6 +133,26 @@ def candidates(evidence: Evidence) -> list[Sentence]:
     if analysis.excludes_given and analysis.answer_type in ("person", "organisation", "place") and excluded:
         pool = [s for s in pool if _items(s, analysis) - excluded]
     return pool
+
+
+def whole_list(corpus: Corpus, chosen: list[Sentence]) -> list[Sentence]:
+    """A list is quoted whole: when the best sentence is one item of a list, or the line that leads
+    into a list ("... at the following sites:"), the answer is that list's items (`Para.units` of kind
+    "item"), in order, cited to the list's paragraph."""
+    if not chosen:
+        return chosen
+    best = chosen[0]
+    para = corpus.paras[best.para]
+    unit = para.unit_at(best.start, best.end)
+    if unit is None or unit.kind != "item":
+        following = corpus.beside(para, +1)
+        if not best.text.rstrip().endswith(":") or following is None or following.boilerplate:
+            return chosen
+        para = following
+    items = [u for u in para.units if u.kind == "item"]
+    if not items:
+        return chosen
+    return [replace(best, para=para.idx, start=u.start, end=u.end, text=para.text[u.start:u.end]) for u in items]
 
 
 def publication_date(evidence: Evidence) -> Sentence | None:

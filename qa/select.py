@@ -24,7 +24,7 @@ from ingest.boilerplate import is_credit, is_instruction, is_prose
 from ingest.chunking import sentence_spans
 from ingest.corpus import Corpus, Para
 from ingest.text import term_set
-from qa.analyze import Analysis, holds_answer
+from qa.analyze import Analysis, holds_answer, holds_answer_unit
 from qa.retrieve import DENSE_WEIGHT, Hit, Retrieval
 from qa.score import Candidate, Scorer
 
@@ -68,9 +68,11 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
         context = context_terms(corpus, para)
         for a, b in _candidate_sentences(para, retrieval.chunk_sims):
             text = para.text[a:b]
-            if not usable(text):
+            unit = para.unit_at(a, b)
+            reading = unit.reading if unit else text  # a table row read with its header, wrapped lines joined
+            if not (usable(reading) or (unit is not None and unit.kind in ("item", "row"))):
                 continue
-            present = term_set(text)
+            present = term_set(reading)
             coverage = sum(v for t, v in idf.items() if t in present) / total
             focus = sum(v for t, v in focus_idf.items() if t in present or t in context) / focus_total
             dense = max(
@@ -78,7 +80,8 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
                 default=hit.dense,
             )
             score = W_COVERAGE * coverage + W_DENSE * dense + W_PARAGRAPH * hit.score
-            holds = holds_answer(analysis, text) if analysis else True
+            holds = (holds_answer_unit(analysis, text, unit) if unit else holds_answer(analysis, reading)) \
+                if analysis else True
             out.append(Sentence(hit.para, a, b, text, score, coverage, dense, rank, holds, focus))
     out.sort(key=lambda s: -s.score)
     return out
@@ -179,6 +182,6 @@ def candidate(corpus: Corpus, s: Sentence, paragraph: float = 0.0,
         previous = prev.text[-200:] if prev is not None and not prev.boilerplate else ""
     around = context_terms(corpus, para) | term_set(s.text)
     missing = sum(not n <= around for n in names) / len(names) if names else 0.0
-    return Candidate(" ".join(s.text.split()), " ".join(previous.split()), para.headline or "",
+    return Candidate(" ".join(para.reading(s.start, s.end).split()), " ".join(previous.split()), para.headline or "",
                      coverage=s.coverage, dense=s.dense, focus=s.focus, holds=float(s.holds),
                      paragraph=paragraph, rank=min(s.rank, 10) / 10, missing=missing)

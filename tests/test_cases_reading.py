@@ -1,8 +1,7 @@
 """The shared bug-report cases about reading (`../shared/cases/<name>/`), asked of the real pipeline.
 
-Each case folder holds `articles/` and `case.json` (questions with what a right answer holds).
-A case whose reading is right but whose answer still fails on sentence selection or confidence
-(issue 18's scorer) is marked xfail with that reason.
+Each case folder holds `articles/` and `case.json` (questions with what a right answer holds);
+every answer must hold its right value.
 """
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ pytestmark = pytest.mark.slow  # MiniLM and spaCy over each case's articles
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / ".." / "shared" / "cases"
-SELECTION = pytest.mark.xfail(strict=False, reason="selection: issue 18")
 
 
 def _case(name: str) -> dict:
@@ -71,12 +69,12 @@ def test_abbrev_no(tmp_path):
     _ask_case("abbrev-no", tmp_path)
 
 
-@SELECTION  # read right (a row unit read with its header); qa/select.py's `usable` drops a row (not prose)
+
 def test_table_row(tmp_path):
     _ask_case("table-row", tmp_path)
 
 
-@SELECTION  # read right (three item units in ¶3); selection must quote the items of a list, not one sentence
+
 def test_bullet_list(tmp_path):
     _ask_case("bullet-list", tmp_path)
 
