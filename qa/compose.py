@@ -116,12 +116,13 @@ class ExtractiveAnswerer:
 
 
 def candidates(evidence: Evidence) -> list[Sentence]:
-    """The sentences that can answer, best first by the answer scorer: read by it, in the mouth of
+    """The sentences that can answer, best first by the answer scorer: read by it, holding the kind of
+    thing asked for (a name for "who", a time for "when", a number for "how many"), in the mouth of
     the speaker asked about, with the people the question names in view, not quoted by the previous
-    answer, and (for "who else") naming someone not named before. Whether a sentence holds the kind
-    of thing asked for is a signal of the confidence model, not a filter."""
+    answer, and (for "who else") naming someone not named before."""
     analysis = evidence.question_analysis
-    pool = [s for s in evidence.sentences if s.answer > UNSCORED and norm_key(s.text) not in evidence.answered]
+    pool = [s for s in evidence.sentences
+            if s.answer > UNSCORED and s.holds and norm_key(s.text) not in evidence.answered]
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
         pool = [s for s in pool if entities.said_by(s.text, wanted, _before(evidence.corpus, s))]

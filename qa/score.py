@@ -28,6 +28,7 @@ import functools
 import json
 import math
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ MODEL_DIR = Path(__file__).with_name("models") / "answer-scorer"  # a cross-enco
 MODEL_FILE = Path(__file__).with_name("models") / "answer-scorer.json"  # the learned scorer's weights
 MAX_TOKENS = 96  # question + sentence + context; the context is cut first
 CONTEXT_CHARS = 240  # of the sentence before, kept from its end
+CACHE_TEXTS = 20_000  # candidate vectors kept per process (about 30 MB)
 
 
 @dataclass(frozen=True)
@@ -162,9 +164,24 @@ class LearnedScorer:
             raise ScorerUnavailableError(f"the answer scorer's weights at {model_file} cannot be read ({e}); "
                                          f"rebuild them with `python -m qa.eval.train`") from None
         self.embedder = embedder
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def features(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
-        return learned_features(self.embedder, question, candidates)
+        return learned_features(self._vectors, question, candidates)
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """MiniLM vectors of candidate texts, each embedded once per process (an article's sentences
+        recur from question to question): a bounded cache in front of one batch for the rest."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, v in zip(missing, self.embedder.get_text_embedding_batch(missing)):
+                self._cache[text] = np.asarray(v, dtype=np.float32)
+        out = np.stack([self._cache[t] for t in texts])
+        for t in texts:
+            self._cache.move_to_end(t)
+        while len(self._cache) > CACHE_TEXTS:
+            self._cache.popitem(last=False)
+        return out
 
     def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
         if not candidates:
@@ -173,11 +190,12 @@ class LearnedScorer:
         return (x @ self.coef + self.intercept).astype(np.float32)
 
 
-def learned_features(embedder, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
-    """One row of `LearnedScorer.FEATURES` per candidate, shape (N, 10), float32."""
-    q = np.asarray(embedder.get_query_embedding(" ".join(question.split())), dtype=np.float32)
+def learned_features(vectors, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
+    """One row of `LearnedScorer.FEATURES` per candidate, shape (N, 10), float32. `vectors(texts)` gives
+    MiniLM vectors (N, 384); the question's is `vectors([question])` read as a query."""
+    q = np.asarray(vectors([" ".join(question.split())])[0], dtype=np.float32)
     texts = [c.text for c in candidates] + [f"{c.before} {c.text}".strip() for c in candidates]
-    v = np.asarray(embedder.get_text_embedding_batch(texts), dtype=np.float32)
+    v = np.asarray(vectors(texts), dtype=np.float32)
     cos = v @ q / (np.linalg.norm(v, axis=1) * (np.linalg.norm(q) or 1.0) + 1e-9)
     n = len(candidates)
     lexical = np.asarray([[c.coverage, c.dense, c.focus, c.holds, c.paragraph, c.rank, c.missing]

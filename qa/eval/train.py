@@ -468,7 +468,7 @@ def gather(sources: dict[str, list[Question]], workdir: Path, embedder, log=prin
             names = [term_set(n) for n in evidence.question_analysis.names]
             head = [s for s in evidence.sentences if s.answer > UNSCORED]
             cands = [candidate(evidence.corpus, s, scores.get(s.para, 0.0), names) for s in head]
-            x = learned_features(embedder, case.question, cands) if cands else np.zeros((0, 10), np.float32)
+            x = learned_features(embedder.get_text_embedding_batch, case.question, cands) if cands else np.zeros((0, 10), np.float32)
             y = np.asarray([_label(case, by_id.get(case.id), evidence.corpus.paras[s.para], s) for s in head])
             out.append(Asked(case, source, evidence, x, y, np.asarray([c.support for c in cands])))
         log(f"{source}: {len(out) - before} questions, {sum(len(a.y) for a in out[before:])} candidates, "
