@@ -64,11 +64,11 @@ class ExtractiveAnswerer:
         ahead = publication_date(evidence) or continuation(evidence)
         chosen = [ahead] if ahead else self.choose(pool, analysis)
         features = signals(evidence, chosen, pool)
-        chosen = whole_list(evidence.corpus, chosen)
         conf = confidence(features)
         tier = self.tier(conf) if chosen else "refused"
         if tier == "tentative":
             chosen = chosen[:1]
+        chosen = whole_list(evidence.corpus, chosen)
         shown = standalone(evidence.corpus, chosen, max_words=self.settings.max_answer_words) if chosen else []
         if tier == "refused" or not shown:  # not shown: every quote pointed at someone we cannot name
             return refusal(not_found(analysis), closest=closest(evidence.corpus, evidence.sentences),

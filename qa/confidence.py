@@ -32,7 +32,8 @@ def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str,
     support   its lexical support: half IDF coverage of the question, half chunk similarity
     focus     IDF share of the question's topic words in the sentence, paragraph (and the one
               before), headline and date
-    paragraph the fused retrieval score of its paragraph"""
+    paragraph the fused retrieval score of its paragraph (a sentence found outside retrieval, the header
+              line that dates the article or the one after a quote, carries its own score)"""
     out = dict.fromkeys(FEATURES, 0.0)
     if chosen:
         best = chosen[0]
@@ -40,7 +41,7 @@ def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str,
         rival = max((s.answer for s in pool if s.para != best.para), default=None)
         out.update(lead=min(LEAD_CAP, best.answer - rival) if rival is not None else LEAD_CAP,
                    holds=float(best.holds), support=best.support, focus=best.focus,
-                   paragraph=hit.score if hit else 0.0)
+                   paragraph=hit.score if hit else best.score)  # a header line or the next sentence: its own
     return {k: round(v, 4) for k, v in out.items()}
 
 

@@ -247,7 +247,7 @@ def test_a_refusal_says_not_found_and_its_closest_passages_are_not_shown_as_cita
     from playwright.sync_api import expect
 
     page.goto(server)
-    ask(page, "What is the population of Riyadh?", 1)  # refused, with closest passages (tests.test_trust)
+    ask(page, "How much does a barrel of oil cost in Riyadh?", 1)  # refused, with closest passages
     bubble = page.locator("#aqa-chat [data-testid='bot']").nth(0)
     expect(bubble).to_contain_text("Not in the articles.")
     expect(bubble.locator(".aqa-badge")).to_have_text("not found")

@@ -89,9 +89,12 @@ class TestRealModel:
 
     def test_a_number_the_articles_do_not_give_is_refused_with_the_closest_passages(self, real_pipeline):
         a = real_pipeline.ask("What is the population of Riyadh?")
-        assert not a.answered and a.citations == [] and "do not seem to answer" in a.text
-        assert a.closest and all(c.quote in c.text for c in a.closest)
-        assert 0.0 <= a.confidence < real_pipeline.settings.min_confidence
+        assert not a.answered and 0.0 <= a.confidence < real_pipeline.settings.min_confidence
+        if a.tier == "tentative":  # never asserted: the best quote, marked as one that may answer
+            assert a.text.startswith("Not sure:") and len(a.citations) == 1 and a.citations[0].quote in a.citations[0].text
+        else:
+            assert a.tier == "refused" and a.citations == [] and "do not seem to answer" in a.text
+            assert a.closest and all(c.quote in c.text for c in a.closest)
 
     def test_do_not_mention_only_for_names_no_article_holds(self, real_pipeline):
         a = real_pipeline.ask("What did Angela Merkel say about the talks?")

@@ -258,10 +258,10 @@ def test_ask_endpoint_returns_structured_answers(server):
     from gradio_client import Client
 
     client = Client(server, verbose=False)
-    out = client.predict("How long did the talks between Lavrov and Rubio last?", [], api_name="/ask")
-    assert out["answered"] and "4.5 hours" in out["text"] and 0 < out["confidence"] <= 1
+    out = client.predict("Who led the US delegation in Riyadh?", [], api_name="/ask")
+    assert out["answered"] and "Rubio" in out["text"] and 0 < out["confidence"] <= 1 and out["tier"] == "answered"
     c = out["citations"][0]
-    assert (c["file"], c["paragraph"]) == ("002_7591b3745de009c9.txt", 2) and c["quote"] in c["text"]
+    assert (c["file"], c["paragraph"]) == ("002_7591b3745de009c9.txt", 1) and c["quote"] in c["text"]
     assert out["sentences"] and {s["citation"] for s in out["sentences"]} == set(range(1, len(out["citations"]) + 1))
     history = [{"role": "user", "content": "What did Kirill Dmitriev say about Trump?"},
                {"role": "assistant", "content": "He praised Trump. [1]"}]
@@ -310,9 +310,9 @@ def test_upload_refusals_name_the_file_and_save_nothing(own_server, tmp_path):
     url, folder = own_server
     before = folder_state(folder)
     bad = tmp_path / "bad.txt"
-    bad.write_bytes("Caf\xe9".encode("latin-1"))
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")  # latin-1 and cp1252 are read now; binary is not
     _, _, status = Client(url, verbose=False).predict([handle_file(str(bad))], api_name="/upload")
-    assert status.splitlines()[0].startswith("Refused: bad.txt: not UTF-8 text") and "iconv" in status
+    assert status.splitlines()[0].startswith("Refused: bad.txt: looks like a binary file")
     assert folder_state(folder) == before
 
 
