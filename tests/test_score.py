@@ -65,7 +65,7 @@ def test_no_tentative_tier_when_its_threshold_is_not_below(conf=0.45):
     assert ExtractiveAnswerer(Settings(min_confidence=0.5, min_tentative=0.5)).tier(conf) == "refused"
 
 
-@pytest.mark.parametrize("signal", ["focus", "paragraph", "holds"])
+@pytest.mark.parametrize("signal", ["focus", "paragraph"])
 def test_confidence_rises_with_each_signal_it_reads(signal):
     base = dict.fromkeys(FEATURES, 0.0) | {"holds": 1.0, "support": 0.5, "focus": 0.5, "paragraph": 0.5, "lead": 2.0}
     values = [confidence(base | {signal: x}) for x in np.linspace(0, 1, 11)]
