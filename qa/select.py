@@ -48,6 +48,8 @@ class Sentence:
     holds: bool = True  # holds the kind of answer the question asks for
     focus: float = 0.0  # share of the question's terms in the sentence, its paragraph or headline
     answer: float = UNSCORED  # the answer scorer's logit (qa.score); UNSCORED when not read by it
+    paragraph: float = 0.0  # its paragraph's fused retrieval score
+    missing: float = 0.0  # share of the question's names absent from it and its surroundings
 
     @property
     def support(self) -> float:
@@ -62,6 +64,7 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     focus_idf = {t: v for t, v in idf.items()
                  if analysis is None or t in analysis.focus or from_earlier_turn(weights, t)}
     focus_total = sum(focus_idf.values()) or 1.0
+    names = [term_set(name) for name in analysis.names] if analysis else []
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
@@ -82,7 +85,10 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
             score = W_COVERAGE * coverage + W_DENSE * dense + W_PARAGRAPH * hit.score
             holds = (holds_answer_unit(analysis, text, unit) if unit else holds_answer(analysis, reading)) \
                 if analysis else True
-            out.append(Sentence(hit.para, a, b, text, score, coverage, dense, rank, holds, focus))
+            around = context | present
+            missing = sum(not n <= around for n in names) / len(names) if names else 0.0
+            out.append(Sentence(hit.para, a, b, text, score, coverage, dense, rank, holds, focus,
+                                paragraph=hit.score, missing=missing))
     out.sort(key=lambda s: -s.score)
     return out
 
@@ -156,23 +162,21 @@ def usable(sentence: str) -> bool:
     return is_prose(sentence) and not is_credit(sentence) and not is_instruction(sentence)
 
 
-def rank(sentences: list[Sentence], scorer: Scorer, question: str, corpus: Corpus, retrieval: Retrieval,
-         analysis: Analysis, n: int = MAX_SCORED) -> list[Sentence]:
+def rank(sentences: list[Sentence], scorer: Scorer, question: str, corpus: Corpus,
+         n: int = MAX_SCORED) -> list[Sentence]:
     """The `n` best sentences by lexical score read by `scorer` in one batch, ordered by its logit
     (`Sentence.answer`); the rest follow unscored, in lexical order. `sentences` is in lexical order."""
     head, tail = sentences[:n], sentences[n:]
-    scores = {h.para: h.score for h in retrieval.hits}
-    names = [term_set(name) for name in analysis.names]
-    logits = scorer.score(question, [candidate(corpus, s, scores.get(s.para, 0.0), names) for s in head])
+    logits = scorer.score(question, [candidate(corpus, s) for s in head])
     scored = [replace(s, answer=round(float(x), 4)) for s, x in zip(head, logits)]
     scored.sort(key=lambda s: -s.answer)
     return scored + tail
 
 
-def candidate(corpus: Corpus, s: Sentence, paragraph: float = 0.0,
-              names: list[frozenset[str]] | None = None) -> Candidate:
+def candidate(corpus: Corpus, s: Sentence) -> Candidate:
     """A sentence as the scorer reads it: its words, the sentence before it (in its paragraph, else
-    the end of the paragraph before), the article's headline, and its lexical signals."""
+    the end of the paragraph before), the article's headline, and the lexical signals `score_sentences`
+    computed."""
     para = corpus.paras[s.para]
     before = [para.text[a:b] for a, b in para.sentences if b <= s.start]
     if before:
@@ -180,8 +184,6 @@ def candidate(corpus: Corpus, s: Sentence, paragraph: float = 0.0,
     else:
         prev = corpus.beside(para, -1)
         previous = prev.text[-200:] if prev is not None and not prev.boilerplate else ""
-    around = context_terms(corpus, para) | term_set(s.text)
-    missing = sum(not n <= around for n in names) / len(names) if names else 0.0
     return Candidate(" ".join(para.reading(s.start, s.end).split()), " ".join(previous.split()), para.headline or "",
                      coverage=s.coverage, dense=s.dense, focus=s.focus, holds=float(s.holds),
-                     paragraph=paragraph, rank=min(s.rank, 10) / 10, missing=missing)
+                     paragraph=s.paragraph, rank=min(s.rank, 10) / 10, missing=s.missing)

@@ -43,7 +43,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.text import term_set
 from qa.score import MAX_TOKENS, Candidate, pair
 from qa.select import MAX_SCORED, UNSCORED
 
@@ -464,10 +463,8 @@ def gather(sources: dict[str, list[Question]], workdir: Path, embedder, log=prin
         before = len(out)
         for case in cases:
             evidence = pipeline.evidence(case.question)
-            scores = {h.para: h.score for h in evidence.retrieval.hits}
-            names = [term_set(n) for n in evidence.question_analysis.names]
             head = [s for s in evidence.sentences if s.answer > UNSCORED]
-            cands = [candidate(evidence.corpus, s, scores.get(s.para, 0.0), names) for s in head]
+            cands = [candidate(evidence.corpus, s) for s in head]
             x = learned_features(embedder.get_text_embedding_batch, case.question, cands) if cands else np.zeros((0, 10), np.float32)
             y = np.asarray([_label(case, by_id.get(case.id), evidence.corpus.paras[s.para], s) for s in head])
             out.append(Asked(case, source, evidence, x, y, np.asarray([c.support for c in cands])))
