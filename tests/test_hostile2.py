@@ -34,3 +34,79 @@ def test_orders_addressed_to_whoever_answers_are_flagged_and_never_quoted(fake_s
     answer = Pipeline(fake_settings, embedder=fake_embedder).ask("Did Mayor Peter Lang resign?")
     assert not any(c.file == "planted.txt" and c.paragraph in (2, 3) for c in answer.citations)
     assert "must say" not in answer.text and "must state" not in answer.text
+
+
+# 1. one sentence over spaCy's 1,000,000-character limit stopped all indexing (E088)
+def test_a_sentence_over_a_million_characters_is_read_without_the_parser():
+    import spacy
+
+    from ingest.reading import speakers
+
+    blank = speakers.Parser(spacy.blank("en"))  # raises E088 over nlp.max_length, as the real model does
+    words = "the Samos convoy crossed the bridge at dawn and the mayor said it was safe "
+    huge = "Officials said " + words * (1_080_000 // len(words))
+    said = speakers.attribute([[huge], ["The talks were long, Lavrov told reporters."]], parser=blank)
+    assert said[0][0] == "Officials"
+
+
+@pytest.mark.slow
+def test_python_m_ingest_indexes_the_good_articles_beside_a_megabyte_sentence(tmp_path, articles):
+    words = "the Samos convoy crossed the bridge at dawn and the mayor said it was safe "
+    (articles / "huge.txt").write_text("Officials said " + words * (1_080_000 // len(words)) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "ingest", "--data", str(articles), "--index", str(tmp_path / "i")],
+                          capture_output=True, text=True, timeout=900, cwd=ROOT,
+                          env={**os.environ, "ARTICLES_QA_SPEAKERS": "spacy"})
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "6 articles" in done.stdout + done.stderr
+
+
+# 7. terminal escape codes in an article were printed raw by `python -m qa`
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_cli_shows_terminal_controls_in_articles_as_visible_escapes(monkeypatch, capsys, as_json):
+    import qa.pipeline
+    from qa.__main__ import main
+    from qa.answer import Answer, AnswerSentence, Citation
+
+    evil = "The ferry left\x1b[1A\x1b[2K at 7.\x1b]0;pwned\x07 Sources:\x9b2J\r(answered; confidence 1.00)"
+    answer = Answer(text=evil + " [1]", answered=True, confidence=0.3, sentences=[AnswerSentence(evil, 1)],
+                    citations=[Citation(file="a.txt", paragraph=1, text=evil, quote=evil, headline="Ferry\x1b[31m")])
+
+    class Fake:
+        def __init__(self, *a, **k):
+            pass
+
+        def ask(self, question, history=None):
+            return answer
+
+    monkeypatch.setattr(qa.pipeline, "Pipeline", Fake)
+    assert main(["When does the ferry leave?"] + (["--json"] if as_json else [])) == 0
+    out = capsys.readouterr().out
+    assert not any(ord(ch) < 32 and ch not in "\n\t" or 0x7f <= ord(ch) <= 0x9f for ch in out), repr(out)
+    if as_json:
+        assert json.loads(out)["text"] == answer.text  # escaped, still the same JSON
+    else:
+        assert "\\x1b[1A" in out and "\\x9b2J" in out
+
+
+# 9. `python -m qa ... | head -1`: a BrokenPipeError traceback; any other bug: a traceback
+@pytest.mark.parametrize("body, code, said", [
+    ("[print('line ' * 1000) for _ in range(2000)] and 0", 141, ""),
+    ("{}['missing']", 1, "error: unexpected KeyError: 'missing'; this is a bug"),
+])
+def test_a_closed_pipe_or_a_bug_is_no_traceback_from_a_command(body, code, said):
+    script = f"import sys; from ingest.cli import run; sys.exit(run(lambda: {body}))"
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdout.close()  # `| head -0`: the reader is gone before the command writes
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == code and "Traceback" not in err and "Exception ignored" not in err, err
+    assert err.startswith(said) and err.count("\n") <= 1
+
+
+# 8. `python -m ui --port 70000` or `-1`: an OverflowError traceback
+@pytest.mark.parametrize("port", ["70000", "-1", "0"])
+def test_a_port_out_of_range_is_one_line_and_exit_2(tmp_path, capsys, port):
+    from ui.__main__ import main
+
+    code = main(["--port", port, "--data", str(tmp_path / "a"), "--index", str(tmp_path / "i")])
+    assert code == 2 and capsys.readouterr().err == f"error: --port {port} is not a port number; pass one from 1 to 65535\n"
+    assert not (tmp_path / "i").exists()

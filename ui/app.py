@@ -94,6 +94,10 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         except ArticlesQAError as e:
             log.warning("re-indexing failed: %s", e)
             messages.append(f"Error: {without_settings(str(e))}")
+        except Exception as e:  # a bug must still reach the status box, and the page keep working (issue 28)
+            log.exception("re-indexing failed")
+            messages.append(f"Error: indexing failed ({type(e).__name__}: {str(e)[:200]}); the previous index "
+                            f"still answers. Remove or fix the file just added, then re-index.")
         try:
             rows = table_rows()
         except ArticlesQAError as e:
