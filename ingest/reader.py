@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 
 from ingest.corpus import Corpus
-from ingest.errors import IndexChangedError, IndexCorruptError, IndexStateError
+from ingest.errors import IndexChangedError, IndexCorruptError, IndexLockedError, IndexStateError, IndexWriteError
 from ingest.settings import IndexSettings
 from ingest.manifest import Manifest
-from ingest.store import IndexStore
+from ingest.store import QUERY_LOCK_WAIT, IndexStore
 
 log = logging.getLogger("articles_qa.reader")
 
@@ -57,10 +57,29 @@ class Snapshot:
                 f"the snapshot of {store.dir} holds {len(self.vectors)} of the {self.corpus.chunk_count} chunk "
                 f"vectors its manifest names; rebuild it with `python -m ingest --index {store.dir}`")
         self.read_only = _read_only(store, self.vector_dir) if read_only is None else read_only
-        self.collection = None if self.read_only else self._open_collection()
+        self.collection = None if self.read_only else self._open_or_search_exactly()
         self._users = 0
         self._retired = False
         self.closed = False
+
+    def _open_or_search_exactly(self):
+        """The commit's collection; or None (exact search over `vectors.npy`, as on a read-only index) when
+        Chroma cannot be opened for want of disk space or for a lock another process holds, while the store
+        itself is sound: answering needs neither space nor the lock (issue 28). Damage is still raised."""
+        try:
+            return self._open_collection()
+        except (IndexLockedError, IndexWriteError) as e:
+            reason = str(e)
+        except IndexCorruptError as e:
+            try:
+                if self.store.settings.chroma_url or self.store.vector_store_problem(
+                        self.vector_dir, self.manifest.collection) is not None:
+                    raise
+            except IndexLockedError:
+                pass
+            reason = str(e)
+        log.warning("%s; searching the vectors of commit %s exactly", reason.split(";")[0], self.commit)
+        return None
 
     def _open_collection(self):
         collection = self.store.open_collection(self.vector_dir, self.manifest.collection)
@@ -81,7 +100,8 @@ class Snapshot:
         n = min(n, len(self.vectors))
         if n <= 0:
             return []
-        if self.collection is None:
+        if self.collection is None or self.store.vector_store_locked(self.vector_dir, write=False,
+                                                                        wait=QUERY_LOCK_WAIT):
             sims = self.vectors @ query.astype(np.float32)
             top = np.argpartition(-sims, n - 1)[:n]
             top = top[np.argsort(-sims[top], kind="stable")]

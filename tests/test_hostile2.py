@@ -110,3 +110,64 @@ def test_a_port_out_of_range_is_one_line_and_exit_2(tmp_path, capsys, port):
     code = main(["--port", port, "--data", str(tmp_path / "a"), "--index", str(tmp_path / "i")])
     assert code == 2 and capsys.readouterr().err == f"error: --port {port} is not a port number; pass one from 1 to 65535\n"
     assert not (tmp_path / "i").exists()
+
+
+# 3. a full disk stopped every new reader ("cannot be opened ... rebuild"); ingest called it corruption
+def test_a_full_disk_answers_from_the_snapshot_and_never_advises_rebuilding(fake_settings, fake_embedder, articles,
+                                                                            monkeypatch):
+    import shutil
+
+    import chromadb
+
+    from qa.errors import IndexWriteError
+
+    run(fake_settings, fake_embedder)
+    before = IndexStore(fake_settings).read_manifest()["commit"]
+
+    def starved(*args, **kwargs):  # what Chroma raised at 8 KB free
+        raise AttributeError("'NoneType' object has no attribute 'execute'")
+
+    monkeypatch.setattr(chromadb, "PersistentClient", starved)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10 ** 9, 10 ** 9 - 8192, 8192))
+    answer = Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask(
+        "Who brokered the grain-export deal?")
+    assert answer.answered and answer.citations
+    (articles / "new.txt").write_text("The harbour reopened on Friday.\n")
+    with pytest.raises(IndexWriteError, match="no space left on the device .* free some space") as caught:
+        run(fake_settings, fake_embedder)
+    assert "rebuild" not in str(caught.value) and "corrupt" not in str(caught.value)
+    assert IndexStore(fake_settings).read_manifest()["commit"] == before
+
+
+# 6. a lock on Chroma's SQLite file (BEGIN EXCLUSIVE in another process) hung readers and ingest silently
+def test_a_locked_vector_store_is_a_bounded_wait_then_one_line_and_readers_answer(fake_settings, fake_embedder,
+                                                                                  articles, monkeypatch):
+    import time
+
+    from ingest import store as store_module
+    from qa.errors import IndexLockedError
+
+    run(fake_settings, fake_embedder)
+    store = IndexStore(fake_settings)
+    database = store.dir / store.read_manifest()["vector_dir"] / "chroma.sqlite3"
+    asked_before = Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False)
+    assert asked_before.ask("Who brokered the grain-export deal?").answered
+    monkeypatch.setattr(store_module, "VECTOR_LOCK_WAIT", 1.0)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import sqlite3, sys, time; c = sqlite3.connect({str(database)!r}, isolation_level=None);"
+                               "c.execute('BEGIN EXCLUSIVE'); print('held', flush=True); time.sleep(120)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        fresh = Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False)
+        assert fresh.ask("Who brokered the grain-export deal?").answered
+        assert asked_before.ask("Who brokered the grain-export deal?").answered
+        (articles / "new.txt").write_text("The harbour reopened on Friday.\n")
+        with pytest.raises(IndexLockedError, match="another process holds a lock on .*chroma.sqlite3"):
+            run(fake_settings, fake_embedder)
+        assert time.monotonic() - started < 20
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run(fake_settings, fake_embedder).added == ["new.txt"]
