@@ -18,10 +18,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+
+
+def _folder_name(value: str | None) -> str | None:
+    """A manifest names sub-folders of the index (and collections) by a plain name: never a path, absolute
+    or with `..`, so that nothing outside the index folder is ever opened, moved or deleted (issue 28)."""
+    if value is not None and (not isinstance(value, str) or not _NAME.fullmatch(value) or ".." in value):
+        raise ValueError(f"{value!r} is not the name of a folder inside the index")
+    return value
+
 
 FORMAT = 3  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: per commit
 READABLE = (1, 2, FORMAT)
@@ -35,6 +47,8 @@ class CommitRef(BaseModel):
     vector_dir: str | None = None
     collection: str | None = None
     corpus_dir: str | None = None
+
+    _names = field_validator("vector_dir", "collection", "corpus_dir")(_folder_name)
 
 
 class Manifest(BaseModel):
@@ -51,6 +65,8 @@ class Manifest(BaseModel):
     corpus_dir: str | None = None
     previous: CommitRef = Field(default_factory=CommitRef)
     built_at: str | None = None
+
+    _names = field_validator("vector_dir", "collection", "corpus_dir")(_folder_name)
 
     # -- reading and writing -----------------------------------------------------
     @classmethod

@@ -105,6 +105,9 @@ class IndexStore:
 
     def set_aside(self, name: str, reason: str) -> Path:
         """Move one broken build folder (e.g. a vector store that no longer opens) under `broken/`."""
+        if Path(name).name != name or name in ("", ".", ".."):  # a plain sub-folder name only (issue 28)
+            raise IndexCorruptError(f"the index at {self.dir} names {name!r}, not a folder inside it; rebuild it "
+                                    f"with `python -m ingest --index {self.dir}`")
         target = self.dir / "broken" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
         target.parent.mkdir(parents=True, exist_ok=True)
         self.close_client(name)

@@ -171,3 +171,31 @@ def test_a_locked_vector_store_is_a_bounded_wait_then_one_line_and_readers_answe
         holder.kill()
         holder.wait()
     assert run(fake_settings, fake_embedder).added == ["new.txt"]
+
+
+# 4. manifest paths reached outside the index: ingest moved, opened and cleaned an outside folder
+@pytest.mark.parametrize("field, where", [("vector_dir", "relative"), ("corpus_dir", "absolute"),
+                                          ("previous", "relative")])
+def test_a_manifest_naming_a_folder_outside_the_index_is_corrupt_and_nothing_outside_is_touched(
+        fake_settings, fake_embedder, tmp_path, where, field):
+    from qa.errors import IndexCorruptError
+
+    run(fake_settings, fake_embedder)
+    outside = tmp_path / "outside"
+    (outside / "0a1b2c3d-0000-4000-8000-000000000000").mkdir(parents=True)
+    (outside / "keep.txt").write_text("mine")
+    before = sorted(str(p.relative_to(outside)) for p in outside.rglob("*"))
+    store = IndexStore(fake_settings)
+    data = json.loads(store.manifest_path.read_text())
+    name = "../outside" if where == "relative" else str(outside)
+    if field == "previous":
+        data["previous"] = {**data.get("previous", {}), "vector_dir": name, "corpus_dir": name}
+    else:
+        data[field] = name
+    store.manifest_path.write_text(json.dumps(data))
+    with pytest.raises(IndexCorruptError):
+        Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask("Who brokered the deal?")
+    report = run(fake_settings, fake_embedder)
+    assert report.rebuilt_from and report.files == 5
+    assert sorted(str(p.relative_to(outside)) for p in outside.rglob("*")) == before
+    assert Pipeline(fake_settings, embedder=fake_embedder).ask("Who brokered the grain-export deal?").answered
