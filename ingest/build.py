@@ -354,13 +354,16 @@ def _list_articles(data_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
     if not data_dir.is_dir():
         raise NoArticlesError(f"articles folder {data_dir} does not exist; create it and put .txt articles in it")
     files, refused = {}, {}
-    for p in sorted(data_dir.rglob("*.txt")):
+    root = data_dir.resolve()
+    for p in sorted(data_dir.rglob("*")):
         parts = p.relative_to(data_dir).parts
-        if any(part.startswith(".") for part in parts) or not p.is_file():
+        if any(part.startswith(".") for part in parts) or (p.is_dir() and not p.is_symlink()):
             continue
         name = p.relative_to(data_dir).as_posix()
         shown = shown_name(name)
-        if shown != name:
+        if (why := _not_an_article(p, root)) is not None:
+            refused[shown] = f"{shown}: {why}"
+        elif shown != name:
             refused[shown] = (f"{shown}: the file name is not plain UTF-8 text (it holds an undecodable byte or a "
                               f"control character such as a line break); rename the file")
         else:
@@ -369,6 +372,32 @@ def _list_articles(data_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
         raise NoArticlesError(f"no .txt articles in {data_dir}; add UTF-8 text files there"
                               + "".join(f"\n  {m}" for m in refused.values()))
     return files, refused
+
+
+ARTICLE_SUFFIXES = (".txt",)  # compared case-insensitively: Story.TXT is an article
+
+
+def _not_an_article(path: Path, root: Path) -> str | None:
+    """Why `path` (a non-hidden entry of the articles folder, `root` resolved) is not read, in words with the
+    fix, or None for an article: each is one "skipped" line, never silence (issue 28). A link is followed
+    only to a regular file inside the folder (never /etc/passwd, /proc, /dev/zero); a FIFO, a device or a
+    socket would block or never end."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "a symbolic link that loops; remove it"
+    except OSError as e:
+        return f"a symbolic link to nothing ({e.strerror or e}); remove it" if path.is_symlink() else \
+            f"cannot be read ({e.strerror or e})"
+    if not target.is_relative_to(root):  # the link, or a folder link above it, leads outside
+        return f"a link to {target}, outside the articles folder; copy the file in instead"
+    if target.is_dir():
+        return None if not path.is_symlink() else "a link to a folder; copy the files in instead"
+    if not target.is_file():
+        return "not a regular file (a FIFO, device or socket); articles must be plain files"
+    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        return f"not an article file (only {', '.join(ARTICLE_SUFFIXES)} files are read)"
+    return None
 
 
 def shown_name(name: str) -> str:

@@ -199,3 +199,45 @@ def test_a_manifest_naming_a_folder_outside_the_index_is_corrupt_and_nothing_out
     assert report.rebuilt_from and report.files == 5
     assert sorted(str(p.relative_to(outside)) for p in outside.rglob("*")) == before
     assert Pipeline(fake_settings, embedder=fake_embedder).ask("Who brokered the grain-export deal?").answered
+
+
+# 10. links to files outside the folder were indexed; 11. a FIFO, a link loop, /dev/zero, Story.TXT: silence
+def test_links_outside_special_files_and_other_names_each_get_one_skipped_line(fake_settings, fake_embedder, articles):
+    outside = articles.parent / "private.txt"
+    outside.write_text("The secret harbour code is 4471.\n")
+    (articles / "passwd.txt").symlink_to("/etc/passwd")
+    (articles / "status.txt").symlink_to("/proc/self/status")
+    (articles / "private.txt").symlink_to(outside)
+    (articles / "zero.txt").symlink_to("/dev/zero")
+    os.mkfifo(articles / "pipe.txt")
+    (articles / "loop-a.txt").symlink_to(articles / "loop-b.txt")
+    (articles / "loop-b.txt").symlink_to(articles / "loop-a.txt")
+    (articles / "inside.txt").symlink_to(articles / "000_b224bf4a9240cdc8.txt")  # a link inside is an article
+    (articles / "Story.TXT").write_text("The Samos ferry departs at 7 a.m. every weekday.\n")
+    (articles / "notes.md").write_text("# notes\n")
+    report = run(fake_settings, fake_embedder)
+    skipped = report.skipped
+    assert set(skipped) == {"passwd.txt", "status.txt", "private.txt", "zero.txt", "pipe.txt", "loop-a.txt",
+                            "loop-b.txt", "notes.md"}, skipped
+    assert all("\n" not in m and m.startswith(n + ": ") for n, m in skipped.items())
+    assert "outside the articles folder" in skipped["passwd.txt"] and "loops" in skipped["loop-a.txt"]
+    assert "not a regular file" in skipped["pipe.txt"] and "outside" in skipped["zero.txt"]
+    assert {"Story.TXT", "inside.txt"} <= set(report.added)
+    answer = Pipeline(fake_settings, embedder=fake_embedder).ask("What is the secret harbour code?")
+    assert "4471" not in answer.text and all(c.file != "private.txt" for c in answer.citations + answer.closest)
+
+
+# 12. a file mixing UTF-8 and latin-1 was read as iso8859_2 and the mojibake quoted as verbatim text
+def test_a_file_mixing_utf8_and_latin1_is_read_as_written(fake_settings, fake_embedder, articles):
+    from ingest.paragraphs import decode_article_encoded
+
+    data = ("The café owner ".encode() + "Renée Dubois".encode("latin-1")
+            + " said the “Kvarn” market opens at 6 a.m., Zoë Lind added.".encode())
+    text, encoding = decode_article_encoded(data)
+    assert text == "The café owner Renée Dubois said the “Kvarn” market opens at 6 a.m., Zoë Lind added."
+    assert encoding == "utf-8+cp1252"
+    (articles / "mixed.txt").write_bytes(data + b"\n")
+    report = run(fake_settings, fake_embedder)
+    assert report.encodings == {"mixed.txt": "utf-8+cp1252"}
+    answer = Pipeline(fake_settings, embedder=fake_embedder).ask("Who owns the cafe in Kvarn?")
+    assert "Ă" not in answer.text and all("Ă" not in c.text for c in answer.citations + answer.closest)
