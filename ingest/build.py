@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ingest.boilerplate import classify
-from ingest import reading
+from ingest import reading, userfolder
 from ingest.chunking import chunk_spans
 from ingest.reading import speakers
 from ingest.metadata import describe, find_headline, find_published
@@ -86,6 +86,7 @@ def ingest(
     data_dir, index_dir = Path(settings.data_dir), Path(settings.index_dir)
     progress = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
+    userfolder.prepare(data_dir)  # the default folder is the user's, seeded with the demo articles (issue 28)
     files, refused = _list_articles(data_dir)
     store = IndexStore(settings, index_dir)
     try:

@@ -1,5 +1,6 @@
 """The defects of the second hostile test (issue 28), each as a kind, on the fake embedder (fast tier)
 unless marked slow. Each test failed on main before its fix (docs/reliability.md)."""
+import inspect
 import json
 import os
 import subprocess
@@ -241,3 +242,154 @@ def test_a_file_mixing_utf8_and_latin1_is_read_as_written(fake_settings, fake_em
     assert report.encodings == {"mixed.txt": "utf-8+cp1252"}
     answer = Pipeline(fake_settings, embedder=fake_embedder).ask("Who owns the cafe in Kvarn?")
     assert "Ă" not in answer.text and all("Ă" not in c.text for c in answer.citations + answer.closest)
+
+
+# -- the page, built over a fake pipeline once (no server, no model) ----------------------------------------
+class _Para:
+    def __init__(self, number, text, boilerplate=None):
+        self.number, self.text, self.boilerplate = number, text, boilerplate
+
+
+class _FakePipeline:
+    """What ui.app uses of qa.Pipeline; one article is a single 1.1 MB paragraph, another has 300 paragraphs."""
+
+    def __init__(self, data_dir):
+        from types import SimpleNamespace
+
+        self.settings = SimpleNamespace(data_dir=data_dir)
+        self.answerer = object()
+        self.asked = []
+        self.fail_reindex = None
+        self.huge = "The Samos ferry departs at 7 a.m. every weekday. " + "Padding words about the harbour. " * 10_000  # 330 KB
+
+    def articles(self):
+        return {"huge.txt": {"paragraphs": 1, "headline": "Ferry"}, "long.txt": {"paragraphs": 300}}
+
+    def article(self, file):
+        if file == "huge.txt":
+            return [_Para(1, self.huge)]
+        if file == "long.txt":
+            return [_Para(n, f"Paragraph {n} of the long article. " * 60) for n in range(1, 301)]
+        raise KeyError(file)
+
+    def reindex(self):
+        if self.fail_reindex:
+            raise self.fail_reindex
+        from types import SimpleNamespace
+
+        return SimpleNamespace(summary=lambda: "2 articles", skipped={})
+
+    def ask_stream(self, question, history):
+        from qa.answer import Answer, AnswerSentence, Citation
+
+        self.asked.append((question, history))
+        quote = "The Samos ferry departs at 7 a.m. every weekday."
+        yield Answer(text=quote + " [1] [2]", answered=True, confidence=0.9, question=question, query=question,
+                     sentences=[AnswerSentence(quote, 1), AnswerSentence("Paragraph 150 of the long article.", 2)],
+                     citations=[Citation(file="huge.txt", paragraph=1, text=self.huge, quote=quote),
+                                Citation(file="long.txt", paragraph=150, text="Paragraph 150 of the long article. " * 60,
+                                         quote="Paragraph 150 of the long article.")],
+                     timings_ms={"total": 1.0})
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    from ui import app as app_module
+
+    fake = _FakePipeline(tmp_path_factory.mktemp("page-articles"))
+    app = app_module.build_app(fake)
+    fns = {}
+    for f in app.fns.values():
+        fns.setdefault(f.api_name, f)
+    fns["respond"] = next(f for f in app.fns.values() if getattr(f.fn, "__name__", "") == "respond")
+    respond = inspect.unwrap(fns["respond"].fn)
+    return fake, fns, app_module, respond
+
+
+# 5. every reply carried every earlier turn's sources, each card the whole cited article (turn 12: 14.5 MB)
+def test_page_replies_stay_bounded_over_many_turns(page, monkeypatch):
+    from ui import chat
+
+    fake, fns, app_module, respond = page
+    monkeypatch.setattr(app_module, "REVEAL_SECONDS", 0)
+    monkeypatch.setattr(chat, "NAMED_TURNS", 5)  # 40 on the page; fewer turns show the same shape here
+    history, turns, sizes = [], {}, []
+    for n in range(1, 31):
+        question = f"When does the ferry depart? ({n})"
+        *_, (bubble, panel, turns) = list(respond(question, history, turns))
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": bubble}]
+        sizes.append(len(bubble) + len(panel))
+    assert max(sizes) < 250_000, sizes[:3]  # main: every turn added the whole article (330 KB) again
+    assert sizes[-1] - sizes[16] < 1_000  # flat once the kept turns and their lines fill up
+    assert "Sources of turn 16:" in panel and "id='aqa-turn-1'" not in panel and "id='aqa-turn-30'" in panel
+    assert "aqa-cited" in panel and "departs at 7 a.m." in panel  # the cited paragraph is still shown
+
+
+# 13. the user's own question was rendered (script gone, **bold** bold, a link made)
+def test_the_question_is_shown_as_typed_and_asked_as_typed(page):
+    from ui.render import typed_from_shown
+
+    fake, fns, _, respond = page
+    typed = "<script>alert(1)</script> When does the **ferry** <b>depart</b>? [map](http://evil.example)"
+    append = next(f.fn for f in fns.values() if getattr(f.fn, "__name__", "") == "_append_message_to_history")
+    shown = append(typed, [], "user")[-1]["content"]
+    assert "<" not in shown and "**" not in shown and "](" not in shown and typed_from_shown(shown) == typed
+    pop = next(f.fn for f in fns.values() if getattr(f.fn, "__name__", "") == "_pop_last_user_message")
+    assert pop([{"role": "user", "content": [{"type": "text", "text": shown}]},
+                {"role": "assistant", "content": "x"}])[1] == typed  # a retry asks the question as typed
+    fake.asked.clear()
+    history = [{"role": "user", "content": shown}, {"role": "assistant", "content": "The ferry [1]"}]
+    from ui.chat import Turn
+
+    list(respond("And when does it return?", history, {1: Turn(typed, "The ferry [1]", "")}))
+    assert fake.asked[-1][1][0]["content"] == typed  # qa reads the question as typed, not its bubble
+
+
+# 14. `evil.exe` was dropped by the browser's filter: nothing shown for 150 s
+def test_an_upload_of_another_type_is_refused_in_words(page, tmp_path):
+    fake, fns, _, respond = page
+    evil = tmp_path / "evil.exe"
+    evil.write_bytes(b"MZ\x90\x00")
+    _, _, status = fns["upload"].fn([str(evil)])
+    assert "Refused: evil.exe: only .txt articles can be uploaded" in status
+    assert not any(fake.settings.data_dir.iterdir())
+    upload = next(b for b in fns["upload"].inputs)
+    assert not getattr(upload, "file_types", None)  # no browser-side filter to drop it silently
+
+
+# 15. /show_article was public in the API and raised a TypeError on unexpected input
+def test_show_article_is_private_and_never_raises(page):
+    _, fns, _, _ = page
+    show = fns["show_article"]
+    assert show.api_visibility == "private"
+    for table, event in [(None, None), ([["x"]], None), ([["a", "b", "c", "d", "nope.txt", "f"]],
+                                                         type("E", (), {"index": [0, 0]})())]:
+        assert "Click a row" in show.fn(table, event)
+
+
+# 1 (the page). a failure while indexing left the status box empty
+def test_a_failure_while_indexing_is_reported_in_the_status_box(page):
+    fake, fns, _, respond = page
+    fake.fail_reindex = ValueError("[E088] Text of length 1080000 exceeds maximum of 1000000.")
+    try:
+        _, status = fns["reindex"].fn()
+    finally:
+        fake.fail_reindex = None
+    assert status.startswith("Error: indexing failed (ValueError: [E088]") and "previous index still answers" in status
+
+
+# 24. uploads through the page landed in the tracked data/articles (git status turned dirty)
+def test_the_default_articles_folder_is_the_users_own_and_git_ignores_it(tmp_path, monkeypatch):
+    from ingest import settings, userfolder
+
+    default = settings.IndexSettings.from_env(environ={}).data_dir
+    assert default == settings.USER_ARTICLES and default != settings.DEMO_ARTICLES
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(default / "my-upload.txt")], cwd=ROOT)
+    assert ignored.returncode == 0  # what the user saves there never shows in git status
+    monkeypatch.setattr(userfolder, "USER_ARTICLES", tmp_path / "articles")
+    assert userfolder.prepare(tmp_path / "articles")  # first use: the demo articles copied in
+    demo = sorted(p.name for p in settings.DEMO_ARTICLES.glob("*.txt"))
+    assert sorted(p.name for p in (tmp_path / "articles").iterdir()) == demo
+    (tmp_path / "articles" / demo[0]).unlink()
+    assert not userfolder.prepare(tmp_path / "articles")  # the user's folder is never touched again
+    assert not userfolder.prepare(tmp_path / "elsewhere") and not (tmp_path / "elsewhere").exists()

@@ -53,7 +53,8 @@ def safe_name(original: str) -> str:
     base = os.path.basename(original.replace("\\", "/"))
     stem = base[:-4] if base.lower().endswith(".txt") else base
     if not base.lower().endswith(".txt"):
-        raise UploadError(f"{base or original!r}: only .txt articles can be uploaded")
+        shown = base or original
+        raise UploadError(f"{shown if shown.isprintable() else repr(shown)}: only .txt articles can be uploaded")
     stem = _SAFE.sub("_", stem).strip("._-")[:100]
     if not stem:
         raise UploadError(f"{original!r}: the file name has no usable characters; rename it")
