@@ -138,7 +138,7 @@ class IndexSettings(BaseSettings):
 
     def replace(self, **changes):
         """A validated copy with `changes` (None is ignored); the environment is not read again."""
-        values = {name: getattr(self, name) for name in type(self).model_fields}
+        values = {name: getattr(self, name) for name in self.model_fields_set}  # the others keep their defaults
         return type(self)(**{**values, **{k: v for k, v in changes.items() if v is not None}})
 
 

@@ -393,3 +393,20 @@ def test_the_default_articles_folder_is_the_users_own_and_git_ignores_it(tmp_pat
     (tmp_path / "articles" / demo[0]).unlink()
     assert not userfolder.prepare(tmp_path / "articles")  # the user's folder is never touched again
     assert not userfolder.prepare(tmp_path / "elsewhere") and not (tmp_path / "elsewhere").exists()
+
+
+# 16. MIN_TENTATIVE above MIN_CONFIDENCE was accepted (no tentative tier); ARTICLES_QA_TOPK=8 silently ignored
+def test_settings_are_checked_across_fields_and_unknown_variables_are_named(caplog):
+    import logging
+
+    from qa.errors import SettingsError
+    from qa.settings import Settings
+
+    with pytest.raises(SettingsError, match=r"min_tentative \(ARTICLES_QA_MIN_TENTATIVE\) is 0.9; it must be at "
+                                            r"most min_confidence \(0.1\)"):
+        Settings.from_env(environ={"ARTICLES_QA_MIN_TENTATIVE": "0.9", "ARTICLES_QA_MIN_CONFIDENCE": "0.1"})
+    with caplog.at_level(logging.WARNING, logger="articles_qa.settings"):
+        settings = Settings.from_env(environ={"ARTICLES_QA_TOPK": "8", "ARTICLES_QA_SPEAKERS": "rules"})
+    assert settings.top_k == 5
+    assert [r.getMessage() for r in caplog.records] == [
+        "warning: ARTICLES_QA_TOPK is not a setting and is ignored; did you mean ARTICLES_QA_TOP_K?"]
