@@ -410,3 +410,25 @@ def test_settings_are_checked_across_fields_and_unknown_variables_are_named(capl
     assert settings.top_k == 5
     assert [r.getMessage() for r in caplog.records] == [
         "warning: ARTICLES_QA_TOPK is not a setting and is ignored; did you mean ARTICLES_QA_TOP_K?"]
+
+
+# 17. "When does the ferry to Norland depart?" was refused beside "departs at 7 a.m. every weekday"
+# 19. a question wrapped in HTML was refused with "The articles do not mention When"
+@pytest.mark.parametrize("question", [
+    "When does the ferry to Norland depart?",
+    "What time does the ferry to Norland depart?",
+    '<img src="x" onerror="alert(1)"> When will the library in Kvarn open? <script>alert("x")</script>',
+])
+def test_clock_times_answer_when_and_markup_around_a_question_is_ignored(fake_settings, fake_embedder, articles,
+                                                                         question):
+    from ingest.reading.mentions import times
+
+    assert times("It departs at 7 a.m. every weekday") == ("7 a.m.",)
+    (articles / "local.txt").write_text(
+        "Norland ferry timetable\n\nThe ferry to Norland departs at 7 a.m. every weekday, the operator said.\n\n"
+        "The new library in Kvarn will open on 3 March, the council said.\n")
+    run(fake_settings, fake_embedder)
+    answer = Pipeline(fake_settings, embedder=fake_embedder).ask(question)
+    assert "do not mention" not in answer.text
+    assert answer.tier != "refused" and answer.citations[0].file == "local.txt", answer.text
+    assert ("7 a.m." if "ferry" in question else "3 March") in answer.citations[0].quote
