@@ -29,7 +29,7 @@ from ingest.boilerplate import classify
 from ingest import reading, userfolder
 from ingest.chunking import chunk_spans
 from ingest.reading import speakers
-from ingest.metadata import describe, find_headline, find_published
+from ingest.metadata import describe, find_headline, find_published, sources
 from ingest.paragraphs import read_article_encoded, split_paragraphs
 from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
 from ingest.manifest import FORMAT, CommitRef, Manifest
@@ -459,6 +459,7 @@ def parse_article(text: str, settings: IndexSettings, *, sha256: str, size: int,
         "published": find_published(texts),
         "paragraphs": len(out),
         **describe(texts, reasons),
+        "sources": sources(texts, reasons),  # where the text gives each field (issue 28)
     }
     return record, out
 

@@ -432,3 +432,18 @@ def test_clock_times_answer_when_and_markup_around_a_question_is_ignored(fake_se
     assert "do not mention" not in answer.text
     assert answer.tier != "refused" and answer.citations[0].file == "local.txt", answer.text
     assert ("7 a.m." if "ferry" in question else "3 March") in answer.citations[0].quote
+
+
+# 20. "This article is published by Reuters" showed Reuters as the outlet with nothing marking it as a claim
+def test_the_articles_table_says_where_each_field_came_from(fake_settings, fake_embedder, articles):
+    from ui.render import articles_table
+
+    (articles / "claim.txt").write_text("Mayor Lang resigns after the vote in Kvarn\n\nPublished March 3, 2026\n\n"
+                                        "The mayor resigned on Monday after the council vote.\n\n"
+                                        "This article is published by Reuters.\n")
+    run(fake_settings, fake_embedder)
+    rows = {row[4]: row for row in articles_table(Pipeline(fake_settings, embedder=fake_embedder).articles())}
+    headline, outlet, published = rows["claim.txt"][:3]
+    assert headline == "Mayor Lang resigns after the vote in Kvarn (¶1)"
+    assert outlet == "Reuters (the article's own claim, ¶4: “published by Reuters”)"
+    assert published == "3 March 2026 (¶2)"

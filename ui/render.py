@@ -482,15 +482,30 @@ TABLE_HEADERS = ["Headline", "Outlet", "Published", "Paragraphs", "File", "Index
 FILE_COLUMN = TABLE_HEADERS.index("File")
 
 
+def _from(value: str | None, where: Mapping | None, *, claim: bool = False) -> str:
+    """A metadata cell saying where the text gives it: "Reuters (the article's own claim, ¶7: “published by
+    Reuters”)", "26 March 2025 (¶2)"; "—" for none. Records indexed before issue 28 carry no sources."""
+    if not value:
+        return "—"
+    if not where:
+        return value
+    if claim:
+        return f"{value} (the article's own claim, ¶{where['paragraph']}: “{_clip(where['text'], 60)}”)"
+    return f"{value} (¶{where['paragraph']})"
+
+
 def articles_table(articles: Mapping[str, Mapping]) -> list[list]:
     """Rows for the indexed-articles panel, by file name: the headline as the text gives it (else
     its first words, marked as such), the outlet the text names, the publish date the text states
-    ("—" where it states none), paragraphs, file, when it was indexed."""
+    ("—" where it states none), each with the paragraph it was read from (the outlet marked as the
+    article's own claim, with its words), paragraphs, file, when it was indexed."""
     rows = []
     for name in sorted(articles):
         record = articles[name]
         title = record.get("headline") or (f"{record['lede']} (first words; no headline in the text)"
                                            if record.get("lede") else "(no headline in the text)")
-        rows.append([title, record.get("outlet") or "—", _date(record.get("published")) or "—",
+        said = record.get("sources") or {}  # where the text gives each field (records of issue 28 on)
+        rows.append([_from(title, said.get("headline")), _from(record.get("outlet"), said.get("outlet"), claim=True),
+                     _from(_date(record.get("published")), said.get("published")),
                      record["paragraphs"], name, (record.get("indexed_at") or "").replace("T", " ")[:16]])
     return rows
