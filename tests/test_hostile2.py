@@ -447,3 +447,43 @@ def test_the_articles_table_says_where_each_field_came_from(fake_settings, fake_
     assert headline == "Mayor Lang resigns after the vote in Kvarn (¶1)"
     assert outlet == "Reuters (the article's own claim, ¶4: “published by Reuters”)"
     assert published == "3 March 2026 (¶2)"
+
+
+# 22. the first start printed TracerWarnings, "exported graph will produce incorrect results" and onnxruntime's
+# "Please consider to run pre-processing before quantization", unexplained
+def test_the_one_time_export_says_what_it_does_in_one_line_and_nothing_alarming(tmp_path, monkeypatch, caplog):
+    import logging
+    import warnings
+
+    import onnxruntime.quantization
+
+    from ingest import onnx_embedding
+
+    class TracerWarning(Warning):  # torch.jit's, by name (torch is not imported in the fast tier)
+        pass
+
+    def export(model_dir, target):
+        warnings.warn("Converting a tensor to a Python boolean might cause the trace to be incorrect.", TracerWarning)
+        warnings.warn("Exporting aten::index operator ... the exported graph will produce incorrect results.")
+        warnings.warn("something new and unexpected")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"onnx")
+
+    def quantize(source, target, **kwargs):
+        logging.warning("Please consider to run pre-processing before quantization. Refer to example: ...")
+        Path(target).write_bytes(b"int8")
+
+    from pathlib import Path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(onnx_embedding, "_export", export)
+    monkeypatch.setattr(onnxruntime.quantization, "quantize_dynamic", quantize)
+    (tmp_path / "model").mkdir()
+    with warnings.catch_warnings(record=True) as shown, caplog.at_level(logging.INFO):
+        warnings.simplefilter("always")
+        made = onnx_embedding.onnx_file(str(tmp_path / "model"), quantized=True)
+        again = onnx_embedding.onnx_file(str(tmp_path / "model"), quantized=True)
+    assert made == again and made.read_bytes() == b"int8"
+    assert [str(w.message) for w in shown] == ["something new and unexpected"]  # only what is not expected
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 1 and said[0].startswith("Preparing MiniLM for this machine, once: exporting it to ONNX")
