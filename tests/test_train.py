@@ -11,8 +11,9 @@ pytestmark = pytest.mark.slow  # MiniLM, three small indexes
 
 
 def test_training_writes_a_scorer_and_a_confidence_model_that_load(tmp_path):
-    if not (ROOT.parent / "shared" / "bench" / "squad-v2.0-dev-normans.json").is_file():
-        pytest.skip("../shared/bench is not beside the repository")
+    from tests.conftest import shared
+
+    shared("bench", "squad-v2.0-dev-normans.json")
     scorer, conf, report = tmp_path / "scorer.json", tmp_path / "confidence.json", tmp_path / "report.json"
     done = subprocess.run([sys.executable, "-m", "qa.eval.train", "--max-questions", "6", "--out", str(scorer),
                            "--confidence-out", str(conf), "--json", str(report)],
