@@ -71,15 +71,18 @@ class Snapshot:
         except (IndexLockedError, IndexWriteError) as e:
             reason = str(e)
         except IndexCorruptError as e:
-            try:
-                if self.store.settings.chroma_url or self.store.vector_store_problem(
-                        self.vector_dir, self.manifest.collection) is not None:
-                    raise
-            except IndexLockedError:
-                pass
+            if self.store.settings.chroma_url or self._store_damaged():
+                raise
             reason = str(e)
         log.warning("%s; searching the vectors of commit %s exactly", reason.split(";")[0], self.commit)
         return None
+
+    def _store_damaged(self) -> bool:
+        """Whether the committed store itself is damaged (read with sqlite3, no space needed); a lock is not."""
+        try:
+            return self.store.vector_store_problem(self.vector_dir, self.manifest.collection) is not None
+        except IndexLockedError:
+            return False
 
     def _open_collection(self):
         collection = self.store.open_collection(self.vector_dir, self.manifest.collection)
