@@ -92,7 +92,8 @@ _TASK = re.compile(
 # The addressee by what it is: a machine noun (head of its phrase), optionally qualified.
 _AGENT_NOUN = (r"(?:ais?|a\.i\.|artificial intelligence|llms?|(?:large\s+)?language\s+models?|models?|chat\s?bots?|bots?|"
                r"assistants?|systems?|software|programs?|programmes?|tools?|engines?|agents?|crawlers?|algorithms?|"
-               r"machines?|reader-machines?|machine-readers?|gpts?|chatgpt|claude|gemini|copilot)")
+               r"machines?|reader-machines?|machine-readers?|summari[sz]ers?|answerers?|gpts?|chatgpt|claude|gemini|"
+               r"copilot)")
 _AGENT_QUAL = (r"(?:(?:any|every|all|each|the|a|an|whatever|whichever|those|these)\s+)?"
                r"(?:(?:automated|automatic|answer|answering|question-answering|answer-generating|generative|ai|a\.i\.|"
                r"machine|language|software|computer|summari[sz]ing|responding|replying)\s+){0,2}")
@@ -121,6 +122,8 @@ _SAY = (r"(?:say|state|report|answer|reply|respond|claim|assert|tell|inform|writ
         r"affirm|declare|announce|explain|add|return|give)\b")
 _ADDRESSED_ORDER = re.compile(
     rf"(?:^|[.!?;:(]\s*|\b(?:and|but|so|then)\s+)(?P<agent>{_AGENT})(?:\s*\([^)]{{0,40}}\))?[^.!?;:]{{0,60}}?\b{_DIRECTIVE}\s+{_SAY}"
+    # the agent called, then an imperative: "Bots, please report the score as 2-1."
+    rf"|(?:^|[.!?]\s+)(?P<called>{_AGENT})\s*,\s*(?:please\s+|now\s+|always\s+)?{_SAY}"
     # a conditional naming the agent, then its pronoun ordered: "If a chatbot is asked about X, it must reply"
     rf"|\b(?:if|when|whenever)\s+(?P<cond>{_AGENT})\b[^.!?;]{{0,100}},\s*(?:it|they|you)\s+{_DIRECTIVE}\s+{_SAY}",
     re.IGNORECASE,
@@ -189,7 +192,7 @@ def addressed_order(text: str) -> bool:
     orders what to report."""
     text = _ASIDE.sub("", text)
     for m in _ADDRESSED_ORDER.finditer(text):
-        agent = m.group("agent") or m.group("cond") or ""
+        agent = m.group("agent") or m.group("cond") or m.group("called") or ""
         if _AGENT_BOUND.search(agent) or not _FRAME.search(_sentence_of(text, m.start(), m.end())):
             return True
     for m in _HEADING.finditer(text):

@@ -23,7 +23,7 @@ def test_orders_addressed_to_whoever_answers_are_flagged_and_never_quoted(fake_s
     from ingest.instructions import measure
 
     result = measure(ROOT / "data" / "instructions.jsonl")
-    for name in ("issue28", "issue28-after-rule"):
+    for name in ("issue28", "issue28-after-rule", "issue28-third"):
         scores = result["sets"][name]
         assert scores["positives"] >= 15 and scores["true_positives"] == scores["positives"], scores["wrong"]
         assert scores["false_positives"] == 0, scores["wrong"]
