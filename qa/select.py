@@ -49,7 +49,7 @@ class Sentence:
     focus: float = 0.0  # share of the question's terms in the sentence, its paragraph or headline
     answer: float = UNSCORED  # the answer scorer's logit (qa.score); UNSCORED when not read by it
     paragraph: float = 0.0  # its paragraph's fused retrieval score
-    missing: float = 0.0  # share of the question's names absent from it and its surroundings
+    missing: float = 0.0  # share of the question's names, numbers and years absent from it and its surroundings
 
     @property
     def support(self) -> float:
@@ -64,7 +64,7 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     focus_idf = {t: v for t, v in idf.items()
                  if analysis is None or t in analysis.focus or from_earlier_turn(weights, t)}
     focus_total = sum(focus_idf.values()) or 1.0
-    names = [term_set(name) for name in analysis.names] if analysis else []
+    names = [term_set(name) for name in (*analysis.names, *_NUMBER.findall(analysis.question))] if analysis else []
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
@@ -91,6 +91,9 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
                                 paragraph=hit.score, missing=missing))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")  # a number or year the question gives: its surroundings must hold it
 
 
 def from_earlier_turn(weights: dict[str, float], term: str) -> bool:

@@ -62,7 +62,9 @@ QUESTIONS_PER_STEP = 4
 P_ABSENT, P_SWAP = 0.12, 0.12
 LEARNING_RATE, HEAD_LEARNING_RATE, WARMUP = 4e-5, 1e-3, 200
 CHECKPOINT_STEPS, LOG_STEPS = 100, 20
-MILESTONES = (500, 1000, 2000, 5000, 10000, 15000, 20000, 30000, 45000, 60000, 87687)
+CALIBRATION_FROM = 70_000  # questions from here on in the seeded order are never trained on: the
+# confidence model is fitted on them (qa.eval.train_confidence)
+MILESTONES = (500, 1000, 2000, 5000, 10000, 15000, 20000, 30000, 45000, 60000, 70000)
 CONTEXT_BEFORE = 200  # chars of the previous paragraph, when the sentence opens its paragraph (as qa.select)
 
 
@@ -256,9 +258,10 @@ def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, lo
     position = state["questions"] + state["skipped"]
     model.train()
     started, window = time.monotonic(), {"loss": 0.0, "right": 0, "n": 0, "pairs": 0, "t": time.monotonic()}
-    while state["questions"] < questions and position < len(everything):
+    end = min(len(everything), CALIBRATION_FROM)
+    while state["questions"] < questions and position < end:
         batch = []
-        while len(batch) < QUESTIONS_PER_STEP and position < len(everything):
+        while len(batch) < QUESTIONS_PER_STEP and position < end:
             item = make(everything[position])
             position += 1
             if item is None:
@@ -285,22 +288,29 @@ def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, lo
             if before < m <= state["questions"]:
                 torch.save(model.state_dict(), work / f"at-{m}.pt")
         if state["step"] % LOG_STEPS == 0:
-            now = time.monotonic()
-            line = {"step": state["step"], "questions": state["questions"], "loss": round(window["loss"] / window["n"], 4),
-                    "accuracy": round(window["right"] / window["n"], 3),
-                    "pairs_per_s": round(window["pairs"] / (now - window["t"]), 2),
-                    "null": round(float(model.null), 3), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
-            with (work / "log.jsonl").open("a", encoding="utf-8") as f:
-                f.write(json.dumps(line) + "\n")
-            log(json.dumps(line))
-            window = {"loss": 0.0, "right": 0, "n": 0, "pairs": 0, "t": now}
+            window = _log(work, state, window, model, log)
         if state["step"] % CHECKPOINT_STEPS == 0:
             state["seconds"] += time.monotonic() - started
             started = time.monotonic()
             _save(checkpoint, model, optimizer, schedule, state)
     state["seconds"] += time.monotonic() - started
+    if window["n"]:
+        _log(work, state, window, model, log)
     _save(checkpoint, model, optimizer, schedule, state)
     return state
+
+
+def _log(work: Path, state: dict, window: dict, model, log) -> dict:
+    """One progress line (to `work/log.jsonl` and `log`) over the steps since the last; a new window."""
+    now = time.monotonic()
+    line = {"step": state["step"], "questions": state["questions"], "loss": round(window["loss"] / window["n"], 4),
+            "accuracy": round(window["right"] / window["n"], 3),
+            "pairs_per_s": round(window["pairs"] / max(now - window["t"], 1e-9), 2),
+            "null": round(model.null.item(), 3), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    with (work / "log.jsonl").open("a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
+    log(json.dumps(line))
+    return {"loss": 0.0, "right": 0, "n": 0, "pairs": 0, "t": now}
 
 
 def _save(path: Path, model, optimizer, schedule, state: dict) -> None:
@@ -333,7 +343,7 @@ def export(*, work: Path = WORK, out: Path = OUT, weights: Path | None = None, s
         "train_seconds": round(state.get("seconds", 0.0)), "seed": seed, "candidates": CANDIDATES,
         "questions_per_step": QUESTIONS_PER_STEP, "p_absent": P_ABSENT, "p_swap": P_SWAP,
         "learning_rate": LEARNING_RATE, "head_learning_rate": HEAD_LEARNING_RATE, "warmup": WARMUP,
-        "max_tokens": MAX_TOKENS, "null_logit": round(float(model.null), 4),
+        "max_tokens": MAX_TOKENS, "null_logit": round(model.null.item(), 4),
         "sha256": hashlib.sha256((out / "model.onnx").read_bytes()).hexdigest(),
     }
     (out / "reader.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
