@@ -38,6 +38,7 @@ MODEL_DIR = Path(__file__).with_name("models") / "reader"  # the reader (a cross
 MODEL_FILE = Path(__file__).with_name("models") / "answer-scorer.json"  # the learned scorer's weights
 MAX_TOKENS = 96  # question + sentence + context; the context is cut first
 CONTEXT_CHARS = 240  # of the sentence before, kept from its end
+BATCH = 8  # pairs the reader runs at once (length-sorted, so each batch pads little)
 CACHE_TEXTS = 20_000  # candidate vectors kept per process (about 30 MB)
 
 
@@ -140,7 +141,6 @@ class ReaderScorer:
             raise ScorerUnavailableError(f"the reader at {model_dir} cannot be read ({e}); reinstall the package "
                                          f"or train it again with {retrain}") from None
         tokenizer.enable_truncation(card.get("max_tokens", MAX_TOKENS), strategy="longest_first")
-        tokenizer.enable_padding()
         self._tokenizer = tokenizer
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.card = card
@@ -150,11 +150,17 @@ class ReaderScorer:
         if not candidates:
             return np.zeros(0, dtype=np.float32)
         encodings = self._tokenizer.encode_batch([pair(question, c) for c in candidates])
-        feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
-        logits = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
-        return (np.asarray(logits, dtype=np.float32).reshape(-1) - self.null).astype(np.float32)
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))  # length-sorted: less padding
+        out = np.zeros(len(encodings), dtype=np.float32)
+        for at in range(0, len(order), BATCH):
+            part = order[at:at + BATCH]
+            width = max(len(encodings[i].ids) for i in part)
+            feed = {name: np.array([getattr(encodings[i], attr) + [0] * (width - len(encodings[i].ids)) for i in part],
+                                   dtype=np.int64)
+                    for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
+                                       ("token_type_ids", "type_ids")) if name in self._inputs}
+            out[part] = np.asarray(self._session.run(None, feed)[0], dtype=np.float32).reshape(-1)
+        return out - np.float32(self.null)
 
 
 class LearnedScorer:

@@ -11,7 +11,7 @@ Two more facts about each sentence come from the question analysis (`qa.analyze`
 Sentences that are not prose (headings), credits, or instructions to an AI are never candidates.
 Boilerplate (an author bio, an appeal) is a candidate only for questions that name what it names.
 
-`rank` then reads the best `MAX_SCORED` candidates with the answer scorer (`qa.score`): each gets
+`rank` then reads the best `Settings.scored_candidates` candidates with the answer scorer (`qa.score`): each gets
 `answer`, the scorer's logit that it answers the question, and the list is ordered by it.
 """
 from __future__ import annotations
@@ -31,7 +31,6 @@ from qa.score import Candidate, Scorer
 # Measured on the SQuAD slice (docs/quality.md): bigrams and per-sentence vectors each moved
 # first-citation accuracy by under 0.01, so they are left out.
 W_COVERAGE, W_DENSE, W_PARAGRAPH = 0.30, 0.40, 0.30
-MAX_SCORED = 32  # candidates the answer scorer reads per question, best by lexical score (docs/quality.md)
 UNSCORED = -30.0  # the logit of a sentence the scorer did not read
 
 
@@ -166,7 +165,7 @@ def usable(sentence: str) -> bool:
 
 
 def rank(sentences: list[Sentence], scorer: Scorer, question: str, corpus: Corpus,
-         n: int = MAX_SCORED) -> list[Sentence]:
+         n: int) -> list[Sentence]:
     """The `n` best sentences by lexical score read by `scorer` in one batch, ordered by its logit
     (`Sentence.answer`); the rest follow unscored, in lexical order. `sentences` is in lexical order."""
     head, tail = sentences[:n], sentences[n:]

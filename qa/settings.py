@@ -19,6 +19,9 @@ BACKENDS = ("extractive", "llamacpp", "ollama", "openai")
 class Settings(IndexSettings):
     top_k: int = setting(5, "paragraphs handed from retrieval to sentence selection", ge=1, le=50,
                          valid="between 1 and 50")
+    scored_candidates: int = setting(16, "candidate sentences the answer scorer reads per question, best by lexical "
+                                         "score (the reader's cost grows with it: docs/performance.md)", ge=1, le=64,
+                                     valid="between 1 and 64")
     max_answer_sentences: int = setting(3, "sentences an answer quotes at most", ge=1, le=100,
                                         valid="at least 1 (and at most 100)")
     max_answer_words: int = setting(80, "words an answer holds at most", ge=5, le=10_000,

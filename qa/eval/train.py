@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.select import MAX_SCORED, UNSCORED
+from qa.select import UNSCORED
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT.parent / "shared" / "bench"
@@ -210,7 +210,7 @@ def export(model, tokenizer, out: Path) -> None:
 @dataclass
 class Asked:
     """One question as answering read it: its evidence (ranked lexically), the features and labels
-    of its best `MAX_SCORED` candidates, and what a right answer must contain."""
+    of its best `Settings.scored_candidates` candidates, and what a right answer must contain."""
 
     case: object  # qa.eval.evaluate.Case
     source: str
@@ -382,7 +382,7 @@ def train_learned(args) -> int:
         asked = gather(sources, Path(tmp), embedder, log=lambda m: print(m, file=sys.stderr))
         by = {s: [a for a in asked if a.source == s] for s in sources}
         dev = ["super_bowl_50", "normans", "news"]
-        report: dict = {"candidates per question": f"the best {MAX_SCORED} by lexical score, as answering reads them",
+        report: dict = {"candidates per question": f"the best {Settings().scored_candidates} by lexical score, as answering reads them",
                         "features": list(LearnedScorer.FEATURES)}
         cos = LearnedScorer.FEATURES.index("cos_sentence")
         calibration = []

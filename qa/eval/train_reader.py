@@ -350,6 +350,57 @@ def export(*, work: Path = WORK, out: Path = OUT, weights: Path | None = None, s
     return card
 
 
+# -- quality against questions read ---------------------------------------------------------
+def measure(scorer, questions, *, k: int = 16, seed: int = SEED) -> dict:
+    """Sentence-level numbers of `scorer` (`qa.score.Scorer`; logits against the null option) on SQuAD
+    questions it never read: candidates are the `k` sentences of the whole article nearest the question
+    by TF-IDF (`Article.nearest`). top1: answerable questions whose best candidate holds a gold answer
+    span (a question whose answer sentence is not among the candidates counts as a miss; `recall` says
+    how often it is); auroc: the best logit for answerable against unanswerable questions; tfidf_top1:
+    the TF-IDF order alone, for comparison."""
+    from qa.eval.evaluate import auroc
+
+    make = Items(seed)
+    top1, tfidf, recall, best, answerable = [], [], [], [], []
+    for q in questions:
+        art = make.article(q)
+        cands = art.nearest(q.text)[:k]
+        gold = {i for i, (p, a, b) in enumerate(art.units) if any(p == gp and a <= ga < b for gp, ga, _ in q.spans)}
+        logits = scorer.score(q.text, [art.candidate(i) for i in cands])
+        best.append(float(np.max(logits)))
+        answerable.append(not q.unanswerable)
+        if not q.unanswerable and gold:
+            top1.append(cands[int(np.argmax(logits))] in gold)
+            tfidf.append(cands[0] in gold)
+            recall.append(bool(gold & set(cands)))
+    both = 0 < sum(answerable) < len(answerable)
+    return {"questions": len(best), "answerable": len(top1), "top1": round(float(np.mean(top1)), 4),
+            "tfidf_top1": round(float(np.mean(tfidf)), 4), "recall": round(float(np.mean(recall)), 4),
+            "auroc": round(auroc(best, answerable), 4) if both else None}
+
+
+def curve(work: Path = WORK, *, log=print) -> list[dict]:
+    """`measure` on Normans and Super_Bowl_50 for every milestone snapshot in `work` and its checkpoint."""
+    import tempfile
+
+    from qa.eval.train import SOURCES, load_squad, per_paragraph
+    from qa.score import ReaderScorer
+
+    held = {"normans": load_squad(SOURCES["normans"], "normans"),
+            "super_bowl_50": per_paragraph(load_squad(SOURCES["super_bowl_50"], "super_bowl_50"), 6)}
+    points = sorted(work.glob("at-*.pt"), key=lambda f: int(f.stem[3:])) + [work / "checkpoint.pt"]
+    rows = []
+    for weights in points:
+        with tempfile.TemporaryDirectory() as tmp:
+            card = export(work=work, out=Path(tmp), weights=weights)
+            scorer = ReaderScorer(tmp)
+            row = {"questions_read": card["questions_read"] or int(weights.stem[3:]),
+                   **{name: measure(scorer, qs) for name, qs in held.items()}}
+        log(json.dumps(row))
+        rows.append(row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.eval.train --kind cross-encoder",
                                      description=__doc__.split("\n\n")[0])
@@ -358,8 +409,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(OUT), help="where the int8 model and its card go")
     parser.add_argument("--train-file", action="append", help="SQuAD-format file(s) instead of ../shared/train")
     parser.add_argument("--export-only", action="store_true", help="write the model from the last checkpoint")
+    parser.add_argument("--curve", help="measure every milestone on Normans and Super_Bowl_50; write JSON here")
     args = parser.parse_args(argv)
     work, out = Path(args.work), Path(args.out)
+    if args.curve:
+        rows = curve(work, log=lambda m: print(m, file=sys.stderr, flush=True))
+        Path(args.curve).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        return 0
     if not args.export_only:
         files = tuple(Path(f) for f in args.train_file) if args.train_file else None
         state = train(questions=args.questions, work=work, files=files,
