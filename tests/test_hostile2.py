@@ -39,14 +39,20 @@ def test_orders_addressed_to_whoever_answers_are_flagged_and_never_quoted(fake_s
 
 # 1. one sentence over spaCy's 1,000,000-character limit stopped all indexing (E088)
 def test_a_sentence_over_a_million_characters_is_read_without_the_parser():
-    import spacy
-
     from ingest.reading import speakers
 
-    blank = speakers.Parser(spacy.blank("en"))  # raises E088 over nlp.max_length, as the real model does
+    class LikeSpacy:  # spaCy's pipe raises E088 past nlp.max_length (checked for real by the slow test below)
+        max_length = 1_000_000
+
+        def pipe(self, texts, batch_size=64):
+            for text in texts:
+                if len(text) > self.max_length:
+                    raise ValueError(f"[E088] Text of length {len(text)} exceeds maximum of {self.max_length}.")
+                yield None
+
     words = "the Samos convoy crossed the bridge at dawn and, as the mayor said, it was safe "
     huge = "The " + words * (1_080_000 // len(words))  # no plain "X said": the parser would be asked
-    said = speakers.attribute([[huge], ["Lavrov said the talks were long."]], parser=blank)
+    said = speakers.attribute([[huge], ["Lavrov said the talks were long."]], parser=speakers.Parser(LikeSpacy()))
     assert said[1] == ["Lavrov"]  # the article is read on, the long unit by the rules (main: E088)
 
 
@@ -428,13 +434,7 @@ def test_settings_are_checked_across_fields_and_unknown_variables_are_named(capl
 
 # 17. "When does the ferry to Norland depart?" was refused beside "departs at 7 a.m. every weekday"
 # 19. a question wrapped in HTML was refused with "The articles do not mention When"
-@pytest.mark.parametrize("question", [
-    "When does the ferry to Norland depart?",
-    "What time does the ferry to Norland depart?",
-    '<img src="x" onerror="alert(1)"> When will the library in Kvarn open? <script>alert("x")</script>',
-])
-def test_clock_times_answer_when_and_markup_around_a_question_is_ignored(fake_settings, fake_embedder, articles,
-                                                                         question):
+def test_clock_times_answer_when_and_markup_around_a_question_is_ignored(fake_settings, fake_embedder, articles):
     from ingest.reading.mentions import times
 
     assert times("It departs at 7 a.m. every weekday") == ("7 a.m.",)
@@ -442,10 +442,17 @@ def test_clock_times_answer_when_and_markup_around_a_question_is_ignored(fake_se
         "Norland ferry timetable\n\nThe ferry to Norland departs at 7 a.m. every weekday, the operator said.\n\n"
         "The new library in Kvarn will open on 3 March, the council said.\n")
     run(fake_settings, fake_embedder)
-    answer = Pipeline(fake_settings, embedder=fake_embedder).ask(question)
-    assert "do not mention" not in answer.text
-    assert answer.tier != "refused" and answer.citations[0].file == "local.txt", answer.text
-    assert ("7 a.m." if "ferry" in question else "3 March") in answer.citations[0].quote
+    pipeline = Pipeline(fake_settings, embedder=fake_embedder)
+    for question, expected in [
+        ("When does the ferry to Norland depart?", "7 a.m."),
+        ("What time does the ferry to Norland depart?", "7 a.m."),
+        ('<img src="x" onerror="alert(1)"> When will the library in Kvarn open? <script>alert("x")</script>',
+         "3 March"),
+    ]:
+        answer = pipeline.ask(question)
+        assert "do not mention" not in answer.text, (question, answer.text)
+        assert answer.tier != "refused" and answer.citations[0].file == "local.txt", (question, answer.text)
+        assert expected in answer.citations[0].quote
 
 
 # 20. "This article is published by Reuters" showed Reuters as the outlet with nothing marking it as a claim
