@@ -112,7 +112,8 @@ _ACT = (rf"(?:{_ANSWER_ACT}|(?:read(?:s|ing)?|consult(?:s|ing)?|quot(?:e|es|ing)
 _ROLE = rf"(?:whoever|whatever(?:\s+\w+)?|anyone|anybody|anything|everyone|those|the\s+one|any\s+(?:person|entity|one))\s+(?:(?:who|that|which)\s+)?(?:is\s+|are\s+)?{_ANSWER_ACT}"
 _AGENT = (rf"(?:{_ROLE}|{_MACHINE_READER}|{_AGENT_QUAL}{_AGENT_NOUN}"
           rf"(?:\s*,?\s*(?:(?:that|which|who)\s+(?:is\s+|are\s+)?)?{_ACT})?)")
-_AGENT_BOUND = re.compile(rf"{_TEXT}|\banswer(?:s|ing)?\s+questions?\b|\bgenerat\w*\s+answers?\b", re.IGNORECASE)
+_AGENT_BOUND = re.compile(rf"{_TEXT}|\bread(?:s|ing)?\s+this\b|\banswer(?:s|ing)?\s+questions?\b|"
+                          rf"\bgenerat\w*\s+answers?\b", re.IGNORECASE)
 _DIRECTIVE = (r"(?:must|should|shall|ought\s+to|has\s+to|have\s+to|needs?\s+to|(?:is|are)\s+(?:now\s+)?"
               r"(?:instructed|required|directed|expected|obliged|told|asked|supposed|ordered|advised)\s+to|(?:is|are)\s+to|"
               r"may\s+only|can\s+only)(?:\s+not|\s+never|\s+always|\s+only|\s+now|\s+instead|\s+clearly|\s+simply){0,2}")
@@ -146,6 +147,8 @@ _IMPERATIVE = re.compile(
 # A reporting frame: a third party's active verb of saying, or a rule the clause is under.
 _FRAME = re.compile(
     r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbe )(?<!\bbeen )"
+    # after a determiner "rules", "states", "orders", "claims" are nouns ("report that the new rules failed")
+    r"(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bnew )(?<!\bits )(?<!\btheir )(?<!\bthese )(?<!\bhis )(?<!\bher )"
     r"\b(?:said|says|told|tells|wrote|writes|argued|argues|warned|warns|insisted|insists|added|adds|urged|urges|"
     r"ordered|orders|instructed|instructs|asked|asks|ruled|rules|announced|announces|believes?|noted|notes|"
     r"stated|states|claimed|claims|explained|explains|suggested|suggests|recommended|recommends|want|wants|"
