@@ -219,6 +219,8 @@ def _commit(store: IndexStore, old: Manifest | None, reuse: bool, paragraphs: di
             for i in range(0, len(ids), _CHROMA_BATCH):
                 collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=vectors[i:i + _CHROMA_BATCH])
         except Exception as e:  # chromadb's own types; a read-only or full store is the user's to fix
+            if (full := store.disk_full(store.dir / vector_dir, e)) is not None:  # e.g. an AttributeError at 8 KB free
+                raise full from None
             if any(w in str(e).lower() for w in ("readonly", "read-only", "permission", "no space", "disk is full",
                                                  "database or disk is full")):
                 raise _ChromaWriteError(str(e)) from None

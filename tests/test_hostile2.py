@@ -562,3 +562,24 @@ def test_the_readme_example_answers_as_shown(real_pipeline):
     for piece in shown.split(" ... "):  # the README elides with " ... "
         at = text.find(piece, at)
         assert at >= 0, (piece, text)
+
+
+def test_a_chroma_failure_while_writing_on_a_full_disk_is_named_as_such(fake_settings, fake_embedder, articles,
+                                                                       monkeypatch):
+    import shutil
+
+    from qa.errors import IndexWriteError
+
+    run(fake_settings, fake_embedder)
+    store = IndexStore(fake_settings)
+    before = store.read_manifest()["commit"]
+
+    def starved(self, vector_dir, name):
+        raise AttributeError("'NoneType' object has no attribute 'execute'")
+
+    monkeypatch.setattr(IndexStore, "create_collection", starved)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10 ** 9, 10 ** 9 - 8192, 8192))
+    (articles / "new.txt").write_text("The harbour reopened on Friday.\n")
+    with pytest.raises(IndexWriteError, match="no space left on the device"):
+        run(fake_settings, fake_embedder)
+    assert store.read_manifest()["commit"] == before
