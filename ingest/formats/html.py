@@ -1,0 +1,122 @@
+"""Saved web pages (`.html`, `.htm`) through trafilatura, dates through htmldate (which trafilatura calls).
+
+Paragraphs: the main text's blocks in page order, as trafilatura's XML keeps them: each `<p>`, each
+heading (kind "heading"), each quotation block, a list as one paragraph of items ("• item" or "1. item",
+one a line), a table as one paragraph of rows ("| a | b |", the header row first). The page's title
+(trafilatura's, from the meta tags or `<title>`) is paragraph 1, kind "title", unless the main text
+opens with it (then that heading is the title). Navigation, cookie banners, related-story boxes, ads and
+comments are what trafilatura leaves out; `ingest.boilerplate` does not second-guess it (only text
+addressed to an AI is still flagged, in `ingest.build`).
+
+Metadata: title, author, site name (the outlet) and publication date (htmldate, the original date
+preferred over an update) from the page's meta tags and markup.
+
+Errors: a page where trafilatura finds no main text is `UnreadableFileError` with the fix. Not handled:
+pages whose text is written by JavaScript after loading (a saved page without its text), a `|` inside a
+table cell (read as "/"), images and their captions, nested lists (flattened, one item a line).
+"""
+from __future__ import annotations
+
+import re
+
+from ingest.errors import UnreadableFileError
+from ingest.formats.base import Block, Document, clean, iso_date
+
+SUFFIXES = (".html", ".htm")
+NAME = "HTML"
+VERSION = 1
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%d"}
+
+
+def version() -> str:
+    import htmldate
+    import trafilatura
+
+    return f"html {VERSION} trafilatura {trafilatura.__version__} htmldate {htmldate.__version__}"
+
+
+def read(data: bytes, name: str) -> Document:
+    return from_html(data, name)
+
+
+def from_html(data: bytes | str, name: str, *, heuristics: bool = False) -> Document:
+    """The Document of an HTML page (bytes: trafilatura decodes them by the page's charset)."""
+    import trafilatura
+
+    found = trafilatura.bare_extraction(
+        data, with_metadata=True, include_comments=False, include_tables=True, include_formatting=False,
+        include_links=False, include_images=False, output_format="python", date_extraction_params=_DATES)
+    blocks = _blocks(found.body) if found is not None and found.body is not None else []
+    if not any(b.kind == "text" for b in blocks):
+        raise UnreadableFileError(f"{name}: no article text found in the page; save the article's own page "
+                                  f"(not a front page or a login page), or copy its text into a .txt file")
+    title = clean(found.title)
+    if title:
+        if blocks[0].kind == "heading" and _same(blocks[0].text, title):
+            blocks[0] = Block(blocks[0].text, "title")
+        else:
+            blocks.insert(0, Block(title, "title"))
+    return Document(tuple(blocks), headline=title, published=iso_date(found.date), author=clean(found.author),
+                    outlet=clean(found.sitename), heuristics=heuristics)
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _blocks(body) -> list[Block]:
+    out: list[Block] = []
+    for el in body:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "head":
+            _add(out, _text(el), "heading")
+        elif tag in ("p", "code"):
+            _add(out, _text(el))
+        elif tag == "quote":
+            parts = [c for c in el if isinstance(c.tag, str) and c.tag in ("p", "list", "quote")]
+            if parts:
+                out.extend(_blocks(el))
+            else:
+                _add(out, _text(el))
+        elif tag == "list":
+            ordered = el.get("rend") == "ol"
+            items = [_one_line(_text(i)) for i in el.iter("item")]
+            items = [i for i in items if i]
+            _add(out, "\n".join(f"{n}. {i}" if ordered else f"• {i}" for n, i in enumerate(items, 1)))
+        elif tag == "table":
+            rows = []
+            for row in el.iter("row"):
+                cells = [_one_line(_text(c)).replace("|", "/") for c in row.iter("cell")]
+                if any(cells):
+                    rows.append("| " + " | ".join(cells) + " |")
+            _add(out, "\n".join(rows))
+        elif tag in ("div", "section", "main", "body"):
+            out.extend(_blocks(el))
+        # graphic (an image), ref alone, comments: not text a reader quotes
+    return out
+
+
+def _add(out: list[Block], text: str, kind: str = "text") -> None:
+    if text.strip():
+        out.append(Block(text.strip(), kind))
+
+
+def _text(el) -> str:
+    """The element's text with `<lb/>` as a line break, spaces collapsed within each line."""
+    parts = []
+    for node in el.iter():
+        if node is not el and node.tag == "lb":
+            parts.append("\n")
+        elif node is not el and node.tag == "item":
+            parts.append("\n")
+        if node.text and (node is el or node.tag != "lb"):
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
