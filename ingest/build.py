@@ -156,8 +156,8 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
                 parsed[name] = paragraphs
             if previous is None:
                 added.append(name)
-            elif record is previous or record["sha256"] == previous["sha256"]:
-                unchanged += 1
+            elif record is previous or (record["sha256"] == previous["sha256"] and paragraphs is None):
+                unchanged += 1  # (the same bytes read again by a new reader version count as updated)
             else:
                 updated.append(name)
         removed = sorted(set(old_files) - set(records))

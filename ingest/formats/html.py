@@ -11,7 +11,7 @@ addressed to an AI is still flagged, in `ingest.build`).
 Metadata: title, author, site name (the outlet) and publication date (htmldate, the original date
 preferred over an update) from the page's meta tags and markup.
 
-Errors: a page where trafilatura finds no main text is `UnreadableFileError` with the fix. Not handled:
+Errors: a page where trafilatura finds no main text, or less than `MIN_TEXT` characters of it, is `UnreadableFileError` with the fix. Not handled:
 pages whose text is written by JavaScript after loading (a saved page without its text), a `|` inside a
 table cell (read as "/"), images and their captions, nested lists (flattened, one item a line).
 """
@@ -25,6 +25,8 @@ from ingest.formats.base import Block, Document, clean, iso_date
 SUFFIXES = (".html", ".htm")
 NAME = "HTML"
 VERSION = 1
+MIN_TEXT = 150  # characters: less main text than this is what is left of a page without an article (a
+#                cookie banner, a login form); the shortest news brief is longer
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%d"}
 
@@ -48,7 +50,7 @@ def from_html(data: bytes | str, name: str, *, heuristics: bool = False) -> Docu
         data, with_metadata=True, include_comments=False, include_tables=True, include_formatting=False,
         include_links=False, include_images=False, output_format="python", date_extraction_params=_DATES)
     blocks = _blocks(found.body) if found is not None and found.body is not None else []
-    if not any(b.kind == "text" for b in blocks):
+    if sum(len(b.text) for b in blocks if b.kind == "text") < MIN_TEXT:
         raise UnreadableFileError(f"{name}: no article text found in the page; save the article's own page "
                                   f"(not a front page or a login page), or copy its text into a .txt file")
     title = clean(found.title)

@@ -4,9 +4,9 @@ Paragraphs are per page: "paragraph N" of a PDF is the Nth paragraph **on its pa
 "report.pdf p. 3 ¶2"); a paragraph that runs on to the next page is two, one on each page. On each page
 the text lines come in the order the PDF draws them (pdfium's text rectangles: one per line of a
 column, so the columns of a print edition stay apart); a line starts a new paragraph when the gap above
-it is clearly larger than the page's usual line spacing (1.4x the median), when it is indented as a
-first line after a line that ends a sentence, or when it opens a new column after one that ends a
-sentence. A paragraph's text is its lines joined by line breaks, verbatim; `ingest.reading.layout` joins
+it is clearly larger than the page's usual line spacing (the lower quartile of the gaps, plus half a line), when it is indented as a
+first line, or when the line before it ends a sentence well short of the column's right edge (a
+paragraph's last line), or when it opens a new column after a line that ends a sentence. A paragraph's text is its lines joined by line breaks, verbatim; `ingest.reading.layout` joins
 wrapped lines and rejoins words hyphenated across them, as for a hard-wrapped `.txt`.
 
 Running headers and footers are not paragraphs: a line in the top or bottom 12% of a page whose text
@@ -122,20 +122,24 @@ def paragraphs(lines: list[Line]) -> list[list[Line]]:
     """Lines grouped into paragraphs (see the module docstring)."""
     if not lines:
         return []
-    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:]) if 0 <= b.top - a.bottom < 3 * (a.bottom - a.top)]
-    usual = statistics.median(gaps) if gaps else 0.0
     size = statistics.median(ln.bottom - ln.top for ln in lines)
+    gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:]) if 0 <= b.top - a.bottom < 4 * size)
+    usual = gaps[len(gaps) // 4] if gaps else 0.0  # the lower quartile: line spacing inside a paragraph
+
+    def right_edge(line: Line) -> float:  # where the lines of this column end at most
+        return max(ln.x1 for ln in lines if abs(ln.x0 - line.x0) < 3 * size)
+
     out = [[lines[0]]]
     for prev, line in zip(lines, lines[1:]):
         gap = line.top - prev.bottom
         ended = bool(_ENDS.search(prev.text))
-        new_column = gap < -size  # the next line is higher up: another column (or a text box)
+        short = prev.x1 < right_edge(prev) - 0.15 * (right_edge(prev) - prev.x0)
         left = min(ln.x0 for ln in out[-1])
-        indented = line.x0 > left + 1.2 * size and line.x0 < prev.x1 and ended
-        if new_column:
+        if gap < -size:  # the next line is higher up: another column (or a text box)
             starts = ended
         else:
-            starts = gap > max(1.4 * usual, usual + 0.5 * size) or indented or abs(line.x0 - prev.x0) > 20 * size
+            starts = (gap > usual + max(0.5 * size, 0.4 * usual) or abs(line.x0 - prev.x0) > 20 * size
+                      or (ended and (short or line.x0 > left + 1.2 * size)))
         if starts:
             out.append([line])
         else:
