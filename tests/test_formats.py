@@ -227,3 +227,11 @@ def test_uploads_take_the_same_formats_and_refuse_bad_files_in_one_line(tmp_path
     with pytest.raises(UploadError, match=r"\.txt, \.html"):
         save_upload(b"x", "old.doc", folder, max_bytes=10**6)
     assert sorted(p.name for p in folder.iterdir()) == ["Story.html", "report-2.pdf", "report.pdf"]
+
+
+def test_one_line_paragraphs_with_space_between_them_are_each_a_paragraph():
+    lines = ("The harbour board met on Monday to review the quarterly figures.",
+             "Container volumes fell in the first quarter and recovered in April.",
+             "The harbour master said seventeen tugboats stayed in service.") * 5
+    doc = read_document(S.pdf_file(lines), "board.pdf")
+    assert [b.text for b in doc.blocks] == list(lines)

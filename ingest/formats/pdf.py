@@ -4,7 +4,8 @@ Paragraphs are per page: "paragraph N" of a PDF is the Nth paragraph **on its pa
 "report.pdf p. 3 ¶2"); a paragraph that runs on to the next page is two, one on each page. On each page
 the text lines come in the order the PDF draws them (pdfium's text rectangles: one per line of a
 column, so the columns of a print edition stay apart); a line starts a new paragraph when the gap above
-it is clearly larger than the page's usual line spacing (the lower quartile of the gaps, plus half a line), when it is indented as a
+it is clearly larger than the page's usual line spacing (the lower quartile of the gaps, plus half a line; where every gap is
+alike and wider than a line, each is a paragraph break), when it is indented as a
 first line, or when the line before it ends a sentence well short of the column's right edge (a
 paragraph's last line), or when it opens a new column after a line that ends a sentence. A paragraph's text is its lines joined by line breaks, verbatim; `ingest.reading.layout` joins
 wrapped lines and rejoins words hyphenated across them, as for a hard-wrapped `.txt`.
@@ -16,7 +17,8 @@ Running headers and footers are not paragraphs: a line in the top or bottom 12% 
 Metadata: the document information's Title, Author and CreationDate (as the publication date: a PDF
 states no other; a file printed long after its story was written carries the printing date).
 
-Errors (one line each, with the fix): encrypted (a password), damaged (pdfium cannot open it), no text
+Not handled either: double-spaced text whose paragraphs are told apart only by indentation (every line
+reads as a paragraph). Errors (one line each, with the fix): encrypted (a password), damaged (pdfium cannot open it), no text
 layer at all (a scan: OCR is not done here). Not handled: tables (read as lines of text), footnotes,
 text in images, right-to-left scripts, a heading told from body text by its font alone (short lines
 without end punctuation are headings by `ingest.boilerplate`).
@@ -125,6 +127,8 @@ def paragraphs(lines: list[Line]) -> list[list[Line]]:
     size = statistics.median(ln.bottom - ln.top for ln in lines)
     gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:]) if 0 <= b.top - a.bottom < 4 * size)
     usual = gaps[len(gaps) // 4] if gaps else 0.0  # the lower quartile: line spacing inside a paragraph
+    if gaps and gaps[3 * len(gaps) // 4] < 1.3 * usual and usual >= 1.2 * size:
+        usual = 0.0  # every gap alike and wider than a line: one-line paragraphs with space between them
 
     def right_edge(line: Line) -> float:  # where the lines of this column end at most
         return max(ln.x1 for ln in lines if abs(ln.x0 - line.x0) < 3 * size)
