@@ -235,3 +235,17 @@ def test_one_line_paragraphs_with_space_between_them_are_each_a_paragraph():
              "The harbour master said seventeen tugboats stayed in service.") * 5
     doc = read_document(S.pdf_file(lines), "board.pdf")
     assert [b.text for b in doc.blocks] == list(lines)
+
+
+@pytest.mark.parametrize("title, site, heading, expected", [
+    ("Port strike ends after nine days | Harbour Times", "Harbour Times", None, "Port strike ends after nine days"),
+    ("Warum Wien zu blöd für eine staufreie Mahü ist - Helge.at", None, None,
+     "Warum Wien zu blöd für eine staufreie Mahü ist"),
+    ("Durch die Gegend | Mit Musiker Voodoo Jürgens in Wien", None, "Mit Musiker Voodoo Jürgens in Wien",
+     "Mit Musiker Voodoo Jürgens in Wien"),
+    ("Talks: what was agreed", None, None, "Talks: what was agreed"),
+])
+def test_a_page_title_loses_the_site_name_around_the_headline(title, site, heading, expected):
+    from ingest.formats.html import headline
+
+    assert headline(title, site, heading) == expected

@@ -8,7 +8,7 @@ opens with it (then that heading is the title). Navigation, cookie banners, rela
 comments are what trafilatura leaves out; `ingest.boilerplate` does not second-guess it (only text
 addressed to an AI is still flagged, in `ingest.build`).
 
-Metadata: title, author, site name (the outlet) and publication date (htmldate, the original date
+Metadata: title (the page's title less the site's name around it: `headline`), author, site name (the outlet) and publication date (htmldate, the original date
 preferred over an update) from the page's meta tags and markup.
 
 Errors: a page where trafilatura finds no main text, or less than `MIN_TEXT` characters of it, is `UnreadableFileError` with the fix. Not handled:
@@ -53,7 +53,8 @@ def from_html(data: bytes | str, name: str, *, heuristics: bool = False) -> Docu
     if sum(len(b.text) for b in blocks if b.kind == "text") < MIN_TEXT:
         raise UnreadableFileError(f"{name}: no article text found in the page; save the article's own page "
                                   f"(not a front page or a login page), or copy its text into a .txt file")
-    title = clean(found.title)
+    first_heading = blocks[0].text if blocks and blocks[0].kind == "heading" else None
+    title = headline(clean(found.title), clean(found.sitename), first_heading)
     if title:
         if blocks[0].kind == "heading" and _same(blocks[0].text, title):
             blocks[0] = Block(blocks[0].text, "title")
@@ -61,6 +62,35 @@ def from_html(data: bytes | str, name: str, *, heuristics: bool = False) -> Docu
             blocks.insert(0, Block(title, "title"))
     return Document(tuple(blocks), headline=title, published=iso_date(found.date), author=clean(found.author),
                     outlet=clean(found.sitename), heuristics=heuristics)
+
+
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—·›»•~/]|::|:)\s+")
+
+
+def headline(title: str | None, site: str | None, first_heading: str | None = None) -> str | None:
+    """The story's headline from the page's title, without the site's name around it: "Storm closes
+    port | Harbour Times" -> "Storm closes port". A part equal to the main text's first heading wins;
+    then parts naming the site (its name, or a host name such as "helge.at") are dropped; of several
+    parts left, the one before the last separator is taken when it has 3 words or more (the
+    readability rule), else the longest. A title without separators is kept whole."""
+    if not title:
+        return None
+    parts = [p.strip() for p in _SEPARATOR.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    if first_heading:
+        match = next((p for p in parts if _same(p, first_heading)), None)
+        if match:
+            return match
+    site_key = (site or "").casefold()
+    kept = [p for p in parts if not (site_key and (p.casefold() == site_key or site_key in p.casefold()))
+            and not re.fullmatch(r"[\w.-]+\.[a-z]{2,}", p.casefold())]
+    if len(kept) == 1:
+        return kept[0]
+    kept = kept or parts
+    if len(kept[0].split()) >= 3:
+        return kept[0]
+    return max(kept, key=lambda p: len(p.split()))
 
 
 def _same(a: str, b: str) -> bool:
