@@ -249,3 +249,13 @@ def test_a_page_title_loses_the_site_name_around_the_headline(title, site, headi
     from ingest.formats.html import headline
 
     assert headline(title, site, heading) == expected
+
+
+def test_the_pages_own_h1_is_the_headline_unless_it_is_the_site_name():
+    from ingest.formats.html import page_headline
+
+    assert page_headline("Harbour Times - news", "Harbour Times", ["Port strike ends"], None) == "Port strike ends"
+    assert page_headline("Port strike ends | Harbour Times", "Harbour Times", ["Harbour Times"], None) == \
+        "Port strike ends"
+    assert page_headline("Port strike ends | Harbour Times", "Harbour Times", ["Port strike ends", "Weather"],
+                         None) == "Port strike ends"

@@ -8,7 +8,7 @@ opens with it (then that heading is the title). Navigation, cookie banners, rela
 comments are what trafilatura leaves out; `ingest.boilerplate` does not second-guess it (only text
 addressed to an AI is still flagged, in `ingest.build`).
 
-Metadata: title (the page's title less the site's name around it: `headline`), author, site name (the outlet) and publication date (htmldate, the original date
+Metadata: the headline (the page's `<h1>`, else its title less the site's name: `page_headline`), author, site name (the outlet) and publication date (htmldate, the original date
 preferred over an update) from the page's meta tags and markup.
 
 Errors: a page where trafilatura finds no main text, or less than `MIN_TEXT` characters of it, is `UnreadableFileError` with the fix. Not handled:
@@ -45,16 +45,22 @@ def read(data: bytes, name: str) -> Document:
 def from_html(data: bytes | str, name: str, *, heuristics: bool = False) -> Document:
     """The Document of an HTML page (bytes: trafilatura decodes them by the page's charset)."""
     import trafilatura
+    from trafilatura.utils import load_html
 
+    tree = load_html(data)
+    if tree is None:
+        raise UnreadableFileError(f"{name}: not an HTML page (nothing in it parses as HTML); save the page again "
+                                  f"from the browser (File > Save as, 'Web page, HTML only')")
+    h1s = [" ".join(" ".join(h.itertext()).split()) for h in tree.iter("h1")]  # before trafilatura prunes the tree
     found = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=True, include_formatting=False,
+        tree, with_metadata=True, include_comments=False, include_tables=True, include_formatting=False,
         include_links=False, include_images=False, output_format="python", date_extraction_params=_DATES)
     blocks = _blocks(found.body) if found is not None and found.body is not None else []
     if sum(len(b.text) for b in blocks if b.kind == "text") < MIN_TEXT:
         raise UnreadableFileError(f"{name}: no article text found in the page; save the article's own page "
                                   f"(not a front page or a login page), or copy its text into a .txt file")
     first_heading = blocks[0].text if blocks and blocks[0].kind == "heading" else None
-    title = headline(clean(found.title), clean(found.sitename), first_heading)
+    title = page_headline(clean(found.title), clean(found.sitename), [h for h in h1s if h], first_heading)
     if title:
         if blocks[0].kind == "heading" and _same(blocks[0].text, title):
             blocks[0] = Block(blocks[0].text, "title")
@@ -62,6 +68,17 @@ def from_html(data: bytes | str, name: str, *, heuristics: bool = False) -> Docu
             blocks.insert(0, Block(title, "title"))
     return Document(tuple(blocks), headline=title, published=iso_date(found.date), author=clean(found.author),
                     outlet=clean(found.sitename), heuristics=heuristics)
+
+
+def page_headline(title: str | None, site: str | None, h1s: list[str], first_heading: str | None) -> str | None:
+    """The story's headline: the page's one `<h1>` when it has exactly one of two words or more (the
+    headline as the page shows it); else an `<h1>` that the page's title holds; else the title less the
+    site's name (`headline`). Chosen on trafilatura's evaluation pages (docs/formats.md)."""
+    h1s = [h for h in h1s if not site or h.casefold() != site.casefold()]  # a logo in an <h1> is no headline
+    if len(h1s) == 1 and len(h1s[0].split()) >= 2:
+        return h1s[0]
+    inside = next((h for h in h1s if title and h.casefold() in title.casefold()), None)
+    return inside or headline(title, site, first_heading)
 
 
 _SEPARATOR = re.compile(r"\s+(?:[|\-–—·›»•~/]|::|:)\s+")
