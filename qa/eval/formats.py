@@ -9,7 +9,8 @@ shipped here). Every page annotated with a title (851) is read by `ingest.format
 reads it; a page counts as **main text** when every "with" snippet occurs in the indexed text, **no
 boilerplate** when no "without" snippet does, **title right** when our headline equals the annotated
 title (case and spacing aside), **date right** when our date equals the annotated one (pages annotated
-with a date only). "All right" needs all four (the date only where one is annotated). A page we refuse
+with a date only); headline and date as ingest records them (the format's, else `ingest.metadata`'s
+reading of the text). "All right" needs all four (the date only where one is annotated). A page we refuse
 (no article text) counts as wrong on every measure.
 
 `--pdf-compare`: the same PDFs (one column with a running header over several pages, two columns, both
@@ -39,6 +40,7 @@ from pathlib import Path
 
 from ingest.errors import ArticleError
 from ingest.formats import read_document
+from ingest.metadata import find_headline, find_published
 
 
 def _norm(text: str) -> str:
@@ -78,18 +80,21 @@ def html_eval(folder: Path, limit: int | None = None) -> dict:
         counts["no_boilerplate"] += clean
         counts["clean"] += main and clean
         title_ok = date_ok = True
+        texts = [b.text for b in doc.blocks] if doc else []
+        ours = {"headline": (doc.headline or find_headline(texts)) if doc else None,  # as ingest records them
+                "published": (doc.published or find_published(texts)) if doc else None}
         if v.get("title"):
             counts["title_pages"] += 1
-            title_ok = doc is not None and _norm(doc.headline or "").casefold() == _norm(v["title"]).casefold()
+            title_ok = doc is not None and _norm(ours["headline"] or "").casefold() == _norm(v["title"]).casefold()
             counts["title_right"] += title_ok
             if not title_ok:
-                wrong_titles.append((v["file"], v["title"], doc.headline if doc else None))
+                wrong_titles.append((v["file"], v["title"], ours["headline"] if doc else None))
         if v.get("date"):
             counts["date_pages"] += 1
-            date_ok = doc is not None and doc.published == v["date"][:10]
+            date_ok = doc is not None and ours["published"] == v["date"][:10]
             counts["date_right"] += date_ok
             if not date_ok:
-                wrong_dates.append((v["file"], v["date"], doc.published if doc else None))
+                wrong_dates.append((v["file"], v["date"], ours["published"] if doc else None))
         counts["all_right"] += main and clean and title_ok and date_ok
     counts["seconds_per_page"] = round(seconds / max(1, counts["pages"]), 4)
     return {"counts": counts, "wrong_titles": wrong_titles[:15], "wrong_dates": wrong_dates[:15]}
