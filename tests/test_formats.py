@@ -259,3 +259,26 @@ def test_the_pages_own_h1_is_the_headline_unless_it_is_the_site_name():
         "Port strike ends"
     assert page_headline("Port strike ends | Harbour Times", "Harbour Times", ["Port strike ends", "Weather"],
                          None) == "Port strike ends"
+
+
+def test_the_measuring_script_scores_a_page_set_and_times_every_format(tmp_path, capsys):
+    import json
+
+    from qa.eval import formats
+
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "eval" / "a.html").write_bytes(S.html_page())
+    (tmp_path / "eval" / "b.html").write_bytes(S.html_page(body=False))
+    (tmp_path / "evaldata.json").write_text(json.dumps({
+        "https://example.org/a": {"file": "a.html", "with": ["forty container vessels"], "without": ["We use cookies"],
+                                  "title": S.TITLE, "date": "2025-03-14"},
+        "https://example.org/b": {"file": "b.html", "with": ["anything"], "without": ["Home"], "title": "B",
+                                  "date": ""},
+    }))
+    counts = formats.html_eval(tmp_path)["counts"]
+    assert (counts["pages"], counts["refused"], counts["main_text"], counts["no_boilerplate"]) == (2, 1, 1, 1)
+    assert (counts["title_right"], counts["title_pages"], counts["date_right"], counts["date_pages"]) == (1, 2, 1, 1)
+    assert counts["all_right"] == 1
+    result = formats.throughput(1, __import__("tests.conftest", fromlist=["ARTICLES"]).ARTICLES)
+    assert sorted(result) == ["docx", "eml", "html", "md", "pdf", "txt"]
+    assert all(r["paragraphs"] > 3 and r["read_files_per_s"] > 0 for r in result.values())

@@ -32,10 +32,10 @@ _DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%
 
 
 def version() -> str:
-    import htmldate
-    import trafilatura
+    """Read from the installed packages' metadata, without importing them (a no-op ingest stays fast)."""
+    from importlib.metadata import version as installed
 
-    return f"html {VERSION} trafilatura {trafilatura.__version__} htmldate {htmldate.__version__}"
+    return f"html {VERSION} trafilatura {installed('trafilatura')} htmldate {installed('htmldate')}"
 
 
 def read(data: bytes, name: str) -> Document:

@@ -23,9 +23,9 @@ VERSION = 1
 
 
 def version() -> str:
-    import markdown_it
+    from importlib.metadata import version as installed
 
-    return f"md {VERSION} markdown-it-py {markdown_it.__version__}"
+    return f"md {VERSION} markdown-it-py {installed('markdown-it-py')}"
 
 
 def read(data: bytes, name: str) -> Document:

@@ -55,9 +55,9 @@ class Line:
 
 
 def version() -> str:
-    import pypdfium2
+    from importlib.metadata import version as installed
 
-    return f"pdf {VERSION} pypdfium2 {pypdfium2.version.PYPDFIUM_INFO}"
+    return f"pdf {VERSION} pypdfium2 {installed('pypdfium2')}"
 
 
 def read(data: bytes, name: str) -> Document:
