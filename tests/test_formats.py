@@ -282,3 +282,36 @@ def test_the_measuring_script_scores_a_page_set_and_times_every_format(tmp_path,
     result = formats.throughput(1, __import__("tests.conftest", fromlist=["ARTICLES"]).ARTICLES)
     assert sorted(result) == ["docx", "eml", "html", "md", "pdf", "txt"]
     assert all(r["paragraphs"] > 3 and r["read_files_per_s"] > 0 for r in result.values())
+
+
+@pytest.mark.parametrize("name, make, number", [
+    ("notes.md", S.markdown_file, 8),  # title, 2 paragraphs, heading, list, table, then the 3rd and 4th paragraphs
+    ("letter.eml", S.eml_file, 5),  # Subject, then the text part's paragraphs
+])
+def test_markdown_and_email_answers_cite_their_block_verbatim(tmp_path, fake_embedder, name, make, number):
+    _, pipeline = index(tmp_path, {name: make()}, fake_embedder)
+    answer = pipeline.ask("Where had shipping lines diverted the container vessels?")
+    c = answer.citations[0]
+    assert (c.file, c.paragraph, c.page) == (name, number, None)
+    assert "Antwerp and Hamburg" in " ".join(c.quote.split()) and c.quote in c.text
+    assert not any(ch in c.quote for ch in ("**", "`", "_", "]("))
+    assert pipeline.article(name)[0].boilerplate == "headline"
+
+
+def test_a_word_hyphenated_across_a_pdf_line_is_read_whole_and_quoted_as_printed(tmp_path, fake_embedder):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in ("The port authority said on Tuesday that the harbour dredg-",
+                 "ers would return to the eastern basin on Monday morning."):
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    _, pipeline = index(tmp_path, {"dredging.pdf": bytes(pdf.output())}, fake_embedder)
+    (para,) = pipeline.article("dredging.pdf")
+    assert para.text == ("The port authority said on Tuesday that the harbour dredg-\n"
+                         "ers would return to the eastern basin on Monday morning.")
+    assert [u.reading for u in para.units] == [
+        "The port authority said on Tuesday that the harbour dredgers would return to the eastern basin on "
+        "Monday morning."]
+    assert (para.page, para.page_paragraph, para.label) == (1, 1, "dredging.pdf p. 1 ¶1")

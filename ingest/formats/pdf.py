@@ -106,7 +106,9 @@ def lines_pdfium(page) -> list[Line]:
         out = []
         for i in range(text.count_rects()):
             left, bottom, right, top = text.get_rect(i)
-            line = " ".join(text.get_text_bounded(left, bottom, right, top).split())
+            raw = text.get_text_bounded(left, bottom, right, top)
+            line = " ".join(raw.replace("\x02", "-").replace("\ufffe", "-").split())  # pdfium's mark of a hyphen
+            #                                                                      that ends a line: printed "-"
             if line:
                 out.append(Line(line, left, right, height - top, height - bottom))
         return out
