@@ -315,3 +315,11 @@ def test_a_word_hyphenated_across_a_pdf_line_is_read_whole_and_quoted_as_printed
         "The port authority said on Tuesday that the harbour dredgers would return to the eastern basin on "
         "Monday morning."]
     assert (para.page, para.page_paragraph, para.label) == (1, 1, "dredging.pdf p. 1 ¶1")
+
+
+def test_body_lines_that_differ_by_a_number_are_not_taken_for_a_running_header():
+    lines = tuple(f"The harbour board reviewed item {i} of the quarterly figures for freight and passengers on Monday."
+                  for i in range(1, 27))
+    doc = read_document(S.pdf_file(lines, header="Harbour board - quarterly report"), "board.pdf")
+    assert [b.text for b in doc.blocks] == list(lines)  # item 1 tops page 1 and item 26 page 2
+    assert {b.page for b in doc.blocks} == {1, 2}

@@ -11,7 +11,7 @@ paragraph's last line), or when it opens a new column after a line that ends a s
 wrapped lines and rejoins words hyphenated across them, as for a hard-wrapped `.txt`.
 
 Running headers and footers are not paragraphs: a line in the top or bottom 12% of a page whose text
-(digits ignored) recurs there on another page, and a line there that is only a page number ("3",
+recurs there on another page (digits ignored in a line of 8 words or fewer), and a line there that is only a page number ("3",
 "Page 3", "3 of 10", "- 3 -").
 
 Metadata: the document information's Title, Author and CreationDate (as the publication date: a PDF
@@ -41,6 +41,7 @@ SUFFIXES = (".pdf",)
 NAME = "PDF"
 VERSION = 1
 _MARGIN = 0.12  # share of the page height at the top and bottom where headers and footers sit
+_SHORT = 8  # words: a margin line this short may differ from page to page by its numbers alone
 _PAGE_NUMBER = re.compile(r"^[\s\-–—]*(page\s*|p\.\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?[\s\-–—]*$", re.IGNORECASE)
 _ENDS = re.compile(r"[.!?:;…][\"'”’)\]]*$|[\"”]$")
 
@@ -154,11 +155,15 @@ def paragraphs(lines: list[Line]) -> list[list[Line]]:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
+    """A margin line's identity across pages: its text, with digits as # when it is short (a running
+    header or footer with a page number or date, "Annual report 2025 - page 3"); a longer line must
+    recur exactly (a body line that differs only by a number, "item 1" and "item 26", is no header)."""
+    text = " ".join(text.split()).casefold()
+    return re.sub(r"\d+", "#", text) if len(text.split()) <= _SHORT else text
 
 
 def _running(pages: list[list[Line]], heights: list[float]) -> set[str]:
-    """Texts (digits as #) of lines in the top or bottom margin that recur there on two pages or more."""
+    """Keys (`_key`) of lines in the top or bottom margin that recur there on two pages or more."""
     seen: dict[str, int] = {}
     for page, height in zip(pages, heights):
         for key in {_key(ln.text) for ln in page if _in_margin(ln, height)}:
