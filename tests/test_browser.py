@@ -417,10 +417,10 @@ def test_an_uploaded_web_page_and_pdf_answer_with_their_paragraph_and_page(own_s
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "port-strike.html").write_bytes(S.html_page())
-    filler = ("The harbour board met on Monday to review the quarterly figures for freight and passengers.",
-              "Container volumes fell in the first quarter, the board said, and recovered in April.") * 14
+    items = tuple(f"The harbour board reviewed item {i} of the quarterly figures for freight and passengers on "
+                  f"Monday." for i in range(1, 27))  # item 26 opens page 2
     (mine / "harbour-report.pdf").write_bytes(S.pdf_file(
-        filler + ("The harbour master said seventeen tugboats stayed in service during the dock strike.",),
+        items + ("Container volumes fell in the first quarter, the board said, and recovered in April.",),
         header="Harbour board - quarterly report", title="Harbour board quarterly report"))
     page.goto(url)
     page.get_by_text("Articles in the index").click()
@@ -431,7 +431,7 @@ def test_an_uploaded_web_page_and_pdf_answer_with_their_paragraph_and_page(own_s
     expect(page.locator("#aqa-table")).to_contain_text("Port strike ends after nine days")
     expect(page.locator("#aqa-table")).to_contain_text("Harbour Times · by Jane Doe")
 
-    ask(page, "How many container vessels did shipping lines divert to Antwerp and Hamburg?", 1)
+    ask(page, "Where did shipping lines divert container vessels?", 1)
     assert card_label(page, "aqa-t1-src-1") == "[1] port-strike.html ¶8"
     assert "forty container vessels" in page.locator("#aqa-t1-src-1 mark").first.inner_text()
     card = page.locator("#aqa-t1-src-1").text_content()  # the cited paragraph and the whole article below it
@@ -439,8 +439,8 @@ def test_an_uploaded_web_page_and_pdf_answer_with_their_paragraph_and_page(own_s
     for junk in S.BOILERPLATE:
         assert junk not in card, junk
 
-    ask(page, "How many tugboats stayed in service during the dock strike?", 2)
+    ask(page, "When did container volumes recover?", 2)
     label = card_label(page, "aqa-t2-src-1")
-    assert re.fullmatch(r"\[1\] harbour-report\.pdf p\. 2 ¶\d+", label), label
-    assert "seventeen tugboats" in page.locator("#aqa-t2-src-1 mark").first.inner_text()
-    expect(page.locator("#aqa-t2-src-1 .aqa-cited .aqa-n")).to_have_text(label.split(".pdf ")[1])  # in the folded article
+    assert label == "[1] harbour-report.pdf p. 2 ¶2", label
+    assert "recovered in April" in page.locator("#aqa-t2-src-1 mark").first.inner_text()
+    expect(page.locator("#aqa-t2-src-1 .aqa-cited .aqa-n")).to_have_text("p. 2 ¶2")  # in the folded article
