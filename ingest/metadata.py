@@ -143,23 +143,28 @@ def describe(texts: list[str], reasons: list[str | None] | None = None) -> dict[
             "lede": find_lede([t for t, r in zip(texts, reasons) if r is None])}
 
 
-def sources(texts: list[str], reasons: list[str | None] | None = None) -> dict[str, dict]:
+def sources(texts: list[str], reasons: list[str | None] | None = None,
+            given: dict[str, str | None] | None = None) -> dict[str, dict]:
     """Where each metadata field was read (issue 28): {"headline" | "published" | "outlet": {"paragraph": n
-    (1-based, as cited), "text": the words as written}}, for the fields the text gives. Every field is the
-    article's own claim about itself ("This article is published by Reuters"), never checked elsewhere;
-    the page says so beside each."""
+    (1-based, as cited), "text": the words as written}} for the fields the text gives, or {"metadata": the
+    value} for those the file format's own metadata gave (`given`, e.g. an HTML <title>, which take
+    precedence, as in `ingest.build.parse_document`). Every field is the article's own claim about itself
+    ("This article is published by Reuters"), never checked elsewhere; the page says so beside each."""
     out: dict[str, dict] = {}
-    headline = find_headline(texts)
+    given = {k: v for k, v in (given or {}).items() if v}
+    for field, value in given.items():
+        out[field] = {"metadata": value}
+    headline = None if "headline" in given else find_headline(texts)
     if headline:
         i = next(i for i, t in enumerate(texts) if t.strip().split("\n")[0].strip() == headline)
         out["headline"] = {"paragraph": i + 1, "text": headline}
-    published = published_at(texts)
+    published = None if "published" in given else published_at(texts)
     if published:
         _, i, start, end = published
         out["published"] = {"paragraph": i + 1, "text": texts[i][start:end]}
     reasons = reasons or [None] * len(texts)
     usable = [i for i, r in enumerate(reasons) if r not in ("teaser", "instruction")]  # as `describe`
-    outlet = outlet_where([texts[i] for i in usable])
+    outlet = None if "outlet" in given else outlet_where([texts[i] for i in usable])
     if outlet:
         out["outlet"] = {"paragraph": usable[outlet[1]] + 1, "text": outlet[2]}
     return out

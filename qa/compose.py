@@ -337,7 +337,9 @@ def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citat
         headline=para.headline,
         published=para.published,
         score=round(max(s.support for s in quoted), 4),
-        also_in=[f"{c.file} ¶{c.number}" for c in corpus.copies_of(para_idx)],
+        also_in=[c.label for c in corpus.copies_of(para_idx)],
+        page=para.page,
+        page_paragraph=para.page_paragraph,
     )
 
 

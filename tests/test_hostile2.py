@@ -235,11 +235,11 @@ def test_links_outside_special_files_and_other_names_each_get_one_skipped_line(f
     (articles / "loop-b.txt").symlink_to(articles / "loop-a.txt")
     (articles / "inside.txt").symlink_to(articles / "000_b224bf4a9240cdc8.txt")  # a link inside is an article
     (articles / "Story.TXT").write_text("The Samos ferry departs at 7 a.m. every weekday.\n")
-    (articles / "notes.md").write_text("# notes\n")
+    (articles / "photo.jpg").write_bytes(b"\xff\xd8\xff")
     report = run(fake_settings, fake_embedder)
     skipped = report.skipped
     assert set(skipped) == {"passwd.txt", "status.txt", "private.txt", "zero.txt", "pipe.txt", "loop-a.txt",
-                            "loop-b.txt", "notes.md"}, skipped
+                            "loop-b.txt", "photo.jpg"}, skipped
     assert all("\n" not in m and m.startswith(n + ": ") for n, m in skipped.items())
     assert "outside the articles folder" in skipped["passwd.txt"] and "loops" in skipped["loop-a.txt"]
     assert "not a regular file" in skipped["pipe.txt"] and "outside" in skipped["zero.txt"]
@@ -371,7 +371,7 @@ def test_an_upload_of_another_type_is_refused_in_words(page, tmp_path):
     evil = tmp_path / "evil.exe"
     evil.write_bytes(b"MZ\x90\x00")
     _, _, status = fns["upload"].fn([str(evil)])
-    assert "Refused: evil.exe: only .txt articles can be uploaded" in status
+    assert "Refused: evil.exe: only articles in these formats can be uploaded: .txt" in status
     assert not any(fake.settings.data_dir.iterdir())
     upload = next(b for b in fns["upload"].inputs)
     assert not getattr(upload, "file_types", None)  # no browser-side filter to drop it silently

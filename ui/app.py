@@ -19,6 +19,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from qa import SUFFIXES
 from qa.errors import ArticlesQAError
 from qa.pipeline import Pipeline
 from ui.chat import Turn, forget_old_sources, qa_history, turn_number
@@ -175,8 +176,8 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             article = gr.HTML(elem_id="aqa-article")
             with gr.Row():
                 # no file_types filter: the browser would drop other files silently; the server says why (issue 28)
-                uploads = gr.File(label="Add .txt articles (saved when uploaded, never over an existing file)",
-                                  file_count="multiple", elem_id="aqa-upload")
+                uploads = gr.File(label=f"Add articles: {', '.join(SUFFIXES)} (saved when uploaded, never over an "
+                                        f"existing file)", file_count="multiple", elem_id="aqa-upload")
                 with gr.Column():
                     button = gr.Button("Re-index the articles folder", elem_id="aqa-reindex")
                     status = gr.Textbox(label="Index status", lines=4, interactive=False, elem_id="aqa-status")

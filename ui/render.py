@@ -353,7 +353,7 @@ def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = 
     also = f"<div class='aqa-meta'>Same text also in {html.escape(', '.join(c.also_in))}</div>" if c.also_in else ""
     label = f"Closest {n}:" if closest else f"[{n}]"
     ident = f"aqa-t{turn}-closest-{n}" if closest else f"aqa-t{turn}-src-{n}"
-    return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.file)} ¶{c.paragraph}</h4>"
+    return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.label)}</h4>"
             f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote, mark=not closest, whole=not compact)}"
             f"{also}"
             f"<details class='aqa-whole-article'><summary>Show the article around it</summary>"
@@ -474,7 +474,9 @@ def article_html(paragraphs: Sequence, cited: int | None = None, *, near: int | 
                                        "aqa-near" if p.number == near else "",
                                        "aqa-boiler" if p.boilerplate else "") if c)
         title = f" title='boilerplate: {html.escape(p.boilerplate)}'" if p.boilerplate else ""
-        rows.append(f"<p class='{classes}'{title}><span class='aqa-n'>¶{p.number}</span>{html.escape(p.text)}</p>")
+        where = (f"p. {p.page} ¶{p.page_paragraph}" if getattr(p, "page", None) is not None
+                 and getattr(p, "page_paragraph", None) is not None else f"¶{p.number}")
+        rows.append(f"<p class='{classes}'{title}><span class='aqa-n'>{where}</span>{html.escape(p.text)}</p>")
     return f"<div class='aqa-article'>{''.join(rows)}</div>"
 
 
@@ -489,23 +491,28 @@ def _from(value: str | None, where: Mapping | None, *, claim: bool = False) -> s
         return "—"
     if not where:
         return value
+    if "metadata" in where:  # the file format's own metadata (an HTML <title>, a PDF's properties)
+        return f"{value} (the file's own metadata)"
     if claim:
         return f"{value} (the article's own claim, ¶{where['paragraph']}: “{_clip(where['text'], 60)}”)"
     return f"{value} (¶{where['paragraph']})"
 
 
 def articles_table(articles: Mapping[str, Mapping]) -> list[list]:
-    """Rows for the indexed-articles panel, by file name: the headline as the text gives it (else
-    its first words, marked as such), the outlet the text names, the publish date the text states
-    ("—" where it states none), each with the paragraph it was read from (the outlet marked as the
-    article's own claim, with its words), paragraphs, file, when it was indexed."""
+    """Rows for the indexed-articles panel, by file name: the headline as the file gives it (its format's
+    metadata, else its text; else its first words, marked as such), the outlet it names (and the author
+    where the format's metadata names one), the publish date the text states ("—" where it states none),
+    each with where it was read (the paragraph, or the file's own metadata; the outlet marked as the
+    article's own claim), paragraphs, file, when it was indexed."""
     rows = []
     for name in sorted(articles):
         record = articles[name]
         title = record.get("headline") or (f"{record['lede']} (first words; no headline in the text)"
                                            if record.get("lede") else "(no headline in the text)")
-        said = record.get("sources") or {}  # where the text gives each field (records of issue 28 on)
-        rows.append([_from(title, said.get("headline")), _from(record.get("outlet"), said.get("outlet"), claim=True),
-                     _from(_date(record.get("published")), said.get("published")),
+        said = record.get("sources") or {}  # where each field was read (records of issue 28 on)
+        outlet = _from(record.get("outlet"), said.get("outlet"), claim=True)
+        if record.get("author"):  # a format's own metadata names it (HTML, PDF, Word)
+            outlet = f"{outlet} · by {record['author']}"
+        rows.append([_from(title, said.get("headline")), outlet, _from(_date(record.get("published")), said.get("published")),
                      record["paragraphs"], name, (record.get("indexed_at") or "").replace("T", " ")[:16]])
     return rows

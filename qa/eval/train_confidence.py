@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(MODEL_FILE), help="where the confidence model goes")
     parser.add_argument("--rows", help="reuse the rows of an earlier run (its --json) instead of asking again")
     parser.add_argument("--json", dest="json_out", help="also write the report and rows here")
+    parser.add_argument("--card", default=str(ROOT / "qa" / "models" / "reader" / "reader.json"),
+                        help="the reader's card, where the held-out numbers are written ('' : none)")
     args = parser.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     if args.rows:
@@ -194,6 +196,21 @@ def main(argv: list[str] | None = None) -> int:
     report["model"] = model
     report["end to end (fitted sources cross-validated; held-out sources never fitted)"] = calibrate.report(rows, p)
     Path(args.out).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    if args.card:  # the reader's card carries its held-out numbers at the shipped thresholds
+        from qa.settings import Settings
+
+        card_file = Path(args.card)
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+        at = Settings()
+        ends = report["end to end (fitted sources cross-validated; held-out sources never fitted)"]
+        card["held_out"] = {s: {"questions": ends[s]["questions"],
+                                "answerable_vs_unanswerable_auroc": ends[s]["answerable_vs_unanswerable_auroc"],
+                                "right_vs_wrong_auroc": ends[s]["auroc"],
+                                f"at min_confidence {at.min_confidence}": calibrate.rates(
+                                    p[[i for i, r in enumerate(rows) if r["subset"] == s]],
+                                    [r for r in rows if r["subset"] == s], at.min_confidence)}
+                            for s in HELD_OUT if s in ends}
+        card_file.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({"report": report, "rows": rows}, indent=1) + "\n", encoding="utf-8")
