@@ -41,10 +41,10 @@ class Settings(IndexSettings):
     llm_max_new_tokens: int = setting(256, "tokens an LLM may write per answer", gt=0)
     scorer: str = setting("reader", 'the answer scorer (qa.score): "reader" (the shipped cross-encoder), '
                                      '"learned" (the earlier logistic model), "lexical" (no model)')
-    min_confidence: float = setting(0.5, "at or above this calibrated confidence an answer is given "
+    min_confidence: float = setting(0.6, "at or above this calibrated confidence an answer is given "
                                          "(docs/quality.md: the risk-coverage trade-off of each tier)",
                                     ge=0.0, le=1.0, valid="between 0 and 1")
-    min_tentative: float = setting(0.35, "at or above this (and under min_confidence) the best quote is shown as "
+    min_tentative: float = setting(0.4, "at or above this (and under min_confidence) the best quote is shown as "
                                          "one that may answer; below, the articles do not seem to answer",
                                    ge=0.0, le=1.0, valid="between 0 and 1")
 
