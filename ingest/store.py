@@ -43,6 +43,8 @@ from ingest.settings import IndexSettings
 MANIFEST = "manifest.json"
 PENDING = "ingest.pending"  # present while vectors may exist that no manifest names
 LOCK = "ingest.lock"
+MERGE_LOCK = "merge.lock"  # held by the one process merging segments
+MERGING = "merge.segment"  # the id of the segment a merge is writing (named by no commit yet)
 CHROMA_PREFIX = "chroma"
 CORPUS_PREFIX = "corpus"
 COLLECTION_PREFIX = "aqa-"
@@ -152,6 +154,42 @@ class IndexStore:
         finally:
             lock.release()
 
+    @contextlib.contextmanager
+    def merge_lock(self, segment_id: str) -> Iterator[bool]:
+        """Hold the merge lock while writing segment `segment_id` (yields False, holding nothing, when
+        another process merges): ingest's clean-up then keeps that segment's folder and collection."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.dir / MERGE_LOCK), thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            yield False
+            return
+        try:
+            (self.dir / MERGING).write_text(segment_id, encoding="utf-8")
+            yield True
+        finally:
+            (self.dir / MERGING).unlink(missing_ok=True)
+            lock.release()
+
+    def merging_segment(self) -> str | None:
+        """The segment another process is merging into now, or None (then nothing unnamed is in use)."""
+        from filelock import FileLock, Timeout
+
+        if not (self.dir / MERGING).exists():
+            return None
+        lock = FileLock(str(self.dir / MERGE_LOCK), thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            try:
+                return (self.dir / MERGING).read_text(encoding="utf-8").strip() or None
+            except OSError:
+                return None
+        lock.release()  # a killed merger's marker: nothing is being written
+        return None
+
     # -- build folders ---------------------------------------------------------
     @staticmethod
     def new_dir(prefix: str) -> str:
@@ -161,7 +199,11 @@ class IndexStore:
         return sorted(p for p in self.dir.glob(f"{CHROMA_PREFIX}*") if p.is_dir())
 
     def build_dirs(self) -> list[Path]:
-        return self.vector_dirs() + sorted(p for p in self.dir.glob(f"{CORPUS_PREFIX}*") if p.is_dir())
+        """Vector folders, then snapshot (format 3) and segment folders."""
+        from ingest.segment import SEGMENT_PREFIX
+
+        return self.vector_dirs() + sorted(p for pattern in (f"{CORPUS_PREFIX}*", f"{SEGMENT_PREFIX}-*")
+                                           for p in self.dir.glob(pattern) if p.is_dir())
 
     def drop_build_dirs(self, *, keep: set[str]) -> None:
         """Remove vector and snapshot folders that neither of the named commits uses."""
