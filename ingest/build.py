@@ -276,7 +276,7 @@ def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bo
         vocabulary=vocabulary_fingerprint(),
         vector_dir=vector_dir,
         segments=tuple(segments),
-        previous=old.names() if old is not None else CommitRef(),
+        previous=old.names() if old is not None and (old.segments or old.collection) else CommitRef(),
         built_at=_now(),
         files=records,
     )

@@ -55,6 +55,7 @@ def test_a_snapshot_in_use_stays_open_until_its_question_ends(fake_settings, fak
 
 
 def test_a_question_on_a_removed_commit_is_asked_again_on_the_newest(fake_settings, fake_embedder, articles):
+    fake_settings = fake_settings.replace(segments_per_tier=1)  # every commit merges its segment into the last
     run(fake_settings, fake_embedder)
     pipeline = Pipeline(fake_settings.replace(refresh_seconds=3600), embedder=fake_embedder)
     assert not pipeline.ask(QUESTION).answered
@@ -62,10 +63,10 @@ def test_a_question_on_a_removed_commit_is_asked_again_on_the_newest(fake_settin
     add_zebra(articles)
     run(fake_settings, fake_embedder)
     (articles / "other.txt").write_text("The harbour reopened on Friday.\n", encoding="utf-8")
-    run(fake_settings, fake_embedder)  # two commits later, the old commit's collection is deleted
+    run(fake_settings, fake_embedder)  # merged twice since: the old commit's segment is deleted
     store = IndexStore(fake_settings)
     names = {c.name for c in store.client(old.vector_dir).list_collections()}
-    assert old.manifest["collection"] not in names
+    assert store.collection_name(old.manifest.segments[0].id) not in names
     assert pipeline.reader.current() is old  # the pipeline has not looked yet (refresh_seconds)
     answer = pipeline.ask(QUESTION)  # Chroma says NotFoundError: typed, then asked on the newest
     assert answer.answered and answer.citations[0].file == "zebra.txt"
@@ -78,7 +79,8 @@ def test_a_deleted_collection_is_a_typed_error_when_asking_again_cannot_help(fak
     run(fake_settings, fake_embedder)
     pipeline = Pipeline(fake_settings, embedder=fake_embedder)
     snapshot = pipeline.reader.current()
-    IndexStore(fake_settings).client(snapshot.vector_dir).delete_collection(snapshot.manifest["collection"])
+    store = IndexStore(fake_settings)
+    store.client(snapshot.vector_dir).delete_collection(store.collection_name(snapshot.manifest.segments[0].id))
     with pytest.raises(IndexChangedError, match="ask again"):
         pipeline.ask("Who brokered the grain-export deal?")
 
