@@ -97,13 +97,14 @@ class Corpus:
                 self.segments.append(_Segment(store, ref, para_base, doc_base))
                 para_base += ref.paragraphs
                 doc_base += ref.docs
+            self._para_bases = np.asarray([s.para_base for s in self.segments], dtype=np.int64)
+            self._doc_bases = np.asarray([s.doc_base for s in self.segments], dtype=np.int64)
             self._index_documents()
             self._acronyms: dict[str, str] = self._read_acronyms()
         except (sqlite3.Error, OSError, ValueError, KeyError) as e:
             self.close()
             raise IndexCorruptError(f"the paragraph table of {store.dir} cannot be read ({e}); "
                                     f"rebuild it with `python -m ingest --index {store.dir}`") from None
-        self._para_bases = np.asarray([s.para_base for s in self.segments], dtype=np.int64)
         self._long_forms: dict[str, str] | None = None
         self.paras = _Paragraphs(self, para_base)
         self.chunk_count = sum(s.ref.chunks for s in self.segments)  # an upper bound: a chunk may be in two
@@ -271,7 +272,7 @@ class Corpus:
         docs = [doc, *self._shadowed.get(doc, ())]
         members = []
         for d in docs:
-            s = self.segments[int(np.searchsorted(self._doc_bases(), d, side="right")) - 1]
+            s = self.segments[int(np.searchsorted(self._doc_bases, d, side="right")) - 1]
             grp = d - s.doc_base
             if int(s.postings.doc_size[grp]) == 1 and d == doc:
                 continue
@@ -279,9 +280,6 @@ class Corpus:
                 if not s.dead[idx] and s.para_base + idx != first:
                     members.append(((file, n), s.para_base + idx))
         return [idx for _, idx in sorted(members)]
-
-    def _doc_bases(self) -> np.ndarray:
-        return np.asarray([s.doc_base for s in self.segments], dtype=np.int64)
 
     def _holder(self, file: str) -> _Segment | None:
         segment = self.files.get(file, {}).get("segment")
