@@ -107,6 +107,7 @@ def merge_once(store: IndexStore, policy: TieredMergePolicy) -> MergeReport | No
             new_id = store.new_commit()
             if not stack.enter_context(store.merge_lock(new_id)):
                 return None  # another process merges: the next commit looks again
+            store.mark_pending()  # if this process dies, the next ingest removes what it wrote
         started = time.perf_counter()
         writer = SegmentWriter(store.dir / segment_dir(new_id))
         try:
@@ -160,13 +161,13 @@ def _copy(store: IndexStore, manifest: Manifest, plan: tuple[str, ...], writer: 
 
 def _commit(store: IndexStore, planned: Manifest, plan: tuple[str, ...], writer: SegmentWriter, new_id: str) -> bool:
     """Under the ingest lock: name the merged segment instead of `plan`'s in a new commit. Files that a
-    commit since the plan replaced or removed become its tombstones. False (nothing written) when the
-    plan no longer fits: a segment of it is gone, or the vector folder or embedder changed."""
+    commit since the plan replaced or removed become its tombstones (a planned segment all of whose
+    files went is already gone). False (nothing written) when the plan no longer fits: the index was
+    rebuilt (another vector folder, embedder or vocabulary)."""
     from ingest.build import _drop_superseded, _now
 
     now = store.read_manifest()
-    live = {s.id for s in now.segments}
-    if (not set(plan) <= live or now.vector_dir != planned.vector_dir or now.embed_model != planned.embed_model
+    if (not now.current or now.vector_dir != planned.vector_dir or now.embed_model != planned.embed_model
             or now.vocabulary != planned.vocabulary):
         log.info("the segments planned for a merge changed meanwhile; merge dropped")
         return False
@@ -183,19 +184,16 @@ def _commit(store: IndexStore, planned: Manifest, plan: tuple[str, ...], writer:
             deleted += counts[name]
     merged = SegmentRef(id=new_id, paragraphs=writer.paragraphs, docs=writer.docs, chunks=len(writer.chunk_texts),
                         tombstones=tuple(tombstones), deleted=deleted)
-    segments, placed = [], False
-    for segment in now.segments:
-        if segment.id not in planned_set:
-            segments.append(segment)
-        elif not placed:
-            placed = True
-            if merged.live:  # else every file of it was replaced or removed during the merge
-                segments.append(merged)
+    segments = [s for s in now.segments if s.id not in planned_set]
+    if merged.live:  # else every file of it was replaced or removed during the merge
+        at = next((i for i, s in enumerate(now.segments) if s.id in planned_set), len(now.segments))
+        segments.insert(sum(1 for s in now.segments[:at] if s.id not in planned_set), merged)
     manifest = Manifest(commit=store.new_commit(), embed_model=now.embed_model, chunking=now.chunking,
                         vocabulary=now.vocabulary, vector_dir=now.vector_dir, segments=tuple(segments),
                         previous=now.names(), built_at=_now(), files=files)
     store.write_manifest(manifest)
     _drop_superseded(store, manifest)
+    store.clear_pending()
     return True
 
 

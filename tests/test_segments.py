@@ -199,3 +199,113 @@ def test_a_merge_embeds_nothing_and_drops_tombstoned_rows(fake_settings, fake_em
     (articles / "late.txt").write_text("A late bulletin about the harbour.\n", encoding="utf-8")
     run(settings, fake_embedder)
     assert not any((store.dir / segment_dir(s.id)).exists() for s in before.segments)
+
+
+KILLED_MERGE = """
+import os, signal, sys
+from tests.fakes import FakeEmbedding
+from qa.settings import Settings
+import ingest.build
+from ingest.merge import TieredMergePolicy, merge_once
+from ingest.segment import SegmentWriter
+from ingest.store import IndexStore
+
+data, index, where = sys.argv[1:4]
+settings = Settings(data_dir=data, index_dir=index, embed_model="fake-bow-64", embed_runtime="torch", scorer="lexical")
+die = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+if where == "writing":  # the merged segment half-written
+    real_add = SegmentWriter.add_file
+    def add_file(self, name, records):
+        real_add(self, name, records)
+        if len(self.files) == 3:
+            die()
+    SegmentWriter.add_file = add_file
+else:  # written, its collection filled, the manifest not yet replaced
+    real_fill = ingest.build._fill_collection
+    def fill(*args, **kwargs):
+        real_fill(*args, **kwargs)
+        die()
+    ingest.build._fill_collection = fill
+merge_once(IndexStore(settings), TieredMergePolicy(segments_per_tier=3))
+"""
+
+
+@pytest.mark.parametrize("where", ["writing", "committing"])
+def test_a_merge_killed_midway_leaves_the_last_commit_answering(fake_settings, fake_embedder, articles, where):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    settings = fake_settings.replace(segments_per_tier=0)
+    history(settings, fake_embedder, articles)
+    store = IndexStore(settings)
+    manifest_bytes = store.manifest_path.read_bytes()
+    before = {q: Pipeline(settings, embedder=fake_embedder).ask(q) for q in QUESTIONS}
+    proc = subprocess.run([sys.executable, "-c", KILLED_MERGE, str(articles), str(settings.index_dir), where],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    assert store.manifest_path.read_bytes() == manifest_bytes  # the last commit is the committed state
+    manifest = store.read_manifest()
+    named = {segment_dir(s) for s in (*manifest.names().segments, *manifest.previous.segments)}
+    leftovers = {p.name for p in store.dir.glob("segment-*")} - named
+    assert len(leftovers) == 1  # the merged segment no commit names
+    pipeline = Pipeline(settings, embedder=fake_embedder, build_if_missing=False)
+    for q, answer in before.items():
+        after = pipeline.ask(q)
+        assert (after.text, after.citations) == (answer.text, answer.citations)
+    report = run(settings.replace(segments_per_tier=3), fake_embedder)  # nothing changed: cleans up, then merges
+    assert not report.changed and not ({p.name for p in store.dir.glob("segment-*")} & leftovers)
+    collections = {c.name for c in store.client(manifest.vector_dir).list_collections()}
+    assert collections == {store.collection_name(s) for s in (*store.read_manifest().names().segments,
+                                                              *store.read_manifest().previous.segments)}
+
+
+def test_a_commit_during_a_merge_does_not_wait_and_its_changes_survive_the_merge(fake_settings, fake_embedder,
+                                                                                  articles, tmp_path, monkeypatch):
+    import threading
+
+    from ingest.merge import merge_once
+    from ingest.segment import SegmentWriter
+
+    settings = fake_settings.replace(segments_per_tier=0)
+    history(settings, fake_embedder, articles)
+    store = IndexStore(settings)
+    building, release = threading.Event(), threading.Event()
+    real_add = SegmentWriter.add_file
+
+    def add_file(self, name, records):  # the merge stops after its first file until the commit is done
+        real_add(self, name, records)
+        if threading.current_thread().name == "merge":
+            building.set()
+            assert release.wait(60)
+
+    monkeypatch.setattr(SegmentWriter, "add_file", add_file)
+    result = {}
+    merge = threading.Thread(target=lambda: result.update(report=merge_once(store, TieredMergePolicy(3))),
+                             name="merge")
+    merge.start()
+    assert building.wait(60)
+    # while the merge copies: edit an article it is copying, remove another, add one
+    path = articles / A000
+    path.write_text(path.read_text(encoding="utf-8") + "\nA late paragraph on the Riyadh talks.\n", encoding="utf-8")
+    (articles / A001).unlink()
+    (articles / "new.txt").write_text("The new bridge in Velmora opens in June.\n", encoding="utf-8")
+    report = run(settings, fake_embedder)  # a commit, while the merge holds its work: it does not wait
+    assert report.updated == [A000] and report.removed == [A001] and report.added == ["new.txt"]
+    release.set()
+    merge.join(60)
+    merged = result["report"]
+    manifest = store.read_manifest()
+    segment = next(s for s in manifest.segments if s.id == merged.into)
+    assert {A000, A001} <= set(segment.tombstones)  # the commit's changes became the merged segment's tombstones
+    assert manifest.files[A000]["segment"] != merged.into and A001 not in manifest.files
+    one = single_build(settings, fake_embedder, tmp_path)
+    reader, single = IndexReader(settings), IndexReader(one)
+    assert_same_corpus(reader.current().corpus, single.current().corpus)
+    pa, pb = Pipeline(settings, embedder=fake_embedder), Pipeline(one, embedder=fake_embedder)
+    for question in QUESTIONS + ["When does the new bridge in Velmora open?"]:
+        a, b = pa.ask(question), pb.ask(question)
+        assert (a.text, [(c.file, c.paragraph, c.also_in) for c in a.citations]) == \
+               (b.text, [(c.file, c.paragraph, c.also_in) for c in b.citations]), question
+    reader.close(), single.close()
