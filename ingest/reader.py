@@ -254,8 +254,8 @@ class IndexReader:
         current = self._snapshot
         if current is None or current.vector_dir != snapshot.vector_dir:
             self.store.close_client(snapshot.vector_dir)  # a rebuild moved to a new vector folder
-        else:
-            self._recycle = True
+        elif {s.ref.id for s in snapshot.corpus.segments} - {s.ref.id for s in current.corpus.segments}:
+            self._recycle = True  # a merge retired segments whose collections the client keeps loaded
             self._recycle_client()
 
     def _recycle_client(self) -> None:

@@ -1,4 +1,8 @@
-"""The corpus of one commit, laid out for answering: a paragraph table and a BM25 index.
+"""Format 3's corpus snapshot (one folder per commit), kept to re-index such an index reusing its
+vectors, and the BM25 vocabulary's fingerprint (which every format uses). Since format 4 an index
+is made of segments (`ingest.segment`): what follows describes the older layout.
+
+The corpus of one commit, laid out for answering: a paragraph table and a BM25 index.
 
 Why: parsing a manifest of every paragraph and building BM25 at start-up made the first
 answer of a cold process grow with the corpus (18 s at 100,000 paragraphs). Ingest writes

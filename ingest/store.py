@@ -1,5 +1,6 @@
-"""The index on disk: a manifest (the committed state) naming one commit's Chroma collection
-and its corpus snapshot (paragraph table, BM25 and chunk vectors, see `ingest.snapshot`).
+"""The index on disk: a manifest (the committed state) naming the live segments (`ingest.segment`:
+paragraph table, raw BM25 postings and chunk vectors each) with their tombstones, and one Chroma
+collection per segment.
 
 Why a manifest: vectors are keyed by a hash of (model, chunk text), so unchanged text is
 never embedded again and the same text in two files shares one vector. The manifest says
@@ -8,15 +9,16 @@ vector it names is stored, so a run killed at any point leaves the previous mani
 with it the previous index, answering. Each fresh build gets a vector folder of its own
 name (`chroma-<id>`), so a rebuild never reuses files a broken index left behind.
 
-One Chroma collection per commit (`aqa-<commit>`), written before the manifest names it and
+One Chroma collection per segment (`aqa-<segment>`), written before the manifest names it and
 never changed after. Why that is safe across processes: each process caches a collection's
 vector index the first time it opens it, and we never change a collection after publishing
 it, so every reader's cached copy stays identical to what is on disk; the only change a reader
 can see is a deleted collection (NotFoundError), which it handles by re-reading the manifest.
 (Chroma's embedded client is not process-safe for a collection that another process writes:
 its cached HNSW goes stale and queries fail with "Error finding id"; chroma issues #3769, #3792.)
-An ingest deletes collections and snapshot folders older than the previous commit, so a
-reader in the middle of a question never loses the one it uses.
+An ingest deletes the collections and segment folders that neither the last commit nor the one
+before names (segments merged away, or whose files all went), so a reader in the middle of a
+question never loses the ones it uses; a reader two commits behind asks again on the newest.
 
 Not handled: two writers on one Chroma server for the same index folder from two machines
 (the lock is a local file lock).
