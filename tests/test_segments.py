@@ -230,6 +230,7 @@ merge_once(IndexStore(settings), TieredMergePolicy(segments_per_tier=3))
 """
 
 
+@pytest.mark.slow  # a process killed twice
 @pytest.mark.parametrize("where", ["writing", "committing"])
 def test_a_merge_killed_midway_leaves_the_last_commit_answering(fake_settings, fake_embedder, articles, where):
     import subprocess
