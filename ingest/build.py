@@ -145,6 +145,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
         # Files read this run (new or changed; every file when the index is rebuilt) stream into one new
         # segment as they are read; the others stay in the segments that hold them.
         segment_id = store.new_commit()
+        leftovers = store.is_pending()  # a killed run or merge may have left what no manifest names
         writer: SegmentWriter | None = None
         records: dict[str, Any] = {}
         added, updated, skipped, unchanged = [], [], dict(refused), 0
@@ -191,7 +192,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
                 log.warning("%s; rebuilding the vector store from the segments", repair)
             if changed or old is None or repair:
                 embedded = _commit(store, old, compatible, same_vectors, writer, records, settings, embedder,
-                                   progress, fresh_vectors=bool(repair))
+                                   progress, fresh_vectors=bool(repair), leftovers=leftovers)
                 writer = None
             else:
                 if store.is_pending():  # a killed run left a collection or folder no manifest names
@@ -224,7 +225,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
 
 def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bool, writer: SegmentWriter | None,
             records: dict[str, Any], settings: IndexSettings, embedder, progress: bool, *,
-            fresh_vectors: bool = False) -> int:
+            fresh_vectors: bool = False, leftovers: bool = True) -> int:
     """Write a new commit: the new segment (`writer`'s: the files read this run, None when only files were
     removed) with its collection, tombstones for the files it replaces or that are gone, then the manifest
     naming the live segments. `compatible`: the previous commit's segments stay live (else this one
@@ -281,7 +282,8 @@ def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bo
         files=records,
     )
     store.write_manifest(manifest)
-    _drop_superseded(store, manifest, keep_segment=store.merging_segment())
+    _drop_superseded(store, manifest, keep_segment=store.merging_segment(),
+                     named_before=old if old is not None and old.current and not leftovers else None)
     store.clear_pending()
     return embedded
 
@@ -359,15 +361,24 @@ def _discard(store: IndexStore, vector_dir: str, collections: list[str], folders
         log.warning("could not remove the unfinished collections %s (%s); the next ingest will", collections, e)
 
 
-def _drop_superseded(store: IndexStore, manifest: Manifest, *, keep_segment: str | None = None) -> None:
+def _drop_superseded(store: IndexStore, manifest: Manifest, *, keep_segment: str | None = None,
+                     named_before: Manifest | None = None) -> None:
     """Delete collections and folders that neither this commit nor the one before it names (a reader
     may still hold the one before; one holding an older commit asks again on the newest). `keep_segment`:
-    a segment being written by a merge (named by no commit yet)."""
+    a segment being written by a merge (named by no commit yet). `named_before`: the previous commit,
+    when nothing else can be left over (no killed run): Chroma is then opened only if a segment it or
+    the one before it named is to go (starting Chroma costs about a second; a removal needs none)."""
     previous = manifest.previous
     segments = {s.id for s in manifest.segments} | set(previous.segments) | ({keep_segment} - {None})
     keep = {store.collection_name(s) for s in segments} | ({manifest.collection, previous.collection} - {None})
     vector_dirs = {manifest.vector_dir, previous.vector_dir} - {None}
-    for vector_dir in vector_dirs:
+    clean = vector_dirs
+    if named_before is not None:
+        before = {store.collection_name(s) for s in (*named_before.names().segments, *named_before.previous.segments)}
+        before |= {named_before.collection, named_before.previous.collection} - {None}
+        if not before - keep and vector_dirs == {manifest.vector_dir}:
+            clean = set()  # nothing to delete: Chroma stays closed
+    for vector_dir in clean:
         if store.settings.chroma_url or (store.dir / vector_dir).is_dir():
             store.drop_collections(vector_dir, keep=keep)
             store.drop_orphan_segments(vector_dir)
