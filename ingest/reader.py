@@ -100,21 +100,26 @@ class Snapshot:
         """Ids of the `n` chunks nearest to `query` (a unit-length or raw query vector) over every live
         segment, nearest first: each segment is asked for `n` plus its tombstoned chunks, those are
         dropped, and the candidates are ordered by their exact similarity, so the result equals one
-        index's top `n` (exact search; with Chroma, as exact as its HNSW)."""
+        index's top `n` (exact search; with Chroma, as exact as its HNSW). Small segments (up to
+        `SMALL_SEGMENT_CHUNKS`) are always searched exactly over their vectors: cheaper than a query."""
         found: dict[str, None] = {}
         for i, segment in enumerate(self.corpus.segments):
             dead, dead_rows = segment.dead_chunks()
             want = min(n + len(dead), segment.ref.chunks)
             if want <= 0:
                 continue
-            if self.collections is None:
+            if self.collections is None or segment.small:  # exact: a read-only index, or a small segment
                 sims = np.asarray(self.vectors[i] @ query.astype(np.float32), dtype=np.float32)
                 if len(dead_rows):
                     sims[dead_rows] = -np.inf
                 top = np.argpartition(-sims, min(n, len(sims)) - 1)[:n]
-                names = segment.query(f"SELECT row, id FROM vectors WHERE row IN ({','.join('?' * len(top))})",
-                                      tuple(int(r) for r in top))
-                ids = [cid for row, cid in names if np.isfinite(sims[row])]
+                if segment.small:
+                    names = segment.chunk_ids()
+                    ids = [names[int(r)] for r in top if np.isfinite(sims[r])]
+                else:
+                    rows = segment.query(f"SELECT row, id FROM vectors WHERE row IN ({','.join('?' * len(top))})",
+                                         tuple(int(r) for r in top))
+                    ids = [cid for row, cid in rows if np.isfinite(sims[row])]
             else:
                 try:
                     got = self.collections[i].query(query_embeddings=[query.tolist()], n_results=want, include=[])
@@ -122,8 +127,8 @@ class Snapshot:
                     raise _chroma_error(e, self) from None
                 ids = [cid for cid in got["ids"][0] if cid not in dead]
             found.update(dict.fromkeys(ids))
-        if len(self.corpus.segments) == 1 and self.collections is not None:
-            return list(found)[:n]  # one segment: Chroma's order already is the order
+        if len(self.corpus.segments) == 1 and self.collections is not None and not self.corpus.segments[0].small:
+            return list(found)[:n]  # one segment searched by Chroma: its order already is the order
         sims = self.similarities(query, list(found))
         return sorted(found, key=lambda cid: -sims.get(cid, -2.0))[:n]
 
