@@ -150,7 +150,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
         records: dict[str, Any] = {}
         added, updated, skipped, unchanged = [], [], dict(refused), 0
         try:
-            for name, path in files.items():
+            for name, path in sorted(files.items()):  # name order: a segment's rows, and first copies, follow it
                 previous = old_files.get(name)
                 try:
                     record, paragraphs = _record_for(path, previous, settings)

@@ -325,3 +325,15 @@ def test_a_commit_during_a_merge_does_not_wait_and_its_changes_survive_the_merge
         assert (a.text, [(c.file, c.paragraph, c.also_in) for c in a.citations]) == \
                (b.text, [(c.file, c.paragraph, c.also_in) for c in b.citations]), question
     reader.close(), single.close()
+
+
+def test_files_in_sub_folders_are_written_in_name_order(fake_settings, fake_embedder, articles, tmp_path):
+    """"a/b.txt" sorts after "a-b.txt" as a name but before it as a path: a segment takes names in name
+    order, and the first copy of a text is the first by name in any segment."""
+    (articles / "a").mkdir()
+    (articles / "a" / "b.txt").write_text("The ferry to Velmora sails at noon.\n", encoding="utf-8")
+    (articles / "a-b.txt").write_text("The ferry to Velmora sails at noon.\n", encoding="utf-8")
+    run(fake_settings, fake_embedder)
+    corpus = Corpus(IndexStore(fake_settings))
+    first = corpus.paragraph("a-b.txt", 1)
+    assert first.doc is not None and [corpus.paras[i].file for i in first.copies] == ["a/b.txt"]
