@@ -10,8 +10,12 @@ when the tiered merge policy says so (`ingest.merge`, without the lock: a commit
 it). A commit therefore costs what changed, not the corpus. See `ingest.store` for why a kill at
 any step, and a reader in another process at any moment, is safe.
 
-Not handled: file types other than UTF-8 `.txt` (others are reported as skipped),
-and articles edited while a run reads them (the next run picks the edit up).
+Formats: every suffix `ingest.formats` reads (.txt, .html/.htm, .pdf, .docx, .md, .eml), each file
+through its format's reader into the same paragraphs; a file's record names its reader's version
+(`reader`), so upgrading a reader's library re-reads that format's files (vectors of unchanged text are
+reused). Files of other suffixes are not listed.
+
+Not handled: articles edited while a run reads them (the next run picks the edit up).
 """
 from __future__ import annotations
 
@@ -33,13 +37,17 @@ from ingest.boilerplate import classify
 from ingest import reading
 from ingest.chunking import chunk_spans
 from ingest.reading import speakers
+from ingest import formats
+from ingest.boilerplate import is_instruction
+from ingest.formats import Document, text as text_format
 from ingest.metadata import describe, find_headline, find_published
-from ingest.paragraphs import read_article_encoded, split_paragraphs
+from ingest.paragraphs import decode_article_encoded
 from ingest.segment import SegmentFolder, SegmentWriter, segment_dir
 from ingest.snapshot import vocabulary_fingerprint
 from ingest.manifest import CommitRef, Manifest, SegmentRef
 from ingest.store import CHROMA_PREFIX, IndexStore, chunk_id, is_connection_error
-from ingest.errors import ArticleError, IndexCorruptError, IndexNotFoundError, IndexWriteError, NoArticlesError
+from ingest.errors import (ArticleError, ArticleTooLargeError, IndexCorruptError, IndexNotFoundError, IndexWriteError,
+                           NoArticlesError)
 from ingest.settings import IndexSettings
 from ingest.text import terms
 
@@ -90,7 +98,8 @@ def ingest(
     embedder=None,
     progress: bool | None = None,
 ) -> IngestReport:
-    """Index the `.txt` articles of `data_dir` into `index_dir` and return what changed."""
+    """Index the articles of `data_dir` (every format `ingest.formats` reads) into `index_dir` and return
+    what changed."""
     settings = (settings or IndexSettings.from_env()).replace(data_dir=data_dir, index_dir=index_dir)
     data_dir, index_dir = Path(settings.data_dir), Path(settings.index_dir)
     progress = sys.stderr.isatty() if progress is None else progress
@@ -173,15 +182,15 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
                 records[name] = record
                 if previous is None:
                     added.append(name)
-                elif record is previous or record["sha256"] == previous["sha256"]:
-                    unchanged += 1
+                elif record is previous or (record["sha256"] == previous["sha256"] and paragraphs is None):
+                    unchanged += 1  # (the same bytes read again by a new reader version count as updated)
                 else:
                     updated.append(name)
             removed = sorted(set(old_files) - set(records))
             if not records:
                 raise NoArticlesError(
                     f"no readable article in {data_dir}" + ("".join(f"\n  {m}" for m in skipped.values()))
-                    + "\nadd UTF-8 .txt files there (the index was left as it was)"
+                    + f"\nadd articles there ({', '.join(formats.SUFFIXES)}; the index was left as it was)"
                 )
 
             changed = bool(added or updated or removed) or not compatible
@@ -452,11 +461,12 @@ def _list_articles(data_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
     (shown name -> why): a name that is not UTF-8 cannot be stored or cited, and one holding a line
     break or another control character would forge lines wherever sources are printed."""
     if not data_dir.is_dir():
-        raise NoArticlesError(f"articles folder {data_dir} does not exist; create it and put .txt articles in it")
+        raise NoArticlesError(f"articles folder {data_dir} does not exist; create it and put articles in it "
+                              f"({', '.join(formats.SUFFIXES)})")
     files, refused = {}, {}
-    for p in sorted(data_dir.rglob("*.txt")):
+    for p in sorted(data_dir.rglob("*")):
         parts = p.relative_to(data_dir).parts
-        if any(part.startswith(".") for part in parts) or not p.is_file():
+        if any(part.startswith(".") for part in parts) or not formats.supported(p) or not p.is_file():
             continue
         name = p.relative_to(data_dir).as_posix()
         shown = shown_name(name)
@@ -466,7 +476,8 @@ def _list_articles(data_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
         else:
             files[name] = p
     if not files:
-        raise NoArticlesError(f"no .txt articles in {data_dir}; add UTF-8 text files there"
+        raise NoArticlesError(f"no .txt articles in {data_dir} (nor any other format read: "
+                              f"{', '.join(formats.SUFFIXES[1:])}); add articles there"
                               + "".join(f"\n  {m}" for m in refused.values()))
     return files, refused
 
@@ -479,58 +490,114 @@ def shown_name(name: str) -> str:
 
 def _record_for(path: Path, previous: dict | None, settings: IndexSettings) -> tuple[dict | None, list | None]:
     """The manifest record of one file and its paragraphs; (previous, None) when it did not change.
-    Its content decides (sha256 of the text), not its size and mtime: an edit of the same size within
-    one mtime tick is still seen. Hashing every file costs about 1 ms per 100 KB."""
+    Its content decides (sha256 of a `.txt` file's text, of any other file's bytes), not its size and
+    mtime: an edit of the same size within one mtime tick is still seen; and its reader's version: a
+    file read by another version of its reader (a trafilatura upgrade) is read again. Hashing every
+    file costs about 1 ms per 100 KB. Raises `ArticleError` (one line) for a file that cannot be read."""
     st = path.stat()
-    text, encoding = read_article_encoded(path, max_bytes=settings.max_file_bytes)
-    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if previous and previous["sha256"] == sha:
+    if st.st_size > settings.max_file_bytes:
+        raise ArticleTooLargeError(
+            f"{path.name}: {st.st_size:,} bytes is over the {settings.max_file_bytes:,}-byte limit; "
+            f"split it or raise max_file_bytes")
+    reader = formats.reader_for(path)
+    version = reader.version()
+    data = path.read_bytes()
+    if reader is text_format:
+        text, encoding = decode_article_encoded(data, path.name)
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    else:
+        sha, encoding = hashlib.sha256(data).hexdigest(), None
+    if previous and previous["sha256"] == sha and previous.get("reader", text_format.version()) == version:
         if previous["size"] == st.st_size and previous["mtime_ns"] == st.st_mtime_ns:
             return previous, None
         return {**previous, "size": st.st_size, "mtime_ns": st.st_mtime_ns}, None
-    record, paragraphs = parse_article(text, settings, sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    document = (text_format.document(text, encoding) if reader is text_format
+                else formats.read_document(data, path.name, max_bytes=settings.max_file_bytes))
+    record, paragraphs = parse_document(document, settings, sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
     if record is not None:
-        record["encoding"] = encoding
+        record["reader"] = version
+        if document.encoding:
+            record["encoding"] = document.encoding
     return record, paragraphs
 
 
 def parse_article(text: str, settings: IndexSettings, *, sha256: str, size: int,
                   mtime_ns: int, parser=None) -> tuple[dict | None, list | None]:
-    """The manifest record of one article, and its paragraphs with boilerplate reasons, sentences,
-    chunks, BM25 terms and `annotations` (`ingest.reading`: units with readings, mentions and
-    speakers; acronyms). `parser`: the speaker parser (default `speakers.default_parser()`)."""
-    paragraphs = split_paragraphs(text)
-    if not paragraphs:
+    """`parse_document` of a `.txt` article's text."""
+    return parse_document(text_format.document(text), settings, sha256=sha256, size=size, mtime_ns=mtime_ns,
+                          parser=parser)
+
+
+def parse_document(document: Document, settings: IndexSettings, *, sha256: str, size: int,
+                   mtime_ns: int, parser=None) -> tuple[dict | None, list | None]:
+    """The manifest record of one article (any format, `ingest.formats.Document`), and its paragraphs
+    with boilerplate reasons, sentences, chunks, BM25 terms and `annotations` (`ingest.reading`: units
+    with readings, mentions and speakers; acronyms). `parser`: the speaker parser (default
+    `speakers.default_parser()`). Paragraphs are the document's blocks, numbered 1, 2, 3...
+
+    Boilerplate: `ingest.boilerplate.classify` where the format left it in (`document.heuristics`: text,
+    PDF, Word, Markdown, a plain-text e-mail); where an extractor removed it (HTML) only text addressed
+    to an AI is flagged. A block the format marks as a heading is "heading", its title "headline".
+    Metadata: the format's own first (`document.headline`, ...), then `ingest.metadata` reads the text.
+    A paged format's record holds `page_starts`: the first paragraph number on each page (1-based pages;
+    a page with no paragraph starts where the next one does)."""
+    blocks = document.blocks
+    if not blocks:
         return None, None
-    texts = [p.text for p in paragraphs]
-    reasons = classify(texts)
-    headline = find_headline(texts)
-    reasons = [("headline" if reason == "heading" and headline and p.text.split("\n")[0].strip() == headline
-                else reason) for p, reason in zip(paragraphs, reasons)]
+    texts = [b.text for b in blocks]
+    if document.heuristics:
+        reasons = classify(texts)
+    else:
+        reasons = ["instruction" if is_instruction(t) else None for t in texts]
+    for i, b in enumerate(blocks):
+        if b.kind in ("title", "heading") and reasons[i] != "instruction":
+            reasons[i] = "headline" if b.kind == "title" else "heading"
+    headline = document.headline or find_headline(texts)
+    reasons = [("headline" if reason == "heading" and headline and t.split("\n")[0].strip() == headline
+                else reason) for t, reason in zip(texts, reasons)]
     read = reading.read_article(texts, reasons, parser if parser is not None else speakers.default_parser())
     out = []
-    for p, reason, annotations in zip(paragraphs, reasons, read):
-        item: dict[str, Any] = {"n": p.number, "line": p.line, "text": p.text, "boilerplate": reason,
+    for n, (b, reason, annotations) in enumerate(zip(blocks, reasons, read), 1):
+        item: dict[str, Any] = {"n": n, "line": b.line, "text": b.text, "boilerplate": reason,
                                 "annotations": reading.dump(annotations)}
         if reason is None:
-            item["terms"] = terms(p.text)
+            item["terms"] = terms(b.text)
             item["sentences"] = [[u.start, u.end] for u in annotations["units"]]
             item["chunks"] = [
-                [chunk_id(settings.embedder_id, p.text[a:b]), a, b]
-                for a, b in chunk_spans(p.text, settings.chunk_tokens, settings.chunk_overlap)
+                [chunk_id(settings.embedder_id, b.text[a:c]), a, c]
+                for a, c in chunk_spans(b.text, settings.chunk_tokens, settings.chunk_overlap)
             ]
         out.append(item)
+    described = describe(texts, reasons)
     record = {
         "sha256": sha256,
         "size": size,
         "mtime_ns": mtime_ns,
         "indexed_at": _now(),
         "headline": headline,
-        "published": find_published(texts),
+        "published": document.published or find_published(texts),
         "paragraphs": len(out),
-        **describe(texts, reasons),
+        **described,
+        "outlet": document.outlet or described.get("outlet"),
     }
+    if document.author:
+        record["author"] = document.author
+    if document.pages:
+        record["page_starts"] = page_starts([b.page for b in blocks])
     return record, out
+
+
+def page_starts(pages: list[int | None]) -> list[int]:
+    """The first paragraph number on each page, from each paragraph's page: [1, 1, 2, 3] -> [1, 3, 4]
+    (a page without paragraphs gets the number of the next page's first)."""
+    last = max(p for p in pages if p is not None)
+    starts = [len(pages) + 1] * last
+    for n in range(len(pages), 0, -1):  # from the end: each page's first paragraph, empty pages take the next's
+        if pages[n - 1] is not None:
+            starts[pages[n - 1] - 1] = n
+    for page in range(last - 2, -1, -1):
+        starts[page] = min(starts[page], starts[page + 1])
+    return starts
 
 
 def _embed(missing: list[str], wanted: dict[str, str], settings, embedder, progress) -> np.ndarray | None:

@@ -8,6 +8,7 @@ decides when a newer commit replaces it.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -49,6 +50,13 @@ class Para:
     copies: tuple[int, ...]  # later copies of the same text, when this is the first
     units: tuple[Unit, ...] = ()  # what ingest read (ingest.reading.Unit): sentences, items, rows; same spans
     #                               as `sentences` for article text
+    page: int | None = None  # a PDF's: the 1-based page the paragraph is on
+    page_paragraph: int | None = None  # and its number on that page ("report.pdf p. 3 ¶2")
+
+    @property
+    def label(self) -> str:
+        """Where a reader finds it: "story.html ¶4", or for a PDF "report.pdf p. 3 ¶2"."""
+        return location_label(self.file, self.number, self.page, self.page_paragraph)
 
     def unit_at(self, start: int, end: int) -> Unit | None:
         """The stored unit whose span is (start, end), or None: how a stage that holds a sentence's span
@@ -60,6 +68,25 @@ class Para:
         header), else the verbatim text. Quote `text[start:end]`; match and score on this."""
         unit = self.unit_at(start, end)
         return unit.reading if unit else self.text[start:end]
+
+
+def location_label(file: str, number: int, page: int | None = None, page_paragraph: int | None = None) -> str:
+    """"file ¶n", or "file p. P ¶k" where the paragraph has a page (k counts on that page)."""
+    if page is not None and page_paragraph is not None:
+        return f"{file} p. {page} ¶{page_paragraph}"
+    return f"{file} ¶{number}"
+
+
+def page_of(record: dict, number: int) -> tuple[int | None, int | None]:
+    """(page, paragraph on that page) of paragraph `number` of a file whose manifest record has
+    `page_starts` (ingest.build.page_starts); (None, None) for a file without pages."""
+    starts = record.get("page_starts")
+    if not starts:
+        return None, None
+    page = bisect.bisect_right(starts, number)
+    if page == 0:
+        return None, None
+    return page, number - starts[page - 1] + 1
 
 
 class Corpus:
@@ -265,7 +292,7 @@ class Corpus:
         return Para(gidx, file, n, text, boilerplate,
                     tuple(map(tuple, json.loads(sentences or "[]"))), tuple(map(tuple, json.loads(chunks or "[]"))),
                     record.get("headline"), record.get("published"), doc, copies,
-                    reading.load(annotations)["units"])
+                    reading.load(annotations)["units"], *page_of(record, n))
 
     def _copies(self, doc: int, first: int) -> list[int]:
         """The live paragraphs other than `first` holding document `doc`'s text, in (file, n) order."""

@@ -72,3 +72,8 @@ class VectorStoreUnreachableError(IndexStateError):
 
 class IndexWriteError(IndexStateError):
     """The index folder cannot be written (read-only, full disk); the previous index is unchanged."""
+
+
+class UnreadableFileError(ArticleError):
+    """A file of a supported format that cannot be read: damaged, encrypted, no text layer, no article
+    body, an unsupported suffix; the message names the file, the reason and the fix."""

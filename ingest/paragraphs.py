@@ -10,7 +10,8 @@ Encodings: UTF-8 (with or without a BOM), UTF-16/32 with a BOM, and otherwise wh
 charset-normalizer finds the bytes to be (latin-1 and cp1252 exports from editors are common);
 `read_article_encoded` says which one was used, so ingest can report it.
 
-Not handled: HTML or Markdown structure (files are read as plain text), UTF-16 without a BOM
+Other formats (HTML, PDF, Word, Markdown, e-mail) are read by `ingest.formats`; this module reads `.txt`
+files and the text parts of the others. Not handled: UTF-16 without a BOM
 (it holds NUL bytes and is skipped as binary), and bytes no encoding reads as text (refused with
 the fix in the message).
 """

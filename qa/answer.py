@@ -23,10 +23,17 @@ class Citation:
     headline: str | None = None
     published: str | None = None  # ISO date, where the article states one
     score: float = 0.0  # support of the quoted sentence(s), 0..1
-    also_in: list[str] = field(default_factory=list)  # "file ¶n" of duplicate copies
+    also_in: list[str] = field(default_factory=list)  # "file ¶n" (a PDF's "file p. P ¶k") of duplicate copies
+    # A PDF's location: the page (1-based) and the paragraph's number on that page; None for formats
+    # without pages. `paragraph` stays the number in the whole file (the index's key).
+    page: int | None = None
+    page_paragraph: int | None = None
 
     @property
     def label(self) -> str:
+        """"story.html ¶4", or for a PDF "report.pdf p. 3 ¶2" (page, paragraph on that page)."""
+        if self.page is not None and self.page_paragraph is not None:
+            return f"{self.file} p. {self.page} ¶{self.page_paragraph}"
         return f"{self.file} ¶{self.paragraph}"
 
 

@@ -263,27 +263,27 @@ class SupportChecker:
         """Does source `i` support `sentence`? `earlier`: the generated sentences before it (for "He")."""
         para = self.sources[i]
         if para.boilerplate:
-            return Verdict(False, f"{para.file} ¶{para.number} is not article text ({para.boilerplate})")
+            return Verdict(False, f"{para.label} is not article text ({para.boilerplate})")
         absent = missing(sentence, f"{para.text}\n{para.headline or ''}", self._referred(i))
         if absent:
-            return Verdict(False, f"{para.file} ¶{para.number} does not mention {', '.join(absent)}")
+            return Verdict(False, f"{para.label} does not mention {', '.join(absent)}")
         if vector is None:
             vector = self._embed([sentence])[0]
         sims = self._source_vectors()[i] @ vector
         order = [j for j in np.argsort(-sims) if usable(para.text[slice(*self._spans[i][j])])]
         if not order:
-            return Verdict(False, f"{para.file} ¶{para.number} holds no usable sentence")
+            return Verdict(False, f"{para.label} holds no usable sentence")
         best = int(order[0])
         span, semantic = self._spans[i][best], float(sims[best])
         lexical = _lexical(sentence, self._terms[i])
         if lexical < LEXICAL_MIN or semantic < SEMANTIC_MIN:
-            return Verdict(False, f"{para.file} ¶{para.number} does not say it", span, lexical, semantic)
+            return Verdict(False, f"{para.label} does not say it", span, lexical, semantic)
         who = speaker_of(sentence, list(earlier))
         if who:
             sentences = [para.text[a:b] for a, b in self._spans[i]]
             said_by = _said_by(sentences, best, self.before(para))
             if not who & said_by:
-                return Verdict(False, f"{para.file} ¶{para.number} does not attribute it to "
+                return Verdict(False, f"{para.label} does not attribute it to "
                                       f"{entities.speaker(sentence).text}", span, lexical, semantic)
         return Verdict(True, "", span, lexical, semantic)
 

@@ -36,6 +36,7 @@ TENTATIVE = "Not sure: the passage below may answer this; check the source."
 KEEP_RATIO = 0.85  # a further sentence must score at least this share of the best one
 LIST_RATIO = 0.70  # for list questions, a sentence that adds items may score this share
 CLOSEST = 3  # passages shown with a refusal
+FURTHER_MIN = 0.5  # a further quote must itself answer: the reader prefers it to its "no answer" option
 
 
 class ExtractiveAnswerer:
@@ -98,7 +99,8 @@ class ExtractiveAnswerer:
         n_words = min(len(best.text.split()), self.settings.max_answer_words)
         ratio = LIST_RATIO if wants_list else KEEP_RATIO
         for s in sentences[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < ratio * best_p:
+            if (len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < ratio * best_p
+                    or sigmoid(s.answer) < FURTHER_MIN):
                 break
             key = norm_key(s.text)
             words = len(s.text.split())
@@ -335,7 +337,9 @@ def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citat
         headline=para.headline,
         published=para.published,
         score=round(max(s.support for s in quoted), 4),
-        also_in=[f"{c.file} ¶{c.number}" for c in corpus.copies_of(para_idx)],
+        also_in=[c.label for c in corpus.copies_of(para_idx)],
+        page=para.page,
+        page_paragraph=para.page_paragraph,
     )
 
 

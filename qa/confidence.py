@@ -1,12 +1,14 @@
 """Calibrated confidence: the probability that an answer is right, from a small logistic model.
 
-Its inputs (`FEATURES`, described in `signals`) are how far the answer scorer's logit for the best
-sentence (`qa.score`) leads the best sentence of any other paragraph (the scorer ranks a question's
-candidates; the level of its logit across questions carries no signal), whether it holds the kind
-of thing asked for (a name, a time, a number), its lexical support and topic focus, and its
-paragraph's retrieval score. The weights live in `qa/confidence.json`, fitted by
-`python -m qa.eval.train` on answers whose scorer never saw the question (each source scored by
-a scorer trained without it); the numbers it reports are cross-validated by paragraph.
+Abstention is designed, not hoped for: the reader's score alone does not tell a plausible sentence
+from an answering one (SQuAD 2.0's unanswerable questions are written so that one exists), so the
+model combines it with checks of the question's constraints. Its inputs (`FEATURES`, described in
+`signals`): the reader's logit for the best sentence against its "no answer" option and its margin
+over the next sentence and over other paragraphs; whether the sentence holds the kind of thing
+asked for (a name, a time, a number) and whether the names, numbers and years the question gives
+are in the sentence's surroundings; lexical support, topic focus and retrieval. The weights live in
+`qa/confidence.json`, fitted by `python -m qa.eval.train_confidence` on answers to questions the
+reader never read; the features kept are chosen there by backward elimination.
 
 Not handled: questions whose answer needs two sentences read together (the model scores the
 best single sentence), and corpora far from news prose, where the fitted weights may not hold.
@@ -18,17 +20,23 @@ import json
 import math
 from pathlib import Path
 
-from qa.select import Sentence
+from qa.select import UNSCORED, Sentence
 
-FEATURES = ("lead", "holds", "support", "focus", "paragraph")
+FEATURES = ("reader", "margin", "lead", "holds", "missing", "support", "focus", "paragraph")
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 LEAD_CAP = 10.0  # logits: a lead with no rival paragraph counts as this much
+LOGIT_CAP = 12.0  # the reader's logits are clipped to +-this (beyond it the odds say nothing more)
 
 
 def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str, float]:
     """The model's inputs for the answer made of `chosen` (empty: no candidate at all):
-    lead      the scorer's logit for the best sentence (qa.score) minus the best logit of a sentence in another paragraph (capped at LEAD_CAP)
+    reader    the scorer's logit for the best sentence (qa.score); for the reader, against its null
+              option ("none of these answers"), clipped to +-LOGIT_CAP
+    margin    that logit minus the best logit of any other sentence the scorer read (capped at LEAD_CAP)
+    lead      that logit minus the best logit of a sentence in another paragraph (capped at LEAD_CAP)
     holds     1 when the best sentence holds the kind of thing asked for (qa.analyze.holds_answer)
+    missing   share of the names, numbers and years the question gives that the sentence, its
+              paragraph, the one before and the headline lack (qa.select)
     support   its lexical support: half IDF coverage of the question, half chunk similarity
     focus     IDF share of the question's topic words in the sentence, paragraph (and the one
               before), headline and date
@@ -38,9 +46,13 @@ def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str,
     if chosen:
         best = chosen[0]
         hit = next((h for h in evidence.retrieval.hits if h.para == best.para), None)
+        scored = [s for s in evidence.sentences if s.answer > UNSCORED and s.text != best.text]
         rival = max((s.answer for s in pool if s.para != best.para), default=None)
-        out.update(lead=min(LEAD_CAP, best.answer - rival) if rival is not None else LEAD_CAP,
-                   holds=float(best.holds), support=best.support, focus=best.focus,
+        other = max((s.answer for s in scored), default=None)
+        out.update(reader=max(-LOGIT_CAP, min(LOGIT_CAP, best.answer)) if best.answer > UNSCORED else -LOGIT_CAP,
+                   margin=min(LEAD_CAP, best.answer - other) if other is not None else LEAD_CAP,
+                   lead=min(LEAD_CAP, best.answer - rival) if rival is not None else LEAD_CAP,
+                   holds=float(best.holds), missing=best.missing, support=best.support, focus=best.focus,
                    paragraph=hit.score if hit else best.score)  # a header line or the next sentence: its own
     return {k: round(v, 4) for k, v in out.items()}
 

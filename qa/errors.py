@@ -16,6 +16,7 @@ from ingest.errors import (  # noqa: F401  (re-exported: the public error family
     VectorStoreUnreachableError,
     NoArticlesError,
     NotUTF8Error,
+    UnreadableFileError,
     SettingsError,
 )
 

@@ -211,7 +211,7 @@ class Pipeline:
         lap("retrieve")
         sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis)
         lap("select")
-        sentences = rank(sentences, self.scorer, resolved.question, corpus)
+        sentences = rank(sentences, self.scorer, resolved.question, corpus, n=self.settings.scored_candidates)
         lap("score")
         return Evidence(question, query, messages, retrieval, sentences, corpus, analysis,
                         excluded=resolved.excluded, answered=resolved.answered, continues=resolved.continues)

@@ -6,15 +6,12 @@ the article's headline) and returns one logit per candidate; higher means more l
 Calibration into a probability that an answer is right happens after (`qa.confidence`), so any
 scorer fits behind the same interface, like the retriever:
 
-- `LearnedScorer` (default): a logistic model, trained here (`python -m qa.eval.train`), over the
+- `ReaderScorer` (default): the reader, all-MiniLM-L6-v2 fine-tuned as a cross-encoder on SQuAD's
+  train questions with a "no answer" option (`python -m qa.eval.train --kind cross-encoder`), through
+  ONNX Runtime int8; its logits are relative to the null option. Folder `qa/models/reader/`.
+- `LearnedScorer` (the earlier default, kept as a measured baseline): a logistic model over the
   MiniLM similarity of the question to the sentence and to the sentence read with the one before
-  it, and the lexical signals `qa.select` computes (coverage, focus, answer type held, names of the
-  question missing around it, its paragraph's retrieval score and rank). Weights in
-  `qa/models/answer-scorer.json`.
-- `CrossEncoderScorer`: all-MiniLM-L6-v2 fine-tuned as a cross-encoder on question and sentence pairs
-  (`python -m qa.eval.train --kind cross-encoder --out DIR`), through ONNX Runtime int8. Measured
-  side by side and not shipped: within the CPU budget it did not learn to beat the learned model
-  (docs/quality.md).
+  it, and the lexical signals `qa.select` computes. Weights in `qa/models/answer-scorer.json`.
 - `LexicalScorer`: the lexical support (IDF coverage and chunk similarity) as a logit; no model.
 
 Shapes: `score(question, candidates)` takes N `Candidate`s and returns a float32 array of N logits.
@@ -25,6 +22,7 @@ only the one before it as context).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import os
@@ -36,10 +34,11 @@ from typing import Protocol
 
 import numpy as np
 
-MODEL_DIR = Path(__file__).with_name("models") / "answer-scorer"  # a cross-encoder's folder, if trained
+MODEL_DIR = Path(__file__).with_name("models") / "reader"  # the reader (a cross-encoder) and its card
 MODEL_FILE = Path(__file__).with_name("models") / "answer-scorer.json"  # the learned scorer's weights
 MAX_TOKENS = 96  # question + sentence + context; the context is cut first
 CONTEXT_CHARS = 240  # of the sentence before, kept from its end
+BATCH = 8  # pairs the reader runs at once (length-sorted, so each batch pads little)
 CACHE_TEXTS = 20_000  # candidate vectors kept per process (about 30 MB)
 
 
@@ -98,20 +97,37 @@ class LexicalScorer:
         return np.log(p / (1 - p)).astype(np.float32)
 
 
-class CrossEncoderScorer:
-    """A fine-tuned MiniLM cross-encoder through ONNX Runtime: all pairs of a question in one batch."""
+class ReaderScorer:
+    """The reader: all-MiniLM-L6-v2 fine-tuned as a cross-encoder for answer sentence selection with a
+    "no answer" option (`python -m qa.eval.train --kind cross-encoder`, `qa.eval.train_reader`), run
+    through ONNX Runtime int8. Its folder holds `model.onnx`, `tokenizer.json` and `reader.json` (the
+    model card: data, steps, seeds, held-out numbers, the null logit and the model file's sha256,
+    checked at load, as tiktoken checks its data files).
 
-    name = "cross-encoder"
+    `score` returns each candidate's logit minus the null logit: > 0 means the reader prefers the
+    sentence to "none of these answers"; sigmoid of it is the reader's odds against the null option."""
+
+    name = "reader"
 
     def __init__(self, model_dir: str | Path = MODEL_DIR, *, threads: int | None = None):
         from qa.errors import ScorerUnavailableError
 
         model_dir = Path(model_dir)
-        model = model_dir / "model.onnx"
-        if not model.is_file() or not (model_dir / "tokenizer.json").is_file():
+        retrain = f"`python -m qa.eval.train --kind cross-encoder --out {model_dir}`"
+        files = [model_dir / n for n in ("model.onnx", "tokenizer.json", "reader.json")]
+        if not all(f.is_file() for f in files):
             raise ScorerUnavailableError(
-                f"no cross-encoder at {model_dir}; train one with `python -m qa.eval.train --kind cross-encoder "
-                f"--out {model_dir}` or use the default scorer (ARTICLES_QA_SCORER=learned)")
+                f"no reader at {model_dir} (it needs model.onnx, tokenizer.json and reader.json); reinstall the "
+                f"package, train it with {retrain}, or use ARTICLES_QA_SCORER=learned")
+        try:
+            card = json.loads(files[2].read_text(encoding="utf-8"))
+            blob = files[0].read_bytes()
+            if hashlib.sha256(blob).hexdigest() != card["sha256"]:
+                raise ValueError(f"model.onnx does not match the sha256 in reader.json ({card['sha256'][:12]}…)")
+            self.null = float(card["null_logit"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ScorerUnavailableError(f"the reader at {model_dir} cannot be used ({e}); reinstall the package "
+                                         f"or train it again with {retrain}") from None
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -119,26 +135,32 @@ class CrossEncoderScorer:
         options.intra_op_num_threads = threads or min(os.cpu_count() or 2, 4)
         options.log_severity_level = 3
         try:
-            self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-            tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+            self._session = ort.InferenceSession(blob, options, providers=["CPUExecutionProvider"])
+            tokenizer = Tokenizer.from_file(str(files[1]))
         except Exception as e:  # onnxruntime raises its own untyped errors on a damaged file
-            raise ScorerUnavailableError(f"the cross-encoder at {model_dir} cannot be read ({e}); train it again with "
-                                         f"`python -m qa.eval.train --kind cross-encoder --out {model_dir}`") from None
-        tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
-        tokenizer.enable_padding()
+            raise ScorerUnavailableError(f"the reader at {model_dir} cannot be read ({e}); reinstall the package "
+                                         f"or train it again with {retrain}") from None
+        tokenizer.enable_truncation(card.get("max_tokens", MAX_TOKENS), strategy="longest_first")
         self._tokenizer = tokenizer
         self._inputs = {i.name for i in self._session.get_inputs()}
+        self.card = card
         self.model_dir = model_dir
 
     def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
         if not candidates:
             return np.zeros(0, dtype=np.float32)
         encodings = self._tokenizer.encode_batch([pair(question, c) for c in candidates])
-        feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
-        logits = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
-        return np.asarray(logits, dtype=np.float32).reshape(-1)
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))  # length-sorted: less padding
+        out = np.zeros(len(encodings), dtype=np.float32)
+        for at in range(0, len(order), BATCH):
+            part = order[at:at + BATCH]
+            width = max(len(encodings[i].ids) for i in part)
+            feed = {name: np.array([getattr(encodings[i], attr) + [0] * (width - len(encodings[i].ids)) for i in part],
+                                   dtype=np.int64)
+                    for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
+                                       ("token_type_ids", "type_ids")) if name in self._inputs}
+            out[part] = np.asarray(self._session.run(None, feed)[0], dtype=np.float32).reshape(-1)
+        return out - np.float32(self.null)
 
 
 class LearnedScorer:
@@ -203,21 +225,21 @@ def learned_features(vectors, question: str, candidates: Sequence[Candidate]) ->
     return np.column_stack([cos[:n], cos[n:], lexical, cos[:n] * lexical[:, 3]]).astype(np.float32)
 
 
-SCORERS = ("learned", "cross-encoder", "lexical")
+SCORERS = ("reader", "learned", "lexical")
 
 
-def load_scorer(name: str = "learned", *, embedder=None) -> Scorer:
+def load_scorer(name: str = "reader", *, embedder=None) -> Scorer:
     """The scorer a setting names; `embedder` (the retriever's MiniLM) is what the learned one reads with."""
     if name == "lexical":
         return LexicalScorer()
-    if name == "cross-encoder":
-        return _cross_encoder(str(MODEL_DIR))
-    return LearnedScorer(embedder)
+    if name == "learned":
+        return LearnedScorer(embedder)
+    return _reader(str(MODEL_DIR))
 
 
 @functools.lru_cache(maxsize=2)
-def _cross_encoder(model_dir: str) -> CrossEncoderScorer:
-    return CrossEncoderScorer(model_dir)
+def _reader(model_dir: str) -> ReaderScorer:
+    return ReaderScorer(model_dir)
 
 
 def sigmoid(x: float) -> float:

@@ -11,7 +11,7 @@ Two more facts about each sentence come from the question analysis (`qa.analyze`
 Sentences that are not prose (headings), credits, or instructions to an AI are never candidates.
 Boilerplate (an author bio, an appeal) is a candidate only for questions that name what it names.
 
-`rank` then reads the best `MAX_SCORED` candidates with the answer scorer (`qa.score`): each gets
+`rank` then reads the best `Settings.scored_candidates` candidates with the answer scorer (`qa.score`): each gets
 `answer`, the scorer's logit that it answers the question, and the list is ordered by it.
 """
 from __future__ import annotations
@@ -31,7 +31,6 @@ from qa.score import Candidate, Scorer
 # Measured on the SQuAD slice (docs/quality.md): bigrams and per-sentence vectors each moved
 # first-citation accuracy by under 0.01, so they are left out.
 W_COVERAGE, W_DENSE, W_PARAGRAPH = 0.30, 0.40, 0.30
-MAX_SCORED = 32  # candidates the answer scorer reads per question, best by lexical score (docs/quality.md)
 UNSCORED = -30.0  # the logit of a sentence the scorer did not read
 
 
@@ -49,7 +48,7 @@ class Sentence:
     focus: float = 0.0  # share of the question's terms in the sentence, its paragraph or headline
     answer: float = UNSCORED  # the answer scorer's logit (qa.score); UNSCORED when not read by it
     paragraph: float = 0.0  # its paragraph's fused retrieval score
-    missing: float = 0.0  # share of the question's names absent from it and its surroundings
+    missing: float = 0.0  # share of the question's names, numbers and years absent from it and its surroundings
 
     @property
     def support(self) -> float:
@@ -64,7 +63,7 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     focus_idf = {t: v for t, v in idf.items()
                  if analysis is None or t in analysis.focus or from_earlier_turn(weights, t)}
     focus_total = sum(focus_idf.values()) or 1.0
-    names = [term_set(name) for name in analysis.names] if analysis else []
+    names = [term_set(name) for name in (*analysis.names, *_NUMBER.findall(analysis.question))] if analysis else []
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
@@ -91,6 +90,9 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
                                 paragraph=hit.score, missing=missing))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")  # a number or year the question gives: its surroundings must hold it
 
 
 def from_earlier_turn(weights: dict[str, float], term: str) -> bool:
@@ -163,7 +165,7 @@ def usable(sentence: str) -> bool:
 
 
 def rank(sentences: list[Sentence], scorer: Scorer, question: str, corpus: Corpus,
-         n: int = MAX_SCORED) -> list[Sentence]:
+         n: int) -> list[Sentence]:
     """The `n` best sentences by lexical score read by `scorer` in one batch, ordered by its logit
     (`Sentence.answer`); the rest follow unscored, in lexical order. `sentences` is in lexical order."""
     head, tail = sentences[:n], sentences[n:]

@@ -19,6 +19,9 @@ BACKENDS = ("extractive", "llamacpp", "ollama", "openai")
 class Settings(IndexSettings):
     top_k: int = setting(5, "paragraphs handed from retrieval to sentence selection", ge=1, le=50,
                          valid="between 1 and 50")
+    scored_candidates: int = setting(16, "candidate sentences the answer scorer reads per question, best by lexical "
+                                         "score (the reader's cost grows with it: docs/performance.md)", ge=1, le=64,
+                                     valid="between 1 and 64")
     max_answer_sentences: int = setting(3, "sentences an answer quotes at most", ge=1, le=100,
                                         valid="at least 1 (and at most 100)")
     max_answer_words: int = setting(80, "words an answer holds at most", ge=5, le=10_000,
@@ -36,8 +39,8 @@ class Settings(IndexSettings):
     llm_context_tokens: int = setting(2048, "the model's context window; the prompt is cut to fit", ge=256,
                                       le=10_000_000, valid="at least 256")
     llm_max_new_tokens: int = setting(256, "tokens an LLM may write per answer", gt=0)
-    scorer: str = setting("learned", 'the answer scorer (qa.score): "learned" (shipped), "cross-encoder" (one '
-                                     'trained with `python -m qa.eval.train --kind cross-encoder`), "lexical" (no model)')
+    scorer: str = setting("reader", 'the answer scorer (qa.score): "reader" (the shipped cross-encoder), '
+                                     '"learned" (the earlier logistic model), "lexical" (no model)')
     min_confidence: float = setting(0.5, "at or above this calibrated confidence an answer is given "
                                          "(docs/quality.md: the risk-coverage trade-off of each tier)",
                                     ge=0.0, le=1.0, valid="between 0 and 1")

@@ -11,6 +11,16 @@ pytestmark = pytest.mark.slow  # the real MiniLM and the shipped answer scorer
 KNOWN_MISS = pytest.mark.xfail(strict=True, reason="the learned scorer does not yet rank this right (issue 18)")
 
 
+@pytest.mark.parametrize("question, words", [
+    ("How many hours did the Lavrov-Rubio meeting take?", "4.5 hours"),
+    ("In which palace did the negotiations take place?", "Al-Diriyah Palace"),
+])
+def test_the_shipped_reader_ranks_the_answering_sentence_first(real_pipeline, question, words):
+    evidence = real_pipeline.evidence(question)
+    assert real_pipeline.scorer.name == "reader"
+    assert words in evidence.sentences[0].text and evidence.sentences[0].answer > evidence.sentences[1].answer
+
+
 def cited(answer):
     return {(c.file, c.paragraph) for c in answer.citations}
 

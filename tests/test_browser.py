@@ -404,3 +404,43 @@ def test_on_a_phone_a_marker_opens_its_source_and_a_button_leads_back(server, pa
     back.click()
     expect(bubble).to_be_in_viewport()
     expect(back).to_be_hidden()
+
+
+def test_an_uploaded_web_page_and_pdf_answer_with_their_paragraph_and_page(own_server, page, tmp_path):
+    """Issue 25: a saved HTML page and a PDF uploaded through the page, then asked about: the HTML answer
+    cites the main-text block, the PDF answer its page and paragraph on that page."""
+    from playwright.sync_api import expect
+
+    from qa.eval import format_samples as S
+
+    url, folder = own_server
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "port-strike.html").write_bytes(S.html_page())
+    items = tuple(f"The harbour board reviewed item {i} of the quarterly figures for freight and passengers on "
+                  f"Monday." for i in range(1, 27))  # item 26 opens page 2
+    (mine / "harbour-report.pdf").write_bytes(S.pdf_file(
+        items + ("Container volumes fell in the first quarter, the board said, and recovered in April.",),
+        header="Harbour board - quarterly report", title="Harbour board quarterly report"))
+    page.goto(url)
+    page.get_by_text("Articles in the index").click()
+    status = page.locator("#aqa-status textarea")
+    page.locator("#aqa-upload input[type=file]").set_input_files([str(mine / "port-strike.html"),
+                                                                   str(mine / "harbour-report.pdf")])
+    expect(status).to_have_value(re.compile(r"^Added port-strike\.html\nAdded harbour-report\.pdf\n"), timeout=90_000)
+    expect(page.locator("#aqa-table")).to_contain_text("Port strike ends after nine days")
+    expect(page.locator("#aqa-table")).to_contain_text("Harbour Times · by Jane Doe")
+
+    ask(page, "Where did shipping lines divert container vessels?", 1)
+    assert card_label(page, "aqa-t1-src-1") == "[1] port-strike.html ¶8"
+    assert "forty container vessels" in page.locator("#aqa-t1-src-1 mark").first.inner_text()
+    card = page.locator("#aqa-t1-src-1").text_content()  # the cited paragraph and the whole article below it
+    assert "Shipping lines had diverted" in card
+    for junk in S.BOILERPLATE:
+        assert junk not in card, junk
+
+    ask(page, "When did container volumes recover?", 2)
+    label = card_label(page, "aqa-t2-src-1")
+    assert label == "[1] harbour-report.pdf p. 2 ¶2", label
+    assert "recovered in April" in page.locator("#aqa-t2-src-1 mark").first.inner_text()
+    expect(page.locator("#aqa-t2-src-1 .aqa-cited .aqa-n")).to_have_text("p. 2 ¶2")  # in the folded article

@@ -2,13 +2,16 @@
 a scripted scorer through the real interface, the fake embedder, no model loaded)."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pytest
 
 from qa.compose import TENTATIVE, ExtractiveAnswerer
 from qa.confidence import FEATURES, confidence
 from qa.pipeline import Pipeline
-from qa.score import Candidate, CrossEncoderScorer, LexicalScorer, pair
+from qa.score import MODEL_DIR, Candidate, LexicalScorer, ReaderScorer, pair
 from qa.settings import Settings
 
 
@@ -87,12 +90,31 @@ def test_lexical_scorer_orders_by_support():
 def test_a_missing_model_names_the_fix(tmp_path):
     from qa.errors import ScorerUnavailableError
 
-    with pytest.raises(ScorerUnavailableError, match="python -m qa.eval.train"):
-        CrossEncoderScorer(tmp_path)
+    with pytest.raises(ScorerUnavailableError, match="python -m qa.eval.train --kind cross-encoder"):
+        ReaderScorer(tmp_path)
     (tmp_path / "model.onnx").write_bytes(b"not a model")
     (tmp_path / "tokenizer.json").write_text("{}")
+    (tmp_path / "reader.json").write_text(json.dumps({"sha256": hashlib.sha256(b"not a model").hexdigest(),
+                                                      "null_logit": 0.0}))
     with pytest.raises(ScorerUnavailableError, match="cannot be read"):
-        CrossEncoderScorer(tmp_path)
+        ReaderScorer(tmp_path)
+
+
+def test_a_model_file_that_does_not_match_its_card_is_refused(tmp_path):
+    from qa.errors import ScorerUnavailableError
+
+    for name in ("model.onnx", "tokenizer.json", "reader.json"):
+        (tmp_path / name).write_bytes((MODEL_DIR / name).read_bytes())
+    (tmp_path / "model.onnx").write_bytes((MODEL_DIR / "model.onnx").read_bytes()[:-1] + b"\0")
+    with pytest.raises(ScorerUnavailableError, match="does not match the sha256"):
+        ReaderScorer(tmp_path)
+
+
+def test_the_shipped_reader_has_a_card_that_pins_its_file():
+    card = json.loads((MODEL_DIR / "reader.json").read_text())
+    assert hashlib.sha256((MODEL_DIR / "model.onnx").read_bytes()).hexdigest() == card["sha256"]
+    assert (MODEL_DIR / "model.onnx").stat().st_size <= 30 * 2 ** 20
+    assert card["questions_read"] >= 1000 and card["seed"] is not None and "held_out" in card
 
 
 def test_evaluation_counts_tentative_answers_apart():

@@ -1,4 +1,5 @@
-"""The training command rebuilds the scorer and the confidence model (on a tiny sample here)."""
+"""The training commands rebuild the reader, the confidence model and the learned baseline (on tiny
+sets here; the real runs take hours)."""
 import json
 import subprocess
 import sys
@@ -7,15 +8,54 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.slow  # MiniLM, three small indexes
+pytestmark = pytest.mark.slow  # torch, MiniLM, small indexes
+
+SQUAD = {"data": [{"title": "Harbour", "paragraphs": [
+    {"context": "The ferry to Norland leaves at seven. It carries forty cars. The harbour opened in 1998.",
+     "qas": [{"id": "a", "question": "How many cars does the ferry carry?", "is_impossible": False,
+              "answers": [{"text": "forty", "answer_start": 50}]},
+             {"id": "b", "question": "When did the harbour open?", "is_impossible": False,
+              "answers": [{"text": "1998", "answer_start": 85}]},
+             {"id": "c", "question": "Who built the harbour?", "is_impossible": True, "answers": []}]},
+    {"context": "The mayor, Anna Berg, praised the crew. She said the service would grow next year.",
+     "qas": [{"id": "d", "question": "Who praised the crew?", "is_impossible": False,
+              "answers": [{"text": "Anna Berg", "answer_start": 11}]}]}]}]}
 
 
-def test_training_writes_a_scorer_and_a_confidence_model_that_load(tmp_path):
+def test_the_reader_trains_resumes_and_exports_a_model_that_loads(tmp_path):
+    data = tmp_path / "tiny.json"
+    articles = [dict(a, title=f"{a['title']} {k}", paragraphs=[dict(p, qas=[dict(q, id=f"{q['id']}{k}") for q in p["qas"]])
+                                                               for p in a["paragraphs"]])
+                for k in range(3) for a in SQUAD["data"]]
+    data.write_text(json.dumps({"data": articles}))  # 12 questions
+    work, out = tmp_path / "work", tmp_path / "reader"
+
+    def run(questions):
+        done = subprocess.run([sys.executable, "-m", "qa.eval.train", "--kind", "cross-encoder", "--reader-only",
+                               "--train-file", str(data), "--questions", str(questions), "--work", str(work),
+                               "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done
+
+    run(4)  # one step of four questions
+    again = run(8)  # continues from the checkpoint
+    assert "resumed at step 1, 4 questions" in again.stderr
+    card = json.loads((out / "reader.json").read_text())
+    assert card["questions_read"] == 8 and card["steps"] == 2
+    lines = [json.loads(x) for x in (work / "log.jsonl").read_text().splitlines()]
+    assert lines and {"questions", "loss", "pairs_per_s"} <= set(lines[-1])
+    from qa.score import Candidate, ReaderScorer
+
+    logits = ReaderScorer(out).score("How many cars?", [Candidate("It carries forty cars."), Candidate("Hello.")])
+    assert logits.shape == (2,)
+
+
+def test_the_learned_baseline_still_trains(tmp_path):
     if not (ROOT.parent / "shared" / "bench" / "squad-v2.0-dev-normans.json").is_file():
         pytest.skip("../shared/bench is not beside the repository")
     scorer, conf, report = tmp_path / "scorer.json", tmp_path / "confidence.json", tmp_path / "report.json"
-    done = subprocess.run([sys.executable, "-m", "qa.eval.train", "--max-questions", "6", "--out", str(scorer),
-                           "--confidence-out", str(conf), "--json", str(report)],
+    done = subprocess.run([sys.executable, "-m", "qa.eval.train", "--kind", "learned", "--max-questions", "6",
+                           "--out", str(scorer), "--confidence-out", str(conf), "--json", str(report)],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     model = json.loads(scorer.read_text())

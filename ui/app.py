@@ -19,6 +19,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from qa import SUFFIXES
 from qa.errors import ArticlesQAError
 from qa.pipeline import Pipeline
 from ui.chat import Turn, qa_history, turn_number
@@ -162,8 +163,9 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
                                                  api_visibility="private", show_progress="hidden", queue=False)
             article = gr.HTML(elem_id="aqa-article")
             with gr.Row():
-                uploads = gr.File(label="Add .txt articles (saved when uploaded, never over an existing file)",
-                                  file_types=[".txt"], file_count="multiple", elem_id="aqa-upload")
+                uploads = gr.File(label="Add articles: .txt, .html, .pdf, .docx, .md, .eml (saved when uploaded, "
+                                        "never over an existing file)",
+                                  file_types=list(SUFFIXES), file_count="multiple", elem_id="aqa-upload")
                 with gr.Column():
                     button = gr.Button("Re-index the articles folder", elem_id="aqa-reindex")
                     status = gr.Textbox(label="Index status", lines=4, interactive=False, elem_id="aqa-status")

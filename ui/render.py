@@ -330,7 +330,7 @@ def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = 
     also = f"<div class='aqa-meta'>Same text also in {html.escape(', '.join(c.also_in))}</div>" if c.also_in else ""
     label = f"Closest {n}:" if closest else f"[{n}]"
     ident = f"aqa-t{turn}-closest-{n}" if closest else f"aqa-t{turn}-src-{n}"
-    return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.file)} ¶{c.paragraph}</h4>"
+    return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.label)}</h4>"
             f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote, mark=not closest)}{also}"
             f"<details class='aqa-whole-article'><summary>Show the whole article</summary>"
             f"{article_html(article(c.file), None if closest else c.paragraph, near=c.paragraph if closest else None)}"
@@ -410,7 +410,9 @@ def article_html(paragraphs: Sequence, cited: int | None = None, *, near: int | 
                                        "aqa-near" if p.number == near else "",
                                        "aqa-boiler" if p.boilerplate else "") if c)
         title = f" title='boilerplate: {html.escape(p.boilerplate)}'" if p.boilerplate else ""
-        rows.append(f"<p class='{classes}'{title}><span class='aqa-n'>¶{p.number}</span>{html.escape(p.text)}</p>")
+        where = (f"p. {p.page} ¶{p.page_paragraph}" if getattr(p, "page", None) is not None
+                 and getattr(p, "page_paragraph", None) is not None else f"¶{p.number}")
+        rows.append(f"<p class='{classes}'{title}><span class='aqa-n'>{where}</span>{html.escape(p.text)}</p>")
     return f"<div class='aqa-article'>{''.join(rows)}</div>"
 
 
@@ -419,14 +421,18 @@ FILE_COLUMN = TABLE_HEADERS.index("File")
 
 
 def articles_table(articles: Mapping[str, Mapping]) -> list[list]:
-    """Rows for the indexed-articles panel, by file name: the headline as the text gives it (else
-    its first words, marked as such), the outlet the text names, the publish date the text states
+    """Rows for the indexed-articles panel, by file name: the headline as the file gives it (its format's
+    metadata, else its text; else its first words, marked as such), the outlet it names (and the author
+    where the format's metadata names one), the publish date the text states
     ("—" where it states none), paragraphs, file, when it was indexed."""
     rows = []
     for name in sorted(articles):
         record = articles[name]
         title = record.get("headline") or (f"{record['lede']} (first words; no headline in the text)"
                                            if record.get("lede") else "(no headline in the text)")
-        rows.append([title, record.get("outlet") or "—", _date(record.get("published")) or "—",
+        outlet = record.get("outlet") or "—"
+        if record.get("author"):  # a format's own metadata names it (HTML, PDF, Word)
+            outlet = f"{outlet} · by {record['author']}"
+        rows.append([title, outlet, _date(record.get("published")) or "—",
                      record["paragraphs"], name, (record.get("indexed_at") or "").replace("T", " ")[:16]])
     return rows

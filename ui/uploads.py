@@ -8,8 +8,12 @@ appears whole or not at all (written to a temporary file, then hard-linked to it
 which fails instead of replacing when the name was taken meanwhile); and it gets the
 permissions any new file there would get (0o666 minus the umask), not mkstemp's 0600.
 
-Not handled: formats other than plain UTF-8 `.txt` (PDF, HTML and Word files are refused),
-and folders on filesystems without hard links (the save fails with the reason).
+Formats: the ones ingest reads (`qa.SUFFIXES`: .txt, .html/.htm, .pdf, .docx, .md/.markdown, .eml);
+an upload is read by its format's reader before it is saved, so a damaged PDF or a page with no
+article text is refused with the reader's one line and never lands in the folder. Other suffixes are
+refused with one line naming the accepted ones.
+
+Not handled: folders on filesystems without hard links (the save fails with the reason).
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa import decode_article, split_paragraphs
+from qa import SUFFIXES, read_document
 from qa.errors import ArticleError
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -49,15 +53,18 @@ class Saved:
 
 
 def safe_name(original: str) -> str:
-    """A plain `.txt` name from whatever the browser sent (no folders, no hidden files)."""
+    """A plain name with a readable suffix (lower case) from whatever the browser sent (no folders, no
+    hidden files); `UploadError` for a suffix no reader reads."""
     base = os.path.basename(original.replace("\\", "/"))
-    stem = base[:-4] if base.lower().endswith(".txt") else base
-    if not base.lower().endswith(".txt"):
-        raise UploadError(f"{base or original!r}: only .txt articles can be uploaded")
+    stem, dot, suffix = base.rpartition(".")
+    suffix = f".{suffix.lower()}" if dot else ""
+    if suffix not in SUFFIXES or not dot:
+        raise UploadError(f"{base or original!r}: only articles in these formats can be uploaded: "
+                          f"{', '.join(SUFFIXES)}")
     stem = _SAFE.sub("_", stem).strip("._-")[:100]
     if not stem:
         raise UploadError(f"{original!r}: the file name has no usable characters; rename it")
-    return f"{stem}.txt"
+    return f"{stem}{suffix}"
 
 
 def save_upload(data: bytes, original_name: str, articles_dir: Path, *, max_bytes: int) -> Saved:
@@ -65,8 +72,7 @@ def save_upload(data: bytes, original_name: str, articles_dir: Path, *, max_byte
     name = safe_name(original_name)
     if len(data) > max_bytes:
         raise UploadError(f"{name}: {len(data):,} bytes is over the {max_bytes:,}-byte upload limit")
-    text = decode_article(data, name)
-    if not split_paragraphs(text):
+    if not read_document(data, name, max_bytes=max_bytes).blocks:  # ArticleError: the reader's one line
         raise UploadError(f"{name}: the file is empty")
     articles_dir = Path(articles_dir).resolve()
     if (articles_dir / name).resolve().parent != articles_dir:
@@ -92,9 +98,9 @@ def save_upload(data: bytes, original_name: str, articles_dir: Path, *, max_byte
 
 
 def identical_file(folder: Path, data: bytes) -> Path | None:
-    """A `.txt` file in `folder` with exactly these bytes (sizes compared first, so only files of
-    the same length are read), or None."""
-    for path in sorted(folder.glob("*.txt")):
+    """An article file in `folder` (any readable suffix) with exactly these bytes (sizes compared first,
+    so only files of the same length are read), or None."""
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
         try:
             if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
                 return path
@@ -104,10 +110,10 @@ def identical_file(folder: Path, data: bytes) -> Path | None:
 
 
 def _candidates(folder: Path, name: str):
-    stem = name[:-4]
+    stem, suffix = os.path.splitext(name)
     yield folder / name
     for n in range(2, MAX_RENAMES + 1):
-        yield folder / f"{stem}-{n}.txt"
+        yield folder / f"{stem}-{n}{suffix}"
 
 
 def _umask() -> int:

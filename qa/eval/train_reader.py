@@ -62,7 +62,9 @@ QUESTIONS_PER_STEP = 4
 P_ABSENT, P_SWAP = 0.12, 0.12
 LEARNING_RATE, HEAD_LEARNING_RATE, WARMUP = 4e-5, 1e-3, 200
 CHECKPOINT_STEPS, LOG_STEPS = 100, 20
-MILESTONES = (500, 1000, 2000, 5000, 10000, 15000, 20000, 30000, 45000, 60000, 87687)
+CALIBRATION_FROM = 70_000  # questions from here on in the seeded order are never trained on: the
+# confidence model is fitted on them (qa.eval.train_confidence)
+MILESTONES = (500, 1000, 2000, 5000, 10000, 15000, 20000, 30000, 45000, 60000, 70000)
 CONTEXT_BEFORE = 200  # chars of the previous paragraph, when the sentence opens its paragraph (as qa.select)
 
 
@@ -256,9 +258,10 @@ def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, lo
     position = state["questions"] + state["skipped"]
     model.train()
     started, window = time.monotonic(), {"loss": 0.0, "right": 0, "n": 0, "pairs": 0, "t": time.monotonic()}
-    while state["questions"] < questions and position < len(everything):
+    end = min(len(everything), CALIBRATION_FROM)
+    while state["questions"] < questions and position < end:
         batch = []
-        while len(batch) < QUESTIONS_PER_STEP and position < len(everything):
+        while len(batch) < QUESTIONS_PER_STEP and position < end:
             item = make(everything[position])
             position += 1
             if item is None:
@@ -285,22 +288,29 @@ def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, lo
             if before < m <= state["questions"]:
                 torch.save(model.state_dict(), work / f"at-{m}.pt")
         if state["step"] % LOG_STEPS == 0:
-            now = time.monotonic()
-            line = {"step": state["step"], "questions": state["questions"], "loss": round(window["loss"] / window["n"], 4),
-                    "accuracy": round(window["right"] / window["n"], 3),
-                    "pairs_per_s": round(window["pairs"] / (now - window["t"]), 2),
-                    "null": round(float(model.null), 3), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
-            with (work / "log.jsonl").open("a", encoding="utf-8") as f:
-                f.write(json.dumps(line) + "\n")
-            log(json.dumps(line))
-            window = {"loss": 0.0, "right": 0, "n": 0, "pairs": 0, "t": now}
+            window = _log(work, state, window, model, log)
         if state["step"] % CHECKPOINT_STEPS == 0:
             state["seconds"] += time.monotonic() - started
             started = time.monotonic()
             _save(checkpoint, model, optimizer, schedule, state)
     state["seconds"] += time.monotonic() - started
+    if window["n"]:
+        _log(work, state, window, model, log)
     _save(checkpoint, model, optimizer, schedule, state)
     return state
+
+
+def _log(work: Path, state: dict, window: dict, model, log) -> dict:
+    """One progress line (to `work/log.jsonl` and `log`) over the steps since the last; a new window."""
+    now = time.monotonic()
+    line = {"step": state["step"], "questions": state["questions"], "loss": round(window["loss"] / window["n"], 4),
+            "accuracy": round(window["right"] / window["n"], 3),
+            "pairs_per_s": round(window["pairs"] / max(now - window["t"], 1e-9), 2),
+            "null": round(model.null.item(), 3), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    with (work / "log.jsonl").open("a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
+    log(json.dumps(line))
+    return {"loss": 0.0, "right": 0, "n": 0, "pairs": 0, "t": now}
 
 
 def _save(path: Path, model, optimizer, schedule, state: dict) -> None:
@@ -333,11 +343,62 @@ def export(*, work: Path = WORK, out: Path = OUT, weights: Path | None = None, s
         "train_seconds": round(state.get("seconds", 0.0)), "seed": seed, "candidates": CANDIDATES,
         "questions_per_step": QUESTIONS_PER_STEP, "p_absent": P_ABSENT, "p_swap": P_SWAP,
         "learning_rate": LEARNING_RATE, "head_learning_rate": HEAD_LEARNING_RATE, "warmup": WARMUP,
-        "max_tokens": MAX_TOKENS, "null_logit": round(float(model.null), 4),
+        "max_tokens": MAX_TOKENS, "null_logit": round(model.null.item(), 4),
         "sha256": hashlib.sha256((out / "model.onnx").read_bytes()).hexdigest(),
     }
     (out / "reader.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     return card
+
+
+# -- quality against questions read ---------------------------------------------------------
+def measure(scorer, questions, *, k: int = 16, seed: int = SEED) -> dict:
+    """Sentence-level numbers of `scorer` (`qa.score.Scorer`; logits against the null option) on SQuAD
+    questions it never read: candidates are the `k` sentences of the whole article nearest the question
+    by TF-IDF (`Article.nearest`). top1: answerable questions whose best candidate holds a gold answer
+    span (a question whose answer sentence is not among the candidates counts as a miss; `recall` says
+    how often it is); auroc: the best logit for answerable against unanswerable questions; tfidf_top1:
+    the TF-IDF order alone, for comparison."""
+    from qa.eval.evaluate import auroc
+
+    make = Items(seed)
+    top1, tfidf, recall, best, answerable = [], [], [], [], []
+    for q in questions:
+        art = make.article(q)
+        cands = art.nearest(q.text)[:k]
+        gold = {i for i, (p, a, b) in enumerate(art.units) if any(p == gp and a <= ga < b for gp, ga, _ in q.spans)}
+        logits = scorer.score(q.text, [art.candidate(i) for i in cands])
+        best.append(float(np.max(logits)))
+        answerable.append(not q.unanswerable)
+        if not q.unanswerable and gold:
+            top1.append(cands[int(np.argmax(logits))] in gold)
+            tfidf.append(cands[0] in gold)
+            recall.append(bool(gold & set(cands)))
+    both = 0 < sum(answerable) < len(answerable)
+    return {"questions": len(best), "answerable": len(top1), "top1": round(float(np.mean(top1)), 4),
+            "tfidf_top1": round(float(np.mean(tfidf)), 4), "recall": round(float(np.mean(recall)), 4),
+            "auroc": round(auroc(best, answerable), 4) if both else None}
+
+
+def curve(work: Path = WORK, *, log=print) -> list[dict]:
+    """`measure` on Normans and Super_Bowl_50 for every milestone snapshot in `work` and its checkpoint."""
+    import tempfile
+
+    from qa.eval.train import SOURCES, load_squad, per_paragraph
+    from qa.score import ReaderScorer
+
+    held = {"normans": load_squad(SOURCES["normans"], "normans"),
+            "super_bowl_50": per_paragraph(load_squad(SOURCES["super_bowl_50"], "super_bowl_50"), 6)}
+    points = sorted(work.glob("at-*.pt"), key=lambda f: int(f.stem[3:])) + [work / "checkpoint.pt"]
+    rows = []
+    for weights in points:
+        with tempfile.TemporaryDirectory() as tmp:
+            card = export(work=work, out=Path(tmp), weights=weights)
+            scorer = ReaderScorer(tmp)
+            row = {"questions_read": card["questions_read"] or int(weights.stem[3:]),
+                   **{name: measure(scorer, qs) for name, qs in held.items()}}
+        log(json.dumps(row))
+        rows.append(row)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -348,8 +409,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(OUT), help="where the int8 model and its card go")
     parser.add_argument("--train-file", action="append", help="SQuAD-format file(s) instead of ../shared/train")
     parser.add_argument("--export-only", action="store_true", help="write the model from the last checkpoint")
+    parser.add_argument("--curve", help="measure every milestone on Normans and Super_Bowl_50; write JSON here")
     args = parser.parse_args(argv)
     work, out = Path(args.work), Path(args.out)
+    if args.curve:
+        rows = curve(work, log=lambda m: print(m, file=sys.stderr, flush=True))
+        Path(args.curve).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        return 0
     if not args.export_only:
         files = tuple(Path(f) for f in args.train_file) if args.train_file else None
         state = train(questions=args.questions, work=work, files=files,
