@@ -337,3 +337,21 @@ def test_files_in_sub_folders_are_written_in_name_order(fake_settings, fake_embe
     corpus = Corpus(IndexStore(fake_settings))
     first = corpus.paragraph("a-b.txt", 1)
     assert first.doc is not None and [corpus.paras[i].file for i in first.copies] == ["a/b.txt"]
+
+
+def test_the_tiered_merge_policy_merges_the_smallest_overfull_tier_and_segments_mostly_deleted():
+    from ingest.manifest import SegmentRef
+
+    def seg(i: int, paragraphs: int, deleted: int = 0) -> SegmentRef:
+        return SegmentRef(id=f"{i:012x}", paragraphs=paragraphs, docs=paragraphs, chunks=paragraphs, deleted=deleted)
+
+    policy = TieredMergePolicy(segments_per_tier=3, floor_paragraphs=100)
+    assert [policy.tier(n) for n in (0, 100, 101, 300, 301, 900, 901)] == [0, 0, 1, 1, 2, 2, 3]
+    big = [seg(i, 250) for i in range(4)]  # tier 1, overfull
+    small = [seg(10 + i, 10) for i in range(3)]  # tier 0, full but not over
+    assert policy.select(big + small) == tuple(s.id for s in big)
+    assert policy.select(big[:3] + small + [seg(20, 5)]) == tuple(s.id for s in small) + (f"{20:012x}",)
+    assert policy.select(big[:3] + small) == ()
+    mostly_deleted = seg(30, 1000, deleted=600)  # tier by its live paragraphs (400: tier 2), rewritten alone
+    assert policy.select(big[:3] + [mostly_deleted]) == (mostly_deleted.id,)
+    assert TieredMergePolicy(segments_per_tier=0).select(big + small) == ()
