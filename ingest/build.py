@@ -111,7 +111,11 @@ def ingest(
         if report.changed and settings.segments_per_tier:  # after the commit, without the lock
             from ingest.merge import TieredMergePolicy, merge_segments
 
-            merges = merge_segments(store, TieredMergePolicy(segments_per_tier=settings.segments_per_tier))
+            try:
+                merges = merge_segments(store, TieredMergePolicy(segments_per_tier=settings.segments_per_tier))
+            except (OSError, sqlite3.Error, IndexCorruptError, _ChromaWriteError) as e:  # the commit stands
+                log.warning("merging segments failed (%s); the commit stands and a later ingest merges", e)
+                merges = []
             if merges:
                 report = replace(report, merges=tuple(merges), seconds=time.perf_counter() - started)
         return report

@@ -355,3 +355,31 @@ def test_the_tiered_merge_policy_merges_the_smallest_overfull_tier_and_segments_
     mostly_deleted = seg(30, 1000, deleted=600)  # tier by its live paragraphs (400: tier 2), rewritten alone
     assert policy.select(big[:3] + [mostly_deleted]) == (mostly_deleted.id,)
     assert TieredMergePolicy(segments_per_tier=0).select(big + small) == ()
+
+
+def test_a_failed_merge_leaves_the_commit_standing(fake_settings, fake_embedder, articles, monkeypatch, caplog):
+    import errno
+
+    import ingest.merge
+
+    settings = fake_settings.replace(segments_per_tier=1)
+    run(settings, fake_embedder)
+    real = ingest.merge._copy
+
+    def full_disk(store, manifest, plan, writer, new_id):
+        (writer.path / "vectors.npy").write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ingest.merge, "_copy", full_disk)  # the merge cannot write its segment
+    (articles / "new.txt").write_text("The new bridge in Velmora opens in June.\n", encoding="utf-8")
+    report = run(settings, fake_embedder)
+    assert report.added == ["new.txt"] and not report.merges and "merging segments failed" in caplog.text
+    store = IndexStore(settings)
+    manifest = store.read_manifest()
+    assert len(manifest.segments) == 2 and manifest.files["new.txt"]["segment"] == manifest.segments[1].id
+    assert not [p for p in store.dir.glob("segment-*")
+                if p.name not in {segment_dir(s) for s in (*manifest.names().segments, *manifest.previous.segments)}]
+    assert Pipeline(settings, embedder=fake_embedder).ask("When does the new bridge in Velmora open?").answered
+    monkeypatch.setattr(ingest.merge, "_copy", real)
+    (articles / "later.txt").write_text("The ferry sails at noon.\n", encoding="utf-8")
+    assert run(settings, fake_embedder).merges  # the next commit merges
