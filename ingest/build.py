@@ -34,13 +34,13 @@ from typing import Any
 import numpy as np
 
 from ingest.boilerplate import classify
-from ingest import reading
+from ingest import reading, userfolder
 from ingest.chunking import chunk_spans
 from ingest.reading import speakers
 from ingest import formats
 from ingest.boilerplate import is_instruction
 from ingest.formats import Document, text as text_format
-from ingest.metadata import describe, find_headline, find_published
+from ingest.metadata import describe, find_headline, find_published, sources
 from ingest.paragraphs import decode_article_encoded
 from ingest.segment import SegmentFolder, SegmentWriter, segment_dir
 from ingest.snapshot import vocabulary_fingerprint
@@ -104,6 +104,7 @@ def ingest(
     data_dir, index_dir = Path(settings.data_dir), Path(settings.index_dir)
     progress = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
+    userfolder.prepare(data_dir)  # the default folder is the user's, seeded with the demo articles (issue 28)
     files, refused = _list_articles(data_dir)
     store = IndexStore(settings, index_dir)
     try:
@@ -113,7 +114,7 @@ def ingest(
 
             try:
                 merges = merge_segments(store, TieredMergePolicy(segments_per_tier=settings.segments_per_tier))
-            except (OSError, sqlite3.Error, IndexCorruptError, _ChromaWriteError) as e:  # the commit stands
+            except Exception as e:  # a full disk, a damaged segment, Chroma's own types: the commit stands
                 log.warning("merging segments failed (%s); the commit stands and a later ingest merges", e)
                 merges = []
             if merges:
@@ -275,6 +276,8 @@ def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bo
                 segments.append(SegmentRef(id=created[-1], paragraphs=writer.paragraphs, docs=writer.docs,
                                            chunks=len(ids)))
         except Exception as e:  # chromadb's own types; a read-only or full store is the user's to fix
+            if (full := store.disk_full(store.dir / vector_dir, e)) is not None:  # e.g. an AttributeError at 8 KB free
+                raise full from None
             if any(w in str(e).lower() for w in ("readonly", "read-only", "permission", "no space", "disk is full",
                                                  "database or disk is full")):
                 raise _ChromaWriteError(str(e)) from None
@@ -468,13 +471,16 @@ def _list_articles(data_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
         raise NoArticlesError(f"articles folder {data_dir} does not exist; create it and put articles in it "
                               f"({', '.join(formats.SUFFIXES)})")
     files, refused = {}, {}
+    root = data_dir.resolve()
     for p in sorted(data_dir.rglob("*")):
         parts = p.relative_to(data_dir).parts
-        if any(part.startswith(".") for part in parts) or not formats.supported(p) or not p.is_file():
+        if any(part.startswith(".") for part in parts) or (p.is_dir() and not p.is_symlink()):
             continue
         name = p.relative_to(data_dir).as_posix()
         shown = shown_name(name)
-        if shown != name:
+        if (why := _not_an_article(p, root)) is not None:
+            refused[shown] = f"{shown}: {why}"
+        elif shown != name:
             refused[shown] = (f"{shown}: the file name is not plain UTF-8 text (it holds an undecodable byte or a "
                               f"control character such as a line break); rename the file")
         else:
@@ -484,6 +490,29 @@ def _list_articles(data_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
                               f"{', '.join(formats.SUFFIXES[1:])}); add articles there"
                               + "".join(f"\n  {m}" for m in refused.values()))
     return files, refused
+
+
+def _not_an_article(path: Path, root: Path) -> str | None:
+    """Why `path` (a non-hidden entry of the articles folder, `root` resolved) is not read, in words with the
+    fix, or None for an article: each is one "skipped" line, never silence (issue 28). A link is followed
+    only to a regular file inside the folder (never /etc/passwd, /proc, /dev/zero); a FIFO, a device or a
+    socket would block or never end."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "a symbolic link that loops; remove it"
+    except OSError as e:
+        return f"a symbolic link to nothing ({e.strerror or e}); remove it" if path.is_symlink() else \
+            f"cannot be read ({e.strerror or e})"
+    if not target.is_relative_to(root):  # the link, or a folder link above it, leads outside
+        return f"a link to {target}, outside the articles folder; copy the file in instead"
+    if target.is_dir():
+        return None if not path.is_symlink() else "a link to a folder; copy the files in instead"
+    if not target.is_file():
+        return "not a regular file (a FIFO, device or socket); articles must be plain files"
+    if not formats.supported(path):
+        return f"not an article file (only {', '.join(formats.SUFFIXES)} files are read)"
+    return None
 
 
 def shown_name(name: str) -> str:
@@ -583,6 +612,8 @@ def parse_document(document: Document, settings: IndexSettings, *, sha256: str, 
         "paragraphs": len(out),
         **described,
         "outlet": document.outlet or described.get("outlet"),
+        "sources": sources(texts, reasons, given={"headline": document.headline, "published": document.published,
+                                                  "outlet": document.outlet}),  # where each field came from (issue 28)
     }
     if document.author:
         record["author"] = document.author

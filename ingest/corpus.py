@@ -385,7 +385,10 @@ class Corpus:
             if any(self.mentions(a) for a in initials) or self.other_form(run):
                 known |= set(run.split())
         words = (re.sub(r"[’']s$", "", m.group()) for m in _NAME.finditer(question))
-        return [w for w in words if w not in known and w not in self._acronyms and not self.mentions(w)]
+        from ingest.text import STOPWORDS  # "When", "Will" opening a clause are function words, never names (issue 28)
+
+        return [w for w in words if w not in known and w not in self._acronyms and w.lower() not in STOPWORDS
+                and not self.mentions(w)]
 
     def naming(self, word: str, *, boilerplate: bool, limit: int = 5) -> list[Para]:
         """Paragraphs whose text holds `word` (any case, glued or not): answerable ones, or boilerplate

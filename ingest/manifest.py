@@ -20,10 +20,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+
+
+def _folder_name(value: str | None) -> str | None:
+    """A manifest names sub-folders of the index (and collections) by a plain name: never a path, absolute
+    or with `..`, so that nothing outside the index folder is ever opened, moved or deleted (issue 28)."""
+    if value is not None and (not isinstance(value, str) or not _NAME.fullmatch(value) or ".." in value):
+        raise ValueError(f"{value!r} is not the name of a folder inside the index")
+    return value
+
 
 FORMAT = 4  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: a snapshot
 #            and a collection per commit; 4: segments with tombstones
@@ -59,6 +71,8 @@ class CommitRef(BaseModel):
     corpus_dir: str | None = None
     segments: tuple[str, ...] = ()
 
+    _names = field_validator("vector_dir", "collection", "corpus_dir")(_folder_name)
+
 
 class Manifest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow")
@@ -75,6 +89,8 @@ class Manifest(BaseModel):
     segments: tuple[SegmentRef, ...] = ()
     previous: CommitRef = Field(default_factory=CommitRef)
     built_at: str | None = None
+
+    _names = field_validator("vector_dir", "collection", "corpus_dir")(_folder_name)
 
     @model_validator(mode="after")
     def _files_name_live_segments(self) -> Manifest:

@@ -99,15 +99,26 @@ def find_outlet(texts: list[str]) -> str | None:
     """The outlet a page names as its own ("editor for Wyoming Star", "A Message from The Moscow
     Times"), the most often named when several are; None when the text names none (a news
     agency credited for reporting, "AFP contributed reporting", is not taken for the outlet)."""
-    found: dict[str, int] = {}
-    for text in texts:
+    found = outlet_where(texts)
+    return found[0] if found else None
+
+
+def outlet_where(texts: list[str]) -> tuple[str, int, str] | None:
+    """`find_outlet` and where the text names it first: (outlet, index into `texts`, the words that name
+    it as written, e.g. "published by Reuters")."""
+    found: dict[str, list] = {}
+    for i, text in enumerate(texts):
         for pattern in _OUTLET_PATTERNS:
             for m in pattern.finditer(text):
                 name = m.group("outlet").rstrip(".’'")
                 name = re.sub(r"[’']s$", "", name)
                 if len(name) >= 3:
-                    found[name] = found.get(name, 0) + 1
-    return max(found, key=lambda n: (found[n], -list(found).index(n))) if found else None
+                    seen = found.setdefault(name, [0, i, m.group().rstrip(".’'")])
+                    seen[0] += 1
+    if not found:
+        return None
+    best = max(found, key=lambda n: (found[n][0], -list(found).index(n)))
+    return best, found[best][1], found[best][2]
 
 
 def find_lede(texts: list[str]) -> str | None:
@@ -130,3 +141,30 @@ def describe(texts: list[str], reasons: list[str | None] | None = None) -> dict[
     reasons = reasons or [None] * len(texts)
     return {"outlet": find_outlet([t for t, r in zip(texts, reasons) if r not in ("teaser", "instruction")]),
             "lede": find_lede([t for t, r in zip(texts, reasons) if r is None])}
+
+
+def sources(texts: list[str], reasons: list[str | None] | None = None,
+            given: dict[str, str | None] | None = None) -> dict[str, dict]:
+    """Where each metadata field was read (issue 28): {"headline" | "published" | "outlet": {"paragraph": n
+    (1-based, as cited), "text": the words as written}} for the fields the text gives, or {"metadata": the
+    value} for those the file format's own metadata gave (`given`, e.g. an HTML <title>, which take
+    precedence, as in `ingest.build.parse_document`). Every field is the article's own claim about itself
+    ("This article is published by Reuters"), never checked elsewhere; the page says so beside each."""
+    out: dict[str, dict] = {}
+    given = {k: v for k, v in (given or {}).items() if v}
+    for field, value in given.items():
+        out[field] = {"metadata": value}
+    headline = None if "headline" in given else find_headline(texts)
+    if headline:
+        i = next(i for i, t in enumerate(texts) if t.strip().split("\n")[0].strip() == headline)
+        out["headline"] = {"paragraph": i + 1, "text": headline}
+    published = None if "published" in given else published_at(texts)
+    if published:
+        _, i, start, end = published
+        out["published"] = {"paragraph": i + 1, "text": texts[i][start:end]}
+    reasons = reasons or [None] * len(texts)
+    usable = [i for i, r in enumerate(reasons) if r not in ("teaser", "instruction")]  # as `describe`
+    outlet = None if "outlet" in given else outlet_where([texts[i] for i in usable])
+    if outlet:
+        out["outlet"] = {"paragraph": usable[outlet[1]] + 1, "text": outlet[2]}
+    return out

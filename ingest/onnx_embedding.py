@@ -9,9 +9,12 @@ Not handled: models other than BERT-style encoders with mean pooling.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,7 @@ from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
 MAX_TOKENS = 256
+log = logging.getLogger("articles_qa.embedding")
 
 
 def cache_dir() -> Path:
@@ -31,15 +35,50 @@ def onnx_file(model_dir: str, *, quantized: bool) -> Path:
     key = hashlib.sha256(f"{Path(model_dir).resolve()}\0{weights and weights.stat().st_size}".encode()).hexdigest()[:16]
     folder = cache_dir() / key
     fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
-    if not fp32.exists():
-        _export(model_dir, fp32)
-    if quantized and not int8.exists():
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+    if fp32.exists() and (int8.exists() or not quantized):
+        return int8 if quantized else fp32
+    log.warning("Preparing MiniLM for this machine, once: exporting it to ONNX%s (about a minute); later starts "
+                "load it from %s.", " and quantizing it to int8" if quantized else "", folder)
+    with _expected_noise():
+        if not fp32.exists():
+            _export(model_dir, fp32)
+        if quantized and not int8.exists():
+            from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        tmp = int8.with_suffix(f".{os.getpid()}.tmp")
-        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
-        os.replace(tmp, int8)
+            tmp = int8.with_suffix(f".{os.getpid()}.tmp")
+            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+            os.replace(tmp, int8)
     return int8 if quantized else fp32
+
+
+# What the one-time export and quantization always print, and what it means here (issue 28: alarming on a first
+# start, and expected): torch's TracerWarnings (Python-level branches traced as constants: the graph is made for
+# BERT's fixed code path, checked against sentence-transformers' vectors in tests/test_embedding.py), aten::index's
+# "negative indices" warning (MiniLM indexes with none) and onnxruntime's advice to pre-process (shape inference
+# for static quantization; dynamic int8 quantization does not need it).
+_EXPECTED_WARNINGS = ("exported graph will produce incorrect results",)
+_EXPECTED_LOGS = ("Please consider to run pre-processing before quantization",)
+
+
+class _DropExpected(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(text in record.getMessage() for text in _EXPECTED_LOGS)
+
+
+@contextlib.contextmanager
+def _expected_noise():
+    """Silence the warnings listed above during the export; any other warning is shown as usual."""
+    drop = _DropExpected()
+    logging.getLogger().addFilter(drop)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        logging.getLogger().removeFilter(drop)
+    for w in caught:
+        if type(w.message).__name__ != "TracerWarning" and not any(t in str(w.message) for t in _EXPECTED_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def _export(model_dir: str, target: Path) -> None:

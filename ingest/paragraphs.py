@@ -18,6 +18,7 @@ the fix in the message).
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +57,30 @@ def decode_article_encoded(data: bytes, name: str = "<article>") -> tuple[str, s
         if encoding is not None:  # a BOM that lies
             raise NotUTF8Error(f"{name}: starts with a {encoding} byte-order mark but is not {encoding} "
                                f"(byte {e.start}); re-save it as UTF-8") from None
-        text, encoding = _guess(data, name, e)
+        text, encoding = _mixed(data) if _UTF8_RUN.search(data) else _guess(data, name, e)
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in _CONTROL_OK)
     if controls > max(8, len(text[:65536]) // 100):
         raise BinaryFileError(f"{name}: looks like a binary file ({controls} control characters); articles must be plain text")
     return text, encoding
+
+
+_UTF8_RUN = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252_byte(error: UnicodeDecodeError) -> tuple[str, int]:
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", errors="replace").replace("\ufffd", "") or bad.decode("latin-1"), error.end
+
+
+codecs.register_error("articles-qa-cp1252", _cp1252_byte)
+
+
+def _mixed(data: bytes) -> tuple[str, str]:
+    """Bytes holding valid multi-byte UTF-8 runs and single bytes that are not UTF-8 (an article pasted
+    together from a UTF-8 page and a latin-1 one): each UTF-8 run read as UTF-8, each other byte as
+    cp1252 (latin-1 where cp1252 has no character). A single-byte guess for the whole file would turn
+    the UTF-8 runs into mojibake ("cafĂŠ owner RenĂŠe") that is not in the file (issue 28)."""
+    return data.decode("utf-8", errors="articles-qa-cp1252"), "utf-8+cp1252"
 
 
 def _guess(data: bytes, name: str, error: UnicodeDecodeError) -> tuple[str, str]:

@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 
 from ingest.corpus import Corpus
-from ingest.errors import IndexChangedError, IndexCorruptError, IndexStateError
+from ingest.errors import IndexChangedError, IndexCorruptError, IndexLockedError, IndexStateError, IndexWriteError
 from ingest.settings import IndexSettings
 from ingest.manifest import Manifest
-from ingest.store import IndexStore
+from ingest.store import QUERY_LOCK_WAIT, IndexStore
 
 log = logging.getLogger("articles_qa.reader")
 
@@ -63,7 +63,7 @@ class Snapshot:
                     f"segment {segment.ref.id} of {store.dir} holds {len(v)} of the {segment.ref.chunks} chunk "
                     f"vectors its manifest names; rebuild it with `python -m ingest --index {store.dir}`")
         self.read_only = _read_only(store, self.vector_dir) if read_only is None else read_only
-        self.collections: list | None = None if self.read_only else self._open_collections()
+        self.collections: list | None = None if self.read_only else self._open_or_search_exactly()
         self._users = 0
         self._retired = False
         self.closed = False
@@ -77,6 +77,30 @@ class Snapshot:
     @collection.setter
     def collection(self, value) -> None:
         self.collections = value
+
+    def _open_or_search_exactly(self) -> list | None:
+        """The segments' collections; or None (exact search over their `vectors.npy`, as on a read-only
+        index) when Chroma cannot be opened for want of disk space or for a lock another process holds,
+        while the store itself is sound: answering needs neither space nor the lock (issue 28). Damage is
+        still raised."""
+        try:
+            return self._open_collections()
+        except (IndexLockedError, IndexWriteError) as e:
+            reason = str(e)
+        except IndexCorruptError as e:
+            if self.store.settings.chroma_url or self._store_damaged():
+                raise
+            reason = str(e)
+        log.warning("%s; searching the vectors of commit %s exactly", reason.split(";")[0], self.commit)
+        return None
+
+    def _store_damaged(self) -> bool:
+        """Whether the committed store itself is damaged (read with sqlite3, no space needed); a lock is not."""
+        try:
+            return any(self.store.vector_store_problem(self.vector_dir, self.store.collection_name(s.ref.id))
+                       for s in self.corpus.segments)
+        except IndexLockedError:
+            return False
 
     def _open_collections(self) -> list:
         out = []
@@ -103,12 +127,15 @@ class Snapshot:
         index's top `n` (exact search; with Chroma, as exact as its HNSW). Small segments (up to
         `SMALL_SEGMENT_CHUNKS`) are always searched exactly over their vectors: cheaper than a query."""
         found: dict[str, None] = {}
+        exact = self.collections is None or (
+            not all(s.small for s in self.corpus.segments)  # a lock on the store: searched exactly (issue 28)
+            and self.store.vector_store_locked(self.vector_dir, write=False, wait=QUERY_LOCK_WAIT))
         for i, segment in enumerate(self.corpus.segments):
             dead, dead_rows = segment.dead_chunks()
             want = min(n + len(dead), segment.ref.chunks)
             if want <= 0:
                 continue
-            if self.collections is None or segment.small:  # exact: a read-only index, or a small segment
+            if exact or segment.small:  # exact: a read-only or locked store, or a small segment
                 sims = np.asarray(self.vectors[i] @ query.astype(np.float32), dtype=np.float32)
                 if len(dead_rows):
                     sims[dead_rows] = -np.inf
@@ -127,7 +154,7 @@ class Snapshot:
                     raise _chroma_error(e, self) from None
                 ids = [cid for cid in got["ids"][0] if cid not in dead]
             found.update(dict.fromkeys(ids))
-        if len(self.corpus.segments) == 1 and self.collections is not None and not self.corpus.segments[0].small:
+        if len(self.corpus.segments) == 1 and not exact and not self.corpus.segments[0].small:
             return list(found)[:n]  # one segment searched by Chroma: its order already is the order
         sims = self.similarities(query, list(found))
         return sorted(found, key=lambda cid: -sims.get(cid, -2.0))[:n]

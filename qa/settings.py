@@ -56,4 +56,45 @@ class Settings(IndexSettings):
         from qa.score import SCORERS
 
         _require(self.scorer in SCORERS, "scorer", self.scorer, f"one of {', '.join(SCORERS)}")
+        # the tentative tier lies between the two cuts; a min_tentative set above min_confidence would make it
+        # silently vanish (issue 28). Lowering min_confidence alone (0: answer everything) stays allowed.
+        _require("min_tentative" not in self.model_fields_set or self.min_tentative <= self.min_confidence,
+                 "min_tentative", self.min_tentative, f"at most min_confidence ({self.min_confidence})")
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides):
+        """As `IndexSettings.from_env`, and a warning (logger `articles_qa.settings`, once per name and process)
+        for each `ARTICLES_QA_*` variable that is no setting, naming the nearest one: a misspelled
+        `ARTICLES_QA_TOPK=8` was silently ignored (issue 28)."""
+        import os
+
+        warn_unknown_variables(os.environ if environ is None else environ, cls)
+        return super().from_env(environ, **overrides)
+
+
+# ARTICLES_QA_ variables that are not settings fields: the fast tier's speaker rules, the browser test's
+# screenshots, the CLIs' tracebacks, the trainer's threads
+OTHER_VARIABLES = frozenset({"SPEAKERS", "SCREENSHOTS", "TRACEBACK", "TRAIN_THREADS"})
+_warned: set[str] = set()
+
+
+def warn_unknown_variables(environ, cls=None) -> list[str]:
+    """The `ARTICLES_QA_*` names in `environ` that are neither a field of `cls` (default `Settings`) nor one of
+    OTHER_VARIABLES; each is logged once per process with the nearest setting's variable."""
+    import difflib
+    import logging
+
+    cls = cls or Settings
+    known = {name.upper() for name in cls.model_fields} | OTHER_VARIABLES
+    unknown = sorted(k for k in environ if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX):] not in known)
+    for key in unknown:
+        if key in _warned:
+            continue
+        _warned.add(key)
+        near = difflib.get_close_matches(key[len(ENV_PREFIX):], sorted(known - OTHER_VARIABLES), n=1, cutoff=0.6)
+        hint = f"; did you mean {ENV_PREFIX}{near[0]}?" if near else ""
+        logging.getLogger("articles_qa.settings").warning(
+            "warning: %s is not a setting and is ignored%s",
+            key, hint)
+    return unknown
 

@@ -33,7 +33,7 @@ _SCRIPTS = {"CYRILLIC": "Russian or another Cyrillic-script language", "ARABIC":
 def clean_question(question: object, *, max_chars: int) -> str:
     if not isinstance(question, str):
         raise EmptyQuestionError(f"the question must be text, not {type(question).__name__}")
-    text = _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", question)).replace("\n", " ").strip()
+    text = without_markup(_CONTROL.sub(" ", _SURROGATE.sub("\ufffd", question)).replace("\n", " ")).strip()
     if not text:
         raise EmptyQuestionError("the question is empty; type a question about the articles")
     if len(text) > max_chars:
@@ -49,6 +49,22 @@ def clean_question(question: object, *, max_chars: int) -> str:
             f"the question looks like {language}; the articles and the model are English, so ask in English"
         )
     return text
+
+
+_SCRIPT_ELEMENT = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?(?:-->|$)", re.DOTALL)
+
+
+def without_markup(text: str) -> str:
+    """A question pasted with HTML around it, read as its words (issue 28): script and style elements
+    dropped with their content, every other tag dropped, entities decoded once ("&amp;" -> "&"), spaces
+    collapsed. A "<" that opens no tag ("Is 3 < 5?") stays. Not handled: markdown (read as typed)."""
+    if "<" not in text and "&" not in text:
+        return text
+    import html
+
+    text = _TAG.sub(" ", _SCRIPT_ELEMENT.sub(" ", text))
+    return re.sub(r"\s+", " ", html.unescape(text))
 
 
 def foreign_language(text: str) -> str | None:

@@ -9,6 +9,16 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "data" / "articles"
+SHARED = ROOT.parent / "shared"  # the data kept beside the clone, not in the repository (README: "Data beside the clone")
+
+
+def shared(*parts: str) -> Path:
+    """`../shared/<parts>`, or a skip that says, in one reason shared by every such test, what ../shared is."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip("needs ../shared (data kept beside the clone, not in it: bug-report cases and SQuAD slices; "
+                    "README, 'Data beside the clone')")
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -15,22 +15,20 @@ import pytest
 
 pytestmark = pytest.mark.slow  # MiniLM and spaCy over each case's articles
 
-ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT / ".." / "shared" / "cases"
+from tests.conftest import ROOT, SHARED  # noqa: E402
 
 
 def _case(name: str) -> dict:
-    folder = CASES / name
-    if not (folder / "case.json").is_file():
-        pytest.skip(f"shared case {name} not found at {folder} (the cases live beside the repository)")
-    return json.loads((folder / "case.json").read_text(encoding="utf-8"))
+    from tests.conftest import shared
+
+    return json.loads(shared("cases", name, "case.json").read_text(encoding="utf-8"))
 
 
 def _pipeline(name: str, tmp_path: Path):
     from qa.pipeline import Pipeline
     from qa.settings import Settings
 
-    shutil.copytree(CASES / name / "articles", tmp_path / "articles")
+    shutil.copytree(SHARED / "cases" / name / "articles", tmp_path / "articles")
     return Pipeline(Settings.from_env(environ={}, data_dir=tmp_path / "articles", index_dir=tmp_path / "index"))
 
 
@@ -98,7 +96,7 @@ def test_acronym_reverse_is_never_called_unmentioned(tmp_path):
 
 def test_headline_only_indexes_and_answers_or_refuses(tmp_path):
     _case("headline-only")
-    shutil.copytree(CASES / "headline-only" / "articles", tmp_path / "articles")
+    shutil.copytree(SHARED / "cases" / "headline-only" / "articles", tmp_path / "articles")
     run = subprocess.run([sys.executable, "-m", "ingest", "--data", str(tmp_path / "articles"),
                           "--index", str(tmp_path / "index")], capture_output=True, text=True, cwd=ROOT,
                          timeout=600)

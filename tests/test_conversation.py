@@ -10,7 +10,6 @@ from qa import conversation
 from qa.condense import clarification, standalone_query
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT.parent / "shared" / "cases"
 MAYOR_ANSWER = ("Mayor Daniel Okoro on Tuesday named Helena Voss as chair of the Marlow Bay Port Authority board. "
                 "[1]")
 
@@ -96,9 +95,9 @@ def test_a_clarified_turn_does_not_become_the_frame():
 @pytest.mark.slow
 def test_the_followup_pronoun_case(tmp_path):
     """../shared/cases/followup-pronoun: "she" is the chair the mayor named, answered from ¶2."""
-    case_dir = CASES / "followup-pronoun"
-    if not (case_dir / "case.json").exists():
-        pytest.skip(f"{case_dir} is absent")
+    from tests.conftest import shared
+
+    case_dir = shared("cases", "followup-pronoun", "case.json").parent
     from qa.pipeline import Pipeline
     from qa.settings import Settings
 

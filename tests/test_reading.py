@@ -228,7 +228,6 @@ def test_spacy_speakers_on_article_004():
 
 
 # -- stored in the snapshot and read back through Corpus (fast: the fake embedder, rules for speakers) -------
-CASES = Path(__file__).resolve().parents[1] / ".." / "shared" / "cases"
 
 
 def _corpus(tmp_path, folder: Path, fake_embedder):
@@ -246,10 +245,9 @@ def _corpus(tmp_path, folder: Path, fake_embedder):
 
 
 def _case_articles(name: str) -> Path:
-    folder = CASES / name / "articles"
-    if not folder.is_dir():
-        pytest.skip(f"shared case {name} not found at {folder}")
-    return folder
+    from tests.conftest import shared
+
+    return shared("cases", name, "articles")
 
 
 def test_table_row_and_list_items_are_stored_units_of_article_text(tmp_path, fake_embedder):

@@ -51,8 +51,9 @@ def test_the_reader_trains_resumes_and_exports_a_model_that_loads(tmp_path):
 
 
 def test_the_learned_baseline_still_trains(tmp_path):
-    if not (ROOT.parent / "shared" / "bench" / "squad-v2.0-dev-normans.json").is_file():
-        pytest.skip("../shared/bench is not beside the repository")
+    from tests.conftest import shared
+
+    shared("bench", "squad-v2.0-dev-normans.json")
     scorer, conf, report = tmp_path / "scorer.json", tmp_path / "confidence.json", tmp_path / "report.json"
     done = subprocess.run([sys.executable, "-m", "qa.eval.train", "--kind", "learned", "--max-questions", "6",
                            "--out", str(scorer), "--confidence-out", str(conf), "--json", str(report)],

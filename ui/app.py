@@ -22,11 +22,11 @@ import gradio as gr
 from qa import SUFFIXES
 from qa.errors import ArticlesQAError
 from qa.pipeline import Pipeline
-from ui.chat import Turn, qa_history, turn_number
+from ui.chat import Turn, forget_old_sources, qa_history, turn_number
 from ui.ports import PortInUseError, check_port
 from ui.render import (CSS, FILE_COLUMN, JS, TABLE_HEADERS, article_html, articles_table, chat_markdown,
-                       error_markdown, for_reader, sources_panel, turn_error, turn_sources,
-                       without_settings)
+                       error_markdown, for_reader, shown_as_typed, sources_panel, turn_error, turn_sources,
+                       typed_from_shown, without_settings)
 from ui.uploads import save_upload
 
 log = logging.getLogger("articles_qa.ui")
@@ -58,7 +58,9 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             turns[turn] = Turn(question, "", turn_error(turn, question, str(e)), failed=True)
             yield error_markdown(str(e)), sources_panel(turns), turns
             return
-        turns[turn] = Turn(question, answer.text, turn_sources(turn, question, answer, pipeline.article))
+        turns[turn] = Turn(question, answer.text, turn_sources(turn, question, answer, pipeline.article),
+                           compact=turn_sources(turn, question, answer, pipeline.article, compact=True))
+        turns = forget_old_sources(turns)  # the page stays bounded over any number of turns (issue 28)
         panel = sources_panel(turns)
         if not streams and answer.answered and len(answer.sentences) > 1:
             pause = REVEAL_SECONDS / len(answer.sentences)
@@ -95,6 +97,10 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         except ArticlesQAError as e:
             log.warning("re-indexing failed: %s", e)
             messages.append(f"Error: {without_settings(str(e))}")
+        except Exception as e:  # a bug must still reach the status box, and the page keep working (issue 28)
+            log.exception("re-indexing failed")
+            messages.append(f"Error: indexing failed ({type(e).__name__}: {str(e)[:200]}); the previous index "
+                            f"still answers. Remove or fix the file just added, then re-index.")
         try:
             rows = table_rows()
         except ArticlesQAError as e:
@@ -121,10 +127,16 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         """Index the articles folder as it is; the upload box plays no part."""
         return index_folder([])
 
-    def show_article(table, event: gr.SelectData) -> str:
-        row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        rows = table.values.tolist() if hasattr(table, "values") else table
-        return article_html(pipeline.article(rows[row][FILE_COLUMN]))
+    def show_article(table, event: gr.SelectData | None = None) -> str:
+        """The whole article of the row clicked (private: the page's own event, not an API). Anything
+        unexpected (no event, a row or file that is not there) shows a line, never an error."""
+        try:
+            row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+            rows = table.values.tolist() if hasattr(table, "values") else table
+            return article_html(pipeline.article(str(rows[int(row)][FILE_COLUMN])))
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError, ArticlesQAError) as e:
+            log.info("show_article: %s", e)
+            return "<p class='aqa-empty'>Click a row of the table to read that article.</p>"
 
     def follow_commits(shown: list | None) -> tuple:
         """The table again when the committed articles changed (another process ran `python -m ingest`)."""
@@ -141,7 +153,7 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 panel = gr.HTML(sources_panel({}), render=False, elem_id="aqa-sources")
-                chat = gr.ChatInterface(
+                chat = _ChatAsTyped(
                     respond,
                     additional_inputs=[turns],
                     additional_outputs=[panel, turns],
@@ -163,17 +175,33 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
                                                  api_visibility="private", show_progress="hidden", queue=False)
             article = gr.HTML(elem_id="aqa-article")
             with gr.Row():
-                uploads = gr.File(label="Add articles: .txt, .html, .pdf, .docx, .md, .eml (saved when uploaded, "
-                                        "never over an existing file)",
-                                  file_types=list(SUFFIXES), file_count="multiple", elem_id="aqa-upload")
+                # no file_types filter: the browser would drop other files silently; the server says why (issue 28)
+                uploads = gr.File(label=f"Add articles: {', '.join(SUFFIXES)} (saved when uploaded, never over an "
+                                        f"existing file)", file_count="multiple", elem_id="aqa-upload")
                 with gr.Column():
                     button = gr.Button("Re-index the articles folder", elem_id="aqa-reindex")
                     status = gr.Textbox(label="Index status", lines=4, interactive=False, elem_id="aqa-status")
-            table.select(show_article, inputs=[table], outputs=[article])
+            table.select(show_article, inputs=[table], outputs=[article], api_visibility="private")
             button.click(reindex, inputs=[], outputs=[table, status], api_name="reindex")
             uploads.upload(add_uploads, inputs=[uploads], outputs=[uploads, table, status], api_name="upload")
         gr.api(ask_api, api_name="ask")
     return app
+
+
+class _ChatAsTyped(gr.ChatInterface):
+    """The chat, with each question shown as the user typed it (issue 28): markdown and HTML in a question
+    are escaped for its bubble (`<script>` stays visible text, `**bold**` is not bold, no link is made);
+    `respond` still receives the question as typed, and a retried question is unescaped back to it. `qa`
+    reads the questions from `ui.chat.Turn`, never from the bubbles."""
+
+    def _append_message_to_history(self, message, history, role="user"):
+        if role == "user" and isinstance(message, str):
+            message = shown_as_typed(message)
+        return super()._append_message_to_history(message, history, role)
+
+    def _pop_last_user_message(self, history):
+        history, message = super()._pop_last_user_message(history)
+        return history, typed_from_shown(message) if isinstance(message, str) else message
 
 
 def _capital(text: str) -> str:

@@ -18,6 +18,8 @@ class PortInUseError(ArticlesQAError, OSError):
 
 def check_port(host: str, port: int) -> None:
     """PortInUseError with the fix when `port` on `host` cannot be bound."""
+    if not isinstance(port, int) or not 1 <= port <= 65535:  # socket.bind raises OverflowError (issue 28)
+        raise PortInUseError(f"--port {port} is not a port number; pass one from 1 to 65535")
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
         try:
             s.bind((host, port))

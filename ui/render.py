@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from datetime import date
 from collections.abc import Mapping, Sequence
 
@@ -24,6 +25,9 @@ from qa.answer import Answer, Citation
 from ui.chat import Turn
 
 FOLD_WORDS = 80  # words of a long paragraph shown around the quote
+WHOLE_PARAGRAPH_CHARS = 60_000  # "Show the whole paragraph" past this: this much around the quote (issue 28)
+CARD_PARAGRAPHS = 3  # a card shows this many paragraphs before and after the cited one, not the whole article
+CARD_PARAGRAPH_CHARS = 1_200  # each of them cut here; the whole article is one click away in the articles table
 FOLD_BEFORE = 20  # of which before the quote starts
 EDITORIAL_TIP = "added for clarity, not in the article"
 _EDITORIAL = re.compile(r"\[[^\]\d][^\]]*\]")  # "[Lavrov]", "[…]": ours, not the article's (as qa.compose)
@@ -261,6 +265,21 @@ def _sentence(text: str, paragraph: str) -> str:
     return "".join(out)
 
 
+def shown_as_typed(question: str) -> str:
+    """A question for its chat bubble, shown exactly as typed: `<script>`, `**bold**`, `<b>` and markdown
+    links stay text (issue 28). `typed_from_shown` gives the question back."""
+    return _escape_markdown(question)
+
+
+def typed_from_shown(shown: str) -> str:
+    """The inverse of `shown_as_typed` (exact: `_escape_markdown` escapes "&" first, so an entity the user
+    typed is never mistaken for one it added)."""
+    for entity, ch in (("&#91;", "["), ("&#93;", "]"), ("&#46;", "."), ("&#58;", ":"), ("&#64;", "@")):
+        shown = shown.replace(entity, ch)
+    shown = re.sub(r"\\([\\`*_{}<>#|~!])", r"\1", shown)
+    return shown.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _escape_markdown(text: str) -> str:
     """Text that markdown shows as written: no emphasis, links, images, HTML, nor autolinked
     URLs or e-mail addresses (":", "@" and "www." as entities, which autolinking does not see)."""
@@ -270,8 +289,10 @@ def _escape_markdown(text: str) -> str:
 
 
 # -- the sources panel -----------------------------------------------------------------------------
-def turn_sources(turn: int, question: str, answer: Answer, article: callable) -> str:
+def turn_sources(turn: int, question: str, answer: Answer, article: callable, *, compact: bool = False) -> str:
     """The sources of one turn, for `Turn.sources`. `article(file)` gives that file's paragraphs.
+    `compact` (for `Turn.compact`, what an older turn keeps): no "Show the whole paragraph", and the
+    article around the cited paragraph cut shorter; the quote, its marks and the cited paragraph stay.
 
     A refusal's closest passages are shown without any citation highlight (no marked quote, no
     marked paragraph in the article) under a label saying they are not an answer; a tentative
@@ -289,16 +310,18 @@ def turn_sources(turn: int, question: str, answer: Answer, article: callable) ->
     elif tentative:
         body = (f'<div class="aqa-tentative"><p class="aqa-tentative-label"><b>{TENTATIVE}.</b> This passage may answer '
                 f'the question; the system is not sure enough to assert it.</p>'
-                + "".join(_card(turn, n, c, article) for n, c in enumerate(answer.citations, 1)) + "</div>")
+                + "".join(_card(turn, n, c, article, compact=compact) for n, c in enumerate(answer.citations, 1))
+                + "</div>")
     elif not answer.answered:
         body = f'<div class="aqa-notfound"><b>Not in the articles.</b> {html.escape(answer.text)}</div>'
         if answer.closest:
             body += ('<div class="aqa-closest"><p class="aqa-closest-label">Closest passages — not an answer, '
                      'nothing in them is cited:</p>'
-                     + "".join(_card(turn, n, c, article, closest=True) for n, c in enumerate(answer.closest, 1))
+                     + "".join(_card(turn, n, c, article, closest=True, compact=compact)
+                               for n, c in enumerate(answer.closest, 1))
                      + "</div>")
     else:
-        body = "".join(_card(turn, n, c, article) for n, c in enumerate(answer.citations, 1))
+        body = "".join(_card(turn, n, c, article, compact=compact) for n, c in enumerate(answer.citations, 1))
     notes = "".join(f"<p class='aqa-removed'>{html.escape(n)}</p>" for n in answer.notes)
     if answer.backend != "extractive":
         notes = (f"<p class='aqa-removed'>Answered by {html.escape(answer.backend)}; every sentence was checked "
@@ -317,7 +340,7 @@ def sources_panel(turns: Mapping[int, Turn], shown: int | None = None) -> str:
         return "<p class='aqa-empty'>Ask a question; the sources of each answer appear here.</p>"
     shown = max(turns) if shown is None else shown
     return "".join(f"<section class='aqa-turn{' aqa-shown' if n == shown else ''}' id='aqa-turn-{n}'>{t.sources}</section>"
-                   for n, t in sorted(turns.items()))
+                   for n, t in sorted(turns.items()) if t.sources or n == shown)
 
 
 def _turn_head(turn: int, question: str, extra: str) -> str:
@@ -325,16 +348,37 @@ def _turn_head(turn: int, question: str, extra: str) -> str:
     return f"<div class='aqa-turn-head'><b>Turn {turn}</b> · {html.escape(_clip(question, 120))}{extra}</div>"
 
 
-def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = False) -> str:
+def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = False, compact: bool = False) -> str:
     meta = " · ".join(html.escape(x) for x in (c.headline or "", _date(c.published)) if x)
     also = f"<div class='aqa-meta'>Same text also in {html.escape(', '.join(c.also_in))}</div>" if c.also_in else ""
     label = f"Closest {n}:" if closest else f"[{n}]"
     ident = f"aqa-t{turn}-closest-{n}" if closest else f"aqa-t{turn}-src-{n}"
     return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.label)}</h4>"
-            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote, mark=not closest)}{also}"
-            f"<details class='aqa-whole-article'><summary>Show the whole article</summary>"
-            f"{article_html(article(c.file), None if closest else c.paragraph, near=c.paragraph if closest else None)}"
+            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote, mark=not closest, whole=not compact)}"
+            f"{also}"
+            f"<details class='aqa-whole-article'><summary>Show the article around it</summary>"
+            f"{_article_window(article(c.file), c.paragraph, closest, CARD_PARAGRAPH_CHARS // (2 if compact else 1))}"
             f"</details></div>")
+
+
+def _article_window(paragraphs: Sequence, number: int, closest: bool, cut: int = CARD_PARAGRAPH_CHARS) -> str:
+    """The paragraphs around paragraph `number`, each cut at CARD_PARAGRAPH_CHARS: a card never embeds a
+    whole article (a 1.1 MB one made every reply megabytes, issue 28); the articles table shows it whole."""
+    paragraphs = list(paragraphs)
+    near = [p for p in paragraphs if abs(p.number - number) <= CARD_PARAGRAPHS]
+    shown = [_Cut(p.number, _clip(p.text, cut), p.boilerplate) for p in near]
+    note = ""
+    if len(near) < len(paragraphs) or any(len(p.text) > cut for p in near):
+        note = (f"<p class='aqa-removed'>¶{near[0].number}–¶{near[-1].number} of {len(paragraphs)}, long ones cut; "
+                f"the whole article: click its row under “Articles in the index”.</p>") if near else ""
+    return article_html(shown, None if closest else number, near=number if closest else None) + note
+
+
+@dataclass(frozen=True)
+class _Cut:
+    number: int
+    text: str
+    boilerplate: str | None
 
 
 def _date(iso: str | None) -> str:
@@ -347,16 +391,17 @@ def _date(iso: str | None) -> str:
         return iso
 
 
-def paragraph_html(text: str, quote: str, *, mark: bool = True) -> str:
+def paragraph_html(text: str, quote: str, *, mark: bool = True, whole: bool = True) -> str:
     """The cited paragraph with its quote marked (`mark` False: not marked, for passages that are
-    not citations); past about FOLD_WORDS words, folded with the quote in view."""
+    not citations); past about FOLD_WORDS words, folded with the quote in view, and (`whole`) the
+    whole paragraph, or WHOLE_PARAGRAPH_CHARS of it around the quote, one click away."""
     spans = _quote_spans(text, quote)
     if not mark:
-        return _folded(text, spans, lambda a, b: html.escape(text[a:b]))
-    return _folded(text, spans, lambda a, b: _marked(text, spans, a, b))
+        return _folded(text, spans, lambda a, b: html.escape(text[a:b]), whole)
+    return _folded(text, spans, lambda a, b: _marked(text, spans, a, b), whole)
 
 
-def _folded(text: str, spans: Sequence[tuple[int, int]], show) -> str:
+def _folded(text: str, spans: Sequence[tuple[int, int]], show, whole_too: bool = True) -> str:
     words = [m.span() for m in _WORD.finditer(text)]
     if len(words) <= FOLD_WORDS + FOLD_BEFORE:
         return f"<p>{show(0, len(text))}</p>"
@@ -368,9 +413,28 @@ def _folded(text: str, spans: Sequence[tuple[int, int]], show) -> str:
     hi = min(len(words), max(last + 1, lo + FOLD_WORDS))
     a, b = words[lo][0], words[hi - 1][1]
     excerpt = ("… " if lo else "") + show(a, b) + (" …" if hi < len(words) else "")
+    if not whole_too:
+        return f"<p class='aqa-excerpt'>{excerpt}</p>"
+    if len(text) <= WHOLE_PARAGRAPH_CHARS:
+        whole, label = show(0, len(text)), "the whole paragraph"
+    else:  # a one-line megabyte: the quote's surroundings, not the megabyte, in every reply (issue 28)
+        lo_c = max(0, a - WHOLE_PARAGRAPH_CHARS // 2)
+        hi_c = min(len(text), lo_c + WHOLE_PARAGRAPH_CHARS)
+        lo_c, hi_c = _word_edge(text, lo_c, -1), _word_edge(text, hi_c, 1)
+        whole = ("… " if lo_c else "") + show(lo_c, hi_c) + (" …" if hi_c < len(text) else "")
+        label = "more of the paragraph"
     return (f"<p class='aqa-excerpt'>{excerpt}</p><details class='aqa-whole-paragraph'>"
-            f"<summary>Show the whole paragraph ({len(words):,} words)</summary>"
-            f"<p>{show(0, len(text))}</p></details>")
+            f"<summary>Show {label} ({len(words):,} words)</summary>"
+            f"<p>{whole}</p></details>")
+
+
+def _word_edge(text: str, i: int, step: int) -> int:
+    """`i` moved to the nearest whitespace in direction `step` (at most 200 characters)."""
+    for _ in range(200):
+        if i <= 0 or i >= len(text) or text[i].isspace():
+            return max(0, min(len(text), i))
+        i += step
+    return max(0, min(len(text), i))
 
 
 def _quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
@@ -420,19 +484,35 @@ TABLE_HEADERS = ["Headline", "Outlet", "Published", "Paragraphs", "File", "Index
 FILE_COLUMN = TABLE_HEADERS.index("File")
 
 
+def _from(value: str | None, where: Mapping | None, *, claim: bool = False) -> str:
+    """A metadata cell saying where the text gives it: "Reuters (the article's own claim, ¶7: “published by
+    Reuters”)", "26 March 2025 (¶2)"; "—" for none. Records indexed before issue 28 carry no sources."""
+    if not value:
+        return "—"
+    if not where:
+        return value
+    if "metadata" in where:  # the file format's own metadata (an HTML <title>, a PDF's properties)
+        return f"{value} (the file's own metadata)"
+    if claim:
+        return f"{value} (the article's own claim, ¶{where['paragraph']}: “{_clip(where['text'], 60)}”)"
+    return f"{value} (¶{where['paragraph']})"
+
+
 def articles_table(articles: Mapping[str, Mapping]) -> list[list]:
     """Rows for the indexed-articles panel, by file name: the headline as the file gives it (its format's
     metadata, else its text; else its first words, marked as such), the outlet it names (and the author
-    where the format's metadata names one), the publish date the text states
-    ("—" where it states none), paragraphs, file, when it was indexed."""
+    where the format's metadata names one), the publish date the text states ("—" where it states none),
+    each with where it was read (the paragraph, or the file's own metadata; the outlet marked as the
+    article's own claim), paragraphs, file, when it was indexed."""
     rows = []
     for name in sorted(articles):
         record = articles[name]
         title = record.get("headline") or (f"{record['lede']} (first words; no headline in the text)"
                                            if record.get("lede") else "(no headline in the text)")
-        outlet = record.get("outlet") or "—"
+        said = record.get("sources") or {}  # where each field was read (records of issue 28 on)
+        outlet = _from(record.get("outlet"), said.get("outlet"), claim=True)
         if record.get("author"):  # a format's own metadata names it (HTML, PDF, Word)
             outlet = f"{outlet} · by {record['author']}"
-        rows.append([title, outlet, _date(record.get("published")) or "—",
+        rows.append([_from(title, said.get("headline")), outlet, _from(_date(record.get("published")), said.get("published")),
                      record["paragraphs"], name, (record.get("indexed_at") or "").replace("T", " ")[:16]])
     return rows

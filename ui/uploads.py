@@ -59,7 +59,9 @@ def safe_name(original: str) -> str:
     stem, dot, suffix = base.rpartition(".")
     suffix = f".{suffix.lower()}" if dot else ""
     if suffix not in SUFFIXES or not dot:
-        raise UploadError(f"{base or original!r}: only articles in these formats can be uploaded: "
+        shown = base or original
+        raise UploadError(f"{shown if shown.isprintable() else repr(shown)}: only articles in these formats can be "
+                          f"uploaded: "
                           f"{', '.join(SUFFIXES)}")
     stem = _SAFE.sub("_", stem).strip("._-")[:100]
     if not stem:

@@ -44,7 +44,9 @@ _AMOUNT = r"(?:\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS - {"once", "t
 _DURATION = re.compile(r"\b(?:(?:about|around|nearly|almost|more than|less than|over|some)\s+)?" + _AMOUNT
                        + r"(?:[\s-]+(?:and[\s-]+a[\s-]+half|" + _AMOUNT + r"))?[\s-]+(?:"
                        + "|".join(sorted(TIME_UNITS, key=len, reverse=True)) + r")\b(?!\s+(?:ago|earlier|later))", re.I)
-_CLOCK = re.compile(r"\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am|pm)\b|\b\d{1,2}:\d\d\b", re.I)
+# a clock time answers "when" and "what time" ("7 a.m.": no \b after its final dot, which stopped the match)
+_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s?(?:a\.m\.|p\.m\.|(?:a\.m|p\.m|am|pm)\b)|\b\d{1,2}:\d\d\b|"
+                    r"\b\d{1,2}\s+o'clock\b|\b(?:noon|midnight|midday)\b", re.I)
 _DATE = re.compile(rf"\b(?:(?:{MONTH_PATTERN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+(?:{MONTH_PATTERN})"
                    rf"(?:\s+\d{{4}})?|(?:{MONTH_PATTERN})\s+\d{{4}}|(?:{MONTH_PATTERN}|"
                    + "|".join(d.capitalize() for d in DAYS) + r"))\b")
@@ -191,11 +193,12 @@ def _years(text: str):
 
 @functools.lru_cache(maxsize=32768)
 def times(text: str) -> tuple[str, ...]:
-    """Time expressions as written that can answer "when": years, dates, weekdays, months and relative
-    times. Durations ("about 4.5 hours", "a 30-day truce") answer "how long", not "when": `durations`."""
+    """Time expressions as written that can answer "when": years, dates, weekdays, months, relative
+    times and clock times. Durations ("about 4.5 hours", "a 30-day truce") answer "how long", not "when": `durations`."""
     out = [m.group() for m in _years(text)] + [m.group() for m in _DATEISH.finditer(text)]
     out += [m.group() for m in _RELATIVE_TIME.finditer(text)]
     out += [m.group() for m in _GLUED_DATE.finditer(text)]
+    out += [m.group() for m in _CLOCK.finditer(text)]  # "at 7 a.m.", "19:45", "noon"
     for w in re.findall(r"[A-Za-z]+", text):
         if fold(w) in DAYS or (fold(w) in MONTHS and (w[0].isupper() or len(w) > 3) and fold(w) != "may"):
             out.append(w)

