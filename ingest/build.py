@@ -1,12 +1,14 @@
 """`ingest()`: turn a folder of articles into the index, incrementally and crash-safely.
 
-Steps: list files -> reuse records of unchanged files (size+mtime, then sha256)
--> parse changed files (paragraphs, boilerplate, headline/date, sentences, chunks, terms)
--> take unchanged chunks' vectors from the previous snapshot, embed only the missing ones
--> fill a new Chroma collection for this commit -> write a corpus snapshot (paragraph table,
-BM25, vectors) -> commit the manifest -> drop collections and snapshots older than the
-previous commit. See `ingest.store` for why a kill at any step, and a reader in another
-process at any moment, is safe.
+Steps: list files -> read and hash every file (its content decides what changed)
+-> parse new and changed files (paragraphs, boilerplate, headline/date, sentences, chunks, terms)
+and stream them into one new segment (`ingest.segment`) -> take their unchanged chunks' vectors
+from the live segments, embed only the missing ones -> fill the segment's own Chroma collection
+-> tombstone the files it replaces and the removed ones -> commit the manifest naming the live
+segments -> drop segments and collections no commit a reader may hold names -> merge segments
+when the tiered merge policy says so (`ingest.merge`, without the lock: a commit never waits for
+it). A commit therefore costs what changed, not the corpus. See `ingest.store` for why a kill at
+any step, and a reader in another process at any moment, is safe.
 
 Formats: every suffix `ingest.formats` reads (.txt, .html/.htm, .pdf, .docx, .md, .eml), each file
 through its format's reader into the same paragraphs; a file's record names its reader's version
@@ -19,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import sqlite3
 import sys
 import time
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -38,10 +42,12 @@ from ingest.boilerplate import is_instruction
 from ingest.formats import Document, text as text_format
 from ingest.metadata import describe, find_headline, find_published, sources
 from ingest.paragraphs import decode_article_encoded
-from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
-from ingest.manifest import FORMAT, CommitRef, Manifest
-from ingest.store import CHROMA_PREFIX, CORPUS_PREFIX, IndexStore, chunk_id, is_connection_error
-from ingest.errors import ArticleError, ArticleTooLargeError, IndexCorruptError, IndexNotFoundError, IndexWriteError, NoArticlesError
+from ingest.segment import SegmentFolder, SegmentWriter, segment_dir
+from ingest.snapshot import vocabulary_fingerprint
+from ingest.manifest import CommitRef, Manifest, SegmentRef
+from ingest.store import CHROMA_PREFIX, IndexStore, chunk_id, is_connection_error
+from ingest.errors import (ArticleError, ArticleTooLargeError, IndexCorruptError, IndexNotFoundError, IndexWriteError,
+                           NoArticlesError)
 from ingest.settings import IndexSettings
 from ingest.text import terms
 
@@ -63,6 +69,7 @@ class IngestReport:
     seconds: float = 0.0
     rebuilt_from: str | None = None  # where a broken index was moved before rebuilding
     encodings: dict[str, str] = field(default_factory=dict)  # file -> encoding, for files read this run not as UTF-8
+    merges: tuple = ()  # ingest.merge.MergeReport of each merge after the commit
 
     @property
     def changed(self) -> bool:
@@ -75,6 +82,9 @@ class IngestReport:
             f"{self.unchanged} unchanged",
             f"{self.chunks_embedded} chunks embedded in {self.seconds:.1f}s",
         ]
+        if self.merges:
+            parts.append(f"{sum(len(m.merged) for m in self.merges)} segments merged into {len(self.merges)} in "
+                         f"{sum(m.seconds for m in self.merges):.1f}s")
         if self.encodings:
             parts.append("read as " + ", ".join(f"{enc}: {name}" for name, enc in sorted(self.encodings.items())))
         return "; ".join(parts)
@@ -98,7 +108,18 @@ def ingest(
     files, refused = _list_articles(data_dir)
     store = IndexStore(settings, index_dir)
     try:
-        return _ingest(store, files, settings, embedder, progress, started, refused)
+        report = _ingest(store, files, settings, embedder, progress, started, refused)
+        if report.changed and settings.segments_per_tier:  # after the commit, without the lock
+            from ingest.merge import TieredMergePolicy, merge_segments
+
+            try:
+                merges = merge_segments(store, TieredMergePolicy(segments_per_tier=settings.segments_per_tier))
+            except Exception as e:  # a full disk, a damaged segment, Chroma's own types: the commit stands
+                log.warning("merging segments failed (%s); the commit stands and a later ingest merges", e)
+                merges = []
+            if merges:
+                report = replace(report, merges=tuple(merges), seconds=time.perf_counter() - started)
+        return report
     except (OSError, sqlite3.OperationalError, _ChromaWriteError) as e:
         if settings.chroma_url and is_connection_error(e):
             raise store.unreachable(e) from None
@@ -131,60 +152,74 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
             old = None
         model = settings.embedder_id
         same_vectors = old is not None and old.embed_model == model and old.chunking == _chunking(settings)
-        compatible = (same_vectors and old.format == FORMAT and old.vocabulary == vocabulary_fingerprint()
-                      and old.corpus_dir is not None and SnapshotFolder(store.dir / old.corpus_dir).exists())
+        compatible = (same_vectors and old.current and old.vocabulary == vocabulary_fingerprint()
+                      and all(SegmentFolder(store.dir / segment_dir(s.id)).exists() for s in old.segments))
         old_files: dict[str, Any] = old.files if compatible else {}
 
+        # Files read this run (new or changed; every file when the index is rebuilt) stream into one new
+        # segment as they are read; the others stay in the segments that hold them.
+        segment_id = store.new_commit()
+        leftovers = store.is_pending()  # a killed run or merge may have left what no manifest names
+        writer: SegmentWriter | None = None
         records: dict[str, Any] = {}
-        parsed: dict[str, list] = {}  # paragraphs of files read this run; the others' are in the old snapshot
         added, updated, skipped, unchanged = [], [], dict(refused), 0
-        for name, path in files.items():
-            previous = old_files.get(name)
-            try:
-                record, paragraphs = _record_for(path, previous, settings)
-            except (ArticleError, OSError) as e:
-                msg = str(e) if isinstance(e, ArticleError) else f"{name}: cannot read ({e.strerror or e})"
-                if previous is not None:
-                    records[name] = previous
-                    msg += " (kept the version indexed before)"
-                skipped[name] = msg
-                continue
-            if record is None:
-                skipped[name] = f"{name}: empty, nothing to index"
-                continue
-            records[name] = record
-            if paragraphs is not None:
-                parsed[name] = paragraphs
-            if previous is None:
-                added.append(name)
-            elif record is previous or (record["sha256"] == previous["sha256"] and paragraphs is None):
-                unchanged += 1  # (the same bytes read again by a new reader version count as updated)
-            else:
-                updated.append(name)
-        removed = sorted(set(old_files) - set(records))
-        if not records:
-            raise NoArticlesError(
-                f"no readable article in {data_dir}" + ("".join(f"\n  {m}" for m in skipped.values()))
-                + f"\nadd articles there ({', '.join(formats.SUFFIXES)}; the index was left as it was)"
-            )
+        try:
+            for name, path in sorted(files.items()):  # name order: a segment's rows, and first copies, follow it
+                previous = old_files.get(name)
+                try:
+                    record, paragraphs = _record_for(path, previous, settings)
+                except (ArticleError, OSError) as e:
+                    msg = str(e) if isinstance(e, ArticleError) else f"{name}: cannot read ({e.strerror or e})"
+                    if previous is not None:
+                        records[name] = previous
+                        msg += " (kept the version indexed before)"
+                    skipped[name] = msg
+                    continue
+                if record is None:
+                    skipped[name] = f"{name}: empty, nothing to index"
+                    continue
+                if paragraphs is not None:
+                    if writer is None:
+                        store.mark_pending()  # a folder no manifest names exists from here on
+                        writer = SegmentWriter(store.dir / segment_dir(segment_id))
+                    writer.add_file(name, paragraphs)
+                    record["segment"] = segment_id
+                records[name] = record
+                if previous is None:
+                    added.append(name)
+                elif record is previous or (record["sha256"] == previous["sha256"] and paragraphs is None):
+                    unchanged += 1  # (the same bytes read again by a new reader version count as updated)
+                else:
+                    updated.append(name)
+            removed = sorted(set(old_files) - set(records))
+            if not records:
+                raise NoArticlesError(
+                    f"no readable article in {data_dir}" + ("".join(f"\n  {m}" for m in skipped.values()))
+                    + f"\nadd articles there ({', '.join(formats.SUFFIXES)}; the index was left as it was)"
+                )
 
-        changed = bool(added or updated or removed) or not compatible
-        embedded = 0
-        repair = None if changed or old is None else _vector_store_problem(store, old)
-        if repair:  # the committed vector store no longer opens: refill a new one from the snapshot's vectors
-            rebuilt_from = None if settings.chroma_url else str(store.set_aside(old.vector_dir, repair))
-            log.warning("%s; rebuilding the vector store from the snapshot", repair)
-        if changed or old is None or repair:
-            paragraphs = _all_paragraphs(store, old, records, parsed, files, settings, skipped)
-            embedded = _commit(store, old, same_vectors, paragraphs, records, settings, embedder, progress,
-                               fresh_vectors=bool(repair))
-        else:
-            if store.is_pending():  # a killed run left a collection or folder no manifest names
-                _drop_superseded(store, old)
-                store.clear_pending()
-            if any(records[n] is not old_files.get(n) for n in records):
-                # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast; same commit
-                store.write_manifest(old.with_files(records))
+            changed = bool(added or updated or removed) or not compatible
+            embedded = 0
+            repair = None if changed or old is None else _vector_store_problem(store, old)
+            if repair:  # the committed vector store no longer opens: refill a new one from the segments' vectors
+                rebuilt_from = None if settings.chroma_url else str(store.set_aside(old.vector_dir, repair))
+                log.warning("%s; rebuilding the vector store from the segments", repair)
+            if changed or old is None or repair:
+                embedded = _commit(store, old, compatible, same_vectors, writer, records, settings, embedder,
+                                   progress, fresh_vectors=bool(repair), leftovers=leftovers)
+                writer = None
+            else:
+                if store.is_pending():  # a killed run left a collection or folder no manifest names
+                    _drop_superseded(store, old, keep_segment=store.merging_segment())
+                    store.clear_pending()
+                if any(records[n] is not old_files.get(n) for n in records):
+                    # only mtimes moved (e.g. a `touch`): remember them so the next run stays fast; same commit
+                    store.write_manifest(old.with_files(records))
+        except BaseException:
+            if writer is not None:  # a failure or a kill signal before the commit: remove the unfinished segment
+                writer.abort()
+                shutil.rmtree(writer.path, ignore_errors=True)
+            raise
 
     return IngestReport(
         files=len(records),
@@ -197,35 +232,49 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
         chunks_embedded=embedded,
         seconds=time.perf_counter() - started,
         rebuilt_from=rebuilt_from,
-        encodings={n: records[n]["encoding"] for n in parsed
-                   if n in records and records[n].get("encoding", "utf-8") not in ("utf-8", "utf-8-sig", "ascii")},
+        encodings={n: r["encoding"] for n, r in records.items() if r.get("segment") == segment_id
+                   and r.get("encoding", "utf-8") not in ("utf-8", "utf-8-sig", "ascii")},
     )
 
 
-def _commit(store: IndexStore, old: Manifest | None, reuse: bool, paragraphs: dict[str, list],
+def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bool, writer: SegmentWriter | None,
             records: dict[str, Any], settings: IndexSettings, embedder, progress: bool, *,
-            fresh_vectors: bool = False) -> int:
-    """Write a new commit: its own collection and snapshot, then the manifest naming them. `old` is the
-    previous manifest; `reuse` says its vectors fit (same embedder and chunking); `fresh_vectors`
-    starts a new vector folder (the old one was broken). Returns how many chunks were embedded."""
+            fresh_vectors: bool = False, leftovers: bool = True) -> int:
+    """Write a new commit: the new segment (`writer`'s: the files read this run, None when only files were
+    removed) with its collection, tombstones for the files it replaces or that are gone, then the manifest
+    naming the live segments. `compatible`: the previous commit's segments stay live (else this one
+    segment holds every file); `reuse`: its vectors fit (same embedder and chunking); `fresh_vectors`:
+    start a new vector folder and refill every live segment's collection from its `vectors.npy` (the old
+    one was broken). Returns how many chunks were embedded."""
     commit = store.new_commit()
     vector_dir = old.vector_dir if reuse and not fresh_vectors and old.vector_dir and (
         settings.chroma_url or (store.dir / old.vector_dir).is_dir()) else store.new_dir(CHROMA_PREFIX)
-    wanted = _wanted_chunks(paragraphs)
+    new_folder = not settings.chroma_url and (old is None or vector_dir != old.vector_dir)
     store.mark_pending()
-    ids, vectors = _reuse_vectors(store, old if reuse else None, list(wanted))
-    have = set(ids)
-    missing = [cid for cid in wanted if cid not in have]
-    new_vectors = _embed(missing, wanted, settings, embedder, progress)
-    ids, vectors = ids + missing, np.concatenate([v for v in (vectors, new_vectors) if v is not None]
-                                                  or [np.zeros((0, 1), np.float32)])
-    name = store.collection_name(commit)
-    corpus_dir = f"{CORPUS_PREFIX}-{commit}"
+    segments = _tombstoned(old, records) if compatible else []
+    created: list[str] = []
+    embedded = 0
     try:
         try:
-            collection = store.create_collection(vector_dir, name)
-            for i in range(0, len(ids), _CHROMA_BATCH):
-                collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=vectors[i:i + _CHROMA_BATCH])
+            if old is not None and vector_dir != old.vector_dir:
+                for segment in segments:  # the vector store was rebuilt: same segments, collections refilled
+                    folder = SegmentFolder(store.dir / segment_dir(segment.id))
+                    ids = _vector_ids(folder)
+                    created.append(segment.id)
+                    _fill_collection(store, vector_dir, segment.id, ids, folder.vectors())
+            if writer is not None:
+                ids = list(writer.chunk_texts)
+                found_ids, found = _reuse_vectors(store, old if reuse else None, ids)
+                have = dict(zip(found_ids, range(len(found_ids))))
+                missing = [cid for cid in ids if cid not in have]
+                new_vectors = _embed(missing, writer.chunk_texts, settings, embedder, progress)
+                embedded = len(missing)
+                vectors = _in_order(ids, have, found, missing, new_vectors)
+                writer.finish(vectors, meta={"vocabulary": vocabulary_fingerprint()})
+                created.append(writer.path.name.split("-", 1)[1])
+                _fill_collection(store, vector_dir, created[-1], ids, vectors)
+                segments.append(SegmentRef(id=created[-1], paragraphs=writer.paragraphs, docs=writer.docs,
+                                           chunks=len(ids)))
         except Exception as e:  # chromadb's own types; a read-only or full store is the user's to fix
             if (full := store.disk_full(store.dir / vector_dir, e)) is not None:  # e.g. an AttributeError at 8 KB free
                 raise full from None
@@ -233,125 +282,181 @@ def _commit(store: IndexStore, old: Manifest | None, reuse: bool, paragraphs: di
                                                  "database or disk is full")):
                 raise _ChromaWriteError(str(e)) from None
             raise
-        SnapshotFolder(store.dir / corpus_dir).write(paragraphs, ids, vectors)
     except BaseException:  # a full disk, a kill signal: remove this commit's half-written parts now
-        _discard(store, vector_dir, name, corpus_dir,
-                 new_folder=not settings.chroma_url and (old is None or vector_dir != old.vector_dir))
+        _discard(store, vector_dir, [store.collection_name(s) for s in created],
+                 [writer.path.name] if writer is not None else [], new_folder=new_folder)
         raise
-    previous = old.names() if old is not None and old.collection else CommitRef()
-    store.write_manifest(Manifest(
+    manifest = Manifest(
         commit=commit,
         embed_model=settings.embedder_id,
         chunking=_chunking(settings),
         vocabulary=vocabulary_fingerprint(),
         vector_dir=vector_dir,
-        collection=name,
-        corpus_dir=corpus_dir,
-        previous=previous,
+        segments=tuple(segments),
+        previous=old.names() if old is not None and (old.segments or old.collection) else CommitRef(),
         built_at=_now(),
         files=records,
-    ))
-    _drop_superseded(store, store.read_manifest())
+    )
+    store.write_manifest(manifest)
+    _drop_superseded(store, manifest, keep_segment=store.merging_segment(),
+                     named_before=old if old is not None and old.current and not leftovers else None)
     store.clear_pending()
-    return len(missing)
+    return embedded
+
+
+def _tombstoned(old: Manifest, records: dict[str, Any]) -> list[SegmentRef]:
+    """The previous commit's segments with tombstones for the files whose live version moves to the new
+    segment or is gone; a segment none of whose files is live any more is dropped."""
+    dead: dict[str, list[str]] = defaultdict(list)
+    deleted: dict[str, int] = defaultdict(int)
+    for name, record in old.files.items():
+        segment = record.get("segment")
+        if name not in records or records[name].get("segment") != segment:
+            dead[segment].append(name)
+            deleted[segment] += int(record.get("paragraphs", 0))
+    live = {r.get("segment") for r in records.values()}
+    out = []
+    for segment in old.segments:
+        if segment.id not in live:
+            continue
+        if dead[segment.id]:
+            segment = segment.model_copy(update={
+                "tombstones": tuple(sorted({*segment.tombstones, *dead[segment.id]})),
+                "deleted": segment.deleted + deleted[segment.id]})
+        out.append(segment)
+    return out
+
+
+def _in_order(ids: list[str], have: dict[str, int], found: np.ndarray | None, missing: list[str],
+              new_vectors: np.ndarray | None) -> np.ndarray | None:
+    """The vectors of `ids` in that order, from the reused ones (`have`: id -> row of `found`) and the
+    newly embedded ones (`new_vectors[i]` is `missing[i]`'s)."""
+    if not ids:
+        return None
+    fresh = {cid: i for i, cid in enumerate(missing)}
+    dim = (found if found is not None else new_vectors).shape[1]
+    out = np.empty((len(ids), dim), dtype=np.float32)
+    for i, cid in enumerate(ids):
+        out[i] = found[have[cid]] if cid in have else new_vectors[fresh[cid]]
+    return out
+
+
+def _vector_ids(folder: SegmentFolder) -> list[str]:
+    db = folder.connect()
+    try:
+        return [cid for (cid,) in db.execute("SELECT id FROM vectors ORDER BY row")]
+    finally:
+        db.close()
+
+
+def _fill_collection(store: IndexStore, vector_dir: str, segment_id: str, ids: list[str], vectors) -> None:
+    """Create segment `segment_id`'s collection in `vector_dir` holding `vectors` (row i is `ids[i]`'s)."""
+    collection = store.create_collection(vector_dir, store.collection_name(segment_id))
+    for i in range(0, len(ids), _CHROMA_BATCH):
+        collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=np.asarray(vectors[i:i + _CHROMA_BATCH]))
 
 
 class _ChromaWriteError(Exception):
     """Chroma could not write its store (read-only or full); reported as IndexWriteError."""
 
 
-def _discard(store: IndexStore, vector_dir: str, collection: str, corpus_dir: str, *, new_folder: bool) -> None:
-    """Remove what a failed commit wrote (its collection and snapshot folder, and its vector folder
+def _discard(store: IndexStore, vector_dir: str, collections: list[str], folders: list[str], *,
+             new_folder: bool) -> None:
+    """Remove what a failed commit wrote (its collections and segment folders, and its vector folder
     when this commit started it), as far as the failure allows; whatever stays is removed by the next
     run (the pending marker says to look)."""
-    import shutil
-
-    shutil.rmtree(store.dir / corpus_dir, ignore_errors=True)
+    for folder in folders:
+        shutil.rmtree(store.dir / folder, ignore_errors=True)
     if new_folder:
         store.close_client(vector_dir)
         shutil.rmtree(store.dir / vector_dir, ignore_errors=True)
         return
     try:
-        store.drop_collections(vector_dir, keep=set(), only={collection})
+        store.drop_collections(vector_dir, keep=set(), only=set(collections))
     except Exception as e:  # the store may be the thing that failed
-        log.warning("could not remove the unfinished collection %s (%s); the next ingest will", collection, e)
+        log.warning("could not remove the unfinished collections %s (%s); the next ingest will", collections, e)
 
 
-def _drop_superseded(store: IndexStore, manifest: Manifest) -> None:
-    """Delete collections and folders that neither this commit nor the one before it uses."""
+def _drop_superseded(store: IndexStore, manifest: Manifest, *, keep_segment: str | None = None,
+                     named_before: Manifest | None = None) -> None:
+    """Delete collections and folders that neither this commit nor the one before it names (a reader
+    may still hold the one before; one holding an older commit asks again on the newest). `keep_segment`:
+    a segment being written by a merge (named by no commit yet). `named_before`: the previous commit,
+    when nothing else can be left over (no killed run): Chroma is then opened only if a segment it or
+    the one before it named is to go (starting Chroma costs about a second; a removal needs none)."""
     previous = manifest.previous
-    keep = {manifest.collection, previous.collection} - {None}
+    segments = {s.id for s in manifest.segments} | set(previous.segments) | ({keep_segment} - {None})
+    keep = {store.collection_name(s) for s in segments} | ({manifest.collection, previous.collection} - {None})
     vector_dirs = {manifest.vector_dir, previous.vector_dir} - {None}
-    for vector_dir in vector_dirs:
+    clean = vector_dirs
+    if named_before is not None:
+        before = {store.collection_name(s) for s in (*named_before.names().segments, *named_before.previous.segments)}
+        before |= {named_before.collection, named_before.previous.collection} - {None}
+        if not before - keep and vector_dirs == {manifest.vector_dir}:
+            clean = set()  # nothing to delete: Chroma stays closed
+    for vector_dir in clean:
         if store.settings.chroma_url or (store.dir / vector_dir).is_dir():
             store.drop_collections(vector_dir, keep=keep)
             store.drop_orphan_segments(vector_dir)
-    store.drop_build_dirs(keep=vector_dirs | {manifest.corpus_dir, previous.corpus_dir} - {None})
+    store.drop_build_dirs(keep=vector_dirs | {segment_dir(s) for s in segments}
+                          | ({manifest.corpus_dir, previous.corpus_dir} - {None}))
 
 
 def _vector_store_problem(store: IndexStore, manifest: Manifest) -> str | None:
-    """Why the committed collection cannot answer (its store unreadable, the collection or its
-    vector-index folder missing), or None when it looks sound. Checked by every ingest that changes
+    """Why a live segment's collection cannot answer (its store unreadable, the collection or its
+    vector-index folder missing), or None when they look sound. Checked by every ingest that changes
     nothing, so that re-running ingest repairs a damaged store, as error messages tell the user to.
     Read with sqlite3, without starting Chroma (that took a no-op run from 0.5 to 2 s)."""
     if store.settings.chroma_url:
         return None  # a server keeps its own store; a missing collection is reported when asking
-    return store.vector_store_problem(manifest.vector_dir, manifest.collection)
+    for segment in manifest.segments:
+        problem = store.vector_store_problem(manifest.vector_dir, store.collection_name(segment.id))
+        if problem:
+            return problem
+    return None
 
 
 def _reuse_vectors(store: IndexStore, old: Manifest | None, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
-    """Vectors of `ids` that the previous commit already holds: from its snapshot, or (an index of
-    format 2) from its one collection."""
+    """Vectors of `ids` that the previous commit already holds: from its segments' `vectors.npy`
+    (tombstoned rows too: an edited article reuses its unchanged paragraphs'), else from their
+    collections; for an index of format 3 from its snapshot, of format 2 from its one collection."""
     if old is None or not ids:
         return [], None
-    found, vectors = [], None
-    if old.corpus_dir:
-        try:
-            found, vectors = SnapshotFolder(store.dir / old.corpus_dir).find_vectors(ids)
-        except (sqlite3.Error, OSError, ValueError) as e:
-            log.warning("the previous vectors are unreadable (%s); taking them from Chroma", e)
-    found_set = set(found)
-    rest = [cid for cid in ids if cid not in found_set]
-    name = old.collection or store.legacy_collection_name(old.embed_model, old.vector_dir)
-    here = store.settings.chroma_url or (store.dir / old.vector_dir).is_dir()
-    collection = store.get_collection_or_none(old.vector_dir, name) if rest and here else None
-    if collection is None:
-        return found, vectors
-    got_ids, got = [], []
-    for i in range(0, len(rest), _CHROMA_BATCH):
-        batch = collection.get(ids=rest[i:i + _CHROMA_BATCH], include=["embeddings"])
-        got_ids += batch["ids"]
-        got += list(batch["embeddings"])
-    if not got_ids:
-        return found, vectors
-    more = np.asarray(got, dtype=np.float32)
-    return found + got_ids, more if vectors is None else np.concatenate([vectors, more])
-
-
-def _all_paragraphs(store: IndexStore, old: Manifest | None, records: dict[str, Any], parsed: dict[str, list],
-                    files: dict[str, Path], settings: IndexSettings, skipped: dict[str, str]) -> dict[str, list]:
-    """Paragraphs of every committed file: read this run, or reused from the previous snapshot."""
-    reused: dict[str, list] = {}
-    if set(records) - set(parsed) and old is not None and old.corpus_dir:
-        try:
-            reused = SnapshotFolder(store.dir / old.corpus_dir).paragraphs()
-        except (sqlite3.Error, OSError, ValueError) as e:
-            log.warning("the previous paragraph table is unreadable (%s); reading the articles again", e)
-    out = {}
-    for name in records:
-        if name in parsed or name in reused:
-            out[name] = parsed[name] if name in parsed else reused[name]
+    found: list[str] = []
+    parts: list[np.ndarray] = []
+    rest = list(ids)
+    sources = ([(store.dir / segment_dir(s.id), store.collection_name(s.id)) for s in old.segments] if old.segments
+               else [(store.dir / old.corpus_dir if old.corpus_dir else None,
+                      old.collection or store.legacy_collection_name(old.embed_model, old.vector_dir))])
+    for folder, _ in sources:
+        if not rest or folder is None:
             continue
-        try:  # the snapshot was lost: read the file again
-            record, paragraphs = _record_for(files[name], None, settings)
-        except (ArticleError, OSError, KeyError):
-            record = None
-        if record is None:
-            del records[name]
-            skipped[name] = f"{name}: no longer readable and its indexed copy was lost; dropped"
-        else:
-            records[name], out[name] = record, paragraphs
-    return out
+        try:
+            got, vectors = SegmentFolder(folder).find_vectors(rest)
+        except (sqlite3.Error, OSError, ValueError) as e:
+            log.warning("the vectors in %s are unreadable (%s); taking them from Chroma", folder, e)
+            continue
+        if got:
+            found += got
+            parts.append(vectors)
+            taken = set(got)
+            rest = [cid for cid in rest if cid not in taken]
+    here = store.settings.chroma_url or (store.dir / old.vector_dir).is_dir()
+    for _, name in sources:
+        collection = store.get_collection_or_none(old.vector_dir, name) if rest and here else None
+        if collection is None:
+            continue
+        got_ids, got = [], []
+        for i in range(0, len(rest), _CHROMA_BATCH):
+            batch = collection.get(ids=rest[i:i + _CHROMA_BATCH], include=["embeddings"])
+            got_ids += batch["ids"]
+            got += list(batch["embeddings"])
+        if got_ids:
+            found += got_ids
+            parts.append(np.asarray(got, dtype=np.float32))
+            taken = set(got_ids)
+            rest = [cid for cid in rest if cid not in taken]
+    return found, (np.concatenate(parts) if parts else None)
 
 
 def _chunking(settings: IndexSettings) -> list[int]:
@@ -530,18 +635,9 @@ def page_starts(pages: list[int | None]) -> list[int]:
     return starts
 
 
-def _wanted_chunks(paragraphs: dict[str, list]) -> dict[str, str]:
-    """chunk id -> chunk text for every chunk the manifest will name."""
-    wanted: dict[str, str] = {}
-    for file_paragraphs in paragraphs.values():
-        for p in file_paragraphs:
-            for cid, a, b in p.get("chunks", ()):
-                wanted.setdefault(cid, p["text"][a:b])
-    return wanted
-
-
 def _embed(missing: list[str], wanted: dict[str, str], settings, embedder, progress) -> np.ndarray | None:
-    """Vectors of the `missing` chunk ids, in that order."""
+    """Vectors of the `missing` chunk ids, in that order (float32, filled batch by batch: a list of Python
+    floats per chunk cost about 12 KB a chunk, 1.2 GB at 100,000 chunks)."""
     if not missing:
         return None
     if embedder is None:
@@ -550,15 +646,17 @@ def _embed(missing: list[str], wanted: dict[str, str], settings, embedder, progr
         embedder = load_embedder(settings)
     # Longest first keeps padding low within a batch.
     order = sorted(range(len(missing)), key=lambda i: len(wanted[missing[i]]), reverse=True)
-    out: list = [None] * len(missing)
+    out: np.ndarray | None = None
     bar = _progress(len(missing), progress)
     for i in range(0, len(order), _EMBED_BATCH):
         batch = order[i : i + _EMBED_BATCH]
-        for j, vector in zip(batch, embedder.get_text_embedding_batch([wanted[missing[j]] for j in batch])):
-            out[j] = vector
+        vectors = np.asarray(embedder.get_text_embedding_batch([wanted[missing[j]] for j in batch]), dtype=np.float32)
+        if out is None:
+            out = np.empty((len(missing), vectors.shape[1]), dtype=np.float32)
+        out[batch] = vectors
         bar.update(len(batch))
     bar.close()
-    return np.asarray(out, dtype=np.float32)
+    return out
 
 
 def _progress(total: int, enabled: bool):

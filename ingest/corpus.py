@@ -1,8 +1,10 @@
-"""The committed index opened for answering: paragraphs, duplicate groups and a BM25 index.
+"""The committed index opened for answering: paragraphs, duplicate groups and BM25 over every live
+segment of one commit (`ingest.segment`).
 
-Opened once per commit from the snapshot ingest wrote (`ingest.snapshot`): nothing is
-parsed or built here, so a cold start costs the same at 85 or 100,000 paragraphs.
-`ingest.reader.IndexReader` decides when a newer commit replaces it.
+Opened once per commit from the segments ingest wrote: nothing is parsed or built here (a few
+arrays per segment are joined: which documents are live, which copy answers for a text found in
+several segments), so a cold start barely grows with the corpus. `ingest.reader.IndexReader`
+decides when a newer commit replaces it.
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ import numpy as np
 
 from ingest import reading
 from ingest.reading import Unit
-from ingest.snapshot import SnapshotFolder, vocabulary_fingerprint
-from ingest.manifest import Manifest
+from ingest.segment import Postings, SegmentFolder, segment_dir
+from ingest.snapshot import vocabulary_fingerprint
+from ingest.manifest import Manifest, SegmentRef
 from ingest.store import IndexStore
 from ingest.errors import IndexCorruptError, IndexOutdatedError
 from ingest.settings import IndexSettings
@@ -87,6 +90,19 @@ def page_of(record: dict, number: int) -> tuple[int | None, int | None]:
 
 
 class Corpus:
+    """Every live segment of one commit, read as one corpus.
+
+    Paragraphs are numbered globally (`paras[idx]`: segment after segment, each segment's rows in its
+    order); a paragraph of a tombstoned file keeps its number but no search returns it. BM25 is scored
+    with the statistics of all live documents together (document count, document frequencies, average
+    length: `get_scores`), so scores equal one BM25 over the whole corpus. A text held by several
+    paragraphs is one document, answered by its first live copy in (file, paragraph) order whichever
+    segment holds it; `copies_of` lists the others, in any segment.
+
+    Errors: `IndexOutdatedError` for an index of an older layout or BM25 vocabulary, `IndexCorruptError`
+    when a segment's files cannot be read. Not handled: segments changed on disk after the manifest
+    named them (they are immutable by construction)."""
+
     def __init__(self, store: IndexStore, manifest: Manifest | None = None):
         self.store = store
         manifest = store.read_manifest() if manifest is None else manifest
@@ -100,121 +116,240 @@ class Corpus:
         if manifest.vocabulary != vocabulary_fingerprint():
             raise IndexOutdatedError(f"the index at {store.dir} was written with another BM25 vocabulary "
                                      f"(stopwords or stemmer); re-index it with `python -m ingest --index {store.dir}`")
-        self.folder = store.dir / manifest.corpus_dir
-        self.snapshot = snapshot = SnapshotFolder(self.folder)
+        self._lock = threading.Lock()
+        self.segments: list[_Segment] = []
+        para_base = doc_base = 0
         try:
-            self._db = snapshot.connect()
-            meta = dict(self._db.execute("SELECT key, value FROM meta"))
-            self._acronyms: dict[str, str] = json.loads(meta.get("acronyms") or "{}")
-            self._long_forms: dict[str, str] | None = None
-            self._answerable = snapshot.answerable()  # BM25 row -> paragraph
-            self._bm25 = snapshot.bm25()
-        except (sqlite3.Error, OSError, ValueError) as e:
+            for ref in manifest.segments:
+                self.segments.append(_Segment(store, ref, para_base, doc_base))
+                para_base += ref.paragraphs
+                doc_base += ref.docs
+            self._para_bases = np.asarray([s.para_base for s in self.segments], dtype=np.int64)
+            self._doc_bases = np.asarray([s.doc_base for s in self.segments], dtype=np.int64)
+            self._index_documents()
+            self._acronyms: dict[str, str] = self._read_acronyms()
+        except (sqlite3.Error, OSError, ValueError, KeyError) as e:
+            self.close()
             raise IndexCorruptError(f"the paragraph table of {store.dir} cannot be read ({e}); "
                                     f"rebuild it with `python -m ingest --index {store.dir}`") from None
-        self._lock = threading.Lock()
-        self.paras = _Paragraphs(self, int(meta["paragraphs"]))
-        self.chunk_count = int(meta["chunks"])
-        self._indptr = self._bm25.scores["indptr"]
+        self._long_forms: dict[str, str] | None = None
+        self.paras = _Paragraphs(self, para_base)
+        self.chunk_count = sum(s.ref.chunks for s in self.segments)  # an upper bound: a chunk may be in two
 
-    def close(self) -> None:
-        """Close the paragraph table and drop the BM25 memory maps (each holds a file descriptor):
-        a retired commit's. Used again after (an old `Pipeline.load()` retriever), they reopen."""
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-            self._bm25 = self._answerable = self._indptr = None
+    # -- opening ---------------------------------------------------------------
+    def _index_documents(self) -> None:
+        """Which BM25 documents are live, which paragraph answers each, and the corpus statistics."""
+        canon, keys, lengths = [], [], []
+        for s in self.segments:
+            canon.append(s.live_first_copies())
+            keys.append(np.asarray(s.postings.doc_key))
+            lengths.append(np.asarray(s.postings.doc_len, dtype=np.float64))
+        canon_all = np.concatenate(canon) if canon else np.zeros(0, np.int64)
+        keys_all = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+        self._doc_len = np.concatenate(lengths) if lengths else np.zeros(0)
+        target = np.where(canon_all >= 0, np.arange(len(canon_all)), -1)
+        self._shadowed: dict[int, list[int]] = {}  # answering document -> same text's documents in other segments
+        live = np.flatnonzero(canon_all >= 0)
+        values, counts = np.unique(keys_all[live], return_counts=True)
+        for key in values[counts > 1]:  # the same text in several segments: its first copy answers
+            docs = live[keys_all[live] == key]
+            where = {int(d): self._location(int(canon_all[d])) for d in docs}
+            first = min(where, key=where.get)
+            target[docs] = first
+            self._shadowed[first] = [int(d) for d in docs if d != first]
+        self._target = target  # document -> the document answering for its text (-1: no live copy)
+        self._doc_live = target == np.arange(len(target))
+        self._doc_para = np.where(self._doc_live, canon_all, -1)
+        self.docs = int(self._doc_live.sum())
+        self._avgdl = float(self._doc_len[self._doc_live].mean()) if self.docs else 1.0
 
-    @property
-    def bm25(self):
-        """The `bm25s` index of the answerable paragraphs (memory-mapped)."""
-        if self._bm25 is None:
-            with self._lock:
-                self._bm25 = self._bm25 or self.snapshot.bm25()
-                self._indptr = self._bm25.scores["indptr"]
-        return self._bm25
-
-    @property
-    def answerable(self):
-        """BM25 row -> paragraph index (memory-mapped)."""
-        if self._answerable is None:
-            self._answerable = self.snapshot.answerable()
-        return self._answerable
-
-    def vector_rows(self, ids: list[str]) -> list[tuple[str, int]]:
-        """(id, row in vectors.npy) of those chunk ids the snapshot holds."""
-        if not ids:
-            return []
-        return self._query(f"SELECT id, row FROM vectors WHERE id IN ({','.join('?' * len(ids))})", tuple(ids))
-
-    def vector_ids(self, rows: list[int]) -> dict[int, str]:
-        if not rows:
-            return {}
-        return dict(self._query(f"SELECT row, id FROM vectors WHERE row IN ({','.join('?' * len(rows))})",
-                                tuple(rows)))
-
-    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:  # one connection, shared by the threads of a chat server
-            if self._db is None:
-                self._db = self.snapshot.connect()
-            return self._db.execute(sql, args).fetchall()
-
-    def _para(self, row: tuple) -> Para:
-        idx, file, n, text, boilerplate, sentences, chunks, doc, copies, annotations = row
-        record = self.files.get(file, {})
-        return Para(idx, file, n, text, boilerplate,
-                    tuple(map(tuple, json.loads(sentences or "[]"))), tuple(map(tuple, json.loads(chunks or "[]"))),
-                    record.get("headline"), record.get("published"), doc, tuple(json.loads(copies or "[]")),
-                    reading.load(annotations)["units"], *page_of(record, n))
-
-    def paragraph(self, file: str, number: int) -> Para | None:
-        rows = self._query(f"SELECT {_COLUMNS} FROM paras WHERE file=? AND n=?", (file, number))
-        return self._para(rows[0]) if rows else None
-
-    def beside(self, para: Para, offset: int) -> Para | None:
-        """The paragraph `offset` places after (or, negative, before) `para` in its article, read
-        through the cache: a snapshot stores each article's paragraphs as consecutive rows."""
-        idx = para.idx + offset
-        if not 0 <= idx < len(self.paras):
-            return None
-        other = self.paras[idx]
-        return other if other.file == para.file and other.number == para.number + offset else None
-
-    def article(self, file: str) -> list[Para]:
-        return [self._para(r) for r in self._query(f"SELECT {_COLUMNS} FROM paras WHERE file=? ORDER BY n", (file,))]
-
-    def paras_of_chunks(self, ids: list[str]) -> dict[str, list[int]]:
-        """The paragraphs (first copies) each chunk id occurs in; ids no manifest names are absent."""
-        out: dict[str, list[int]] = defaultdict(list)
-        if not ids:
-            return out
-        for cid, para in self._query(f"SELECT id, para FROM chunks WHERE id IN ({','.join('?' * len(ids))})",
-                                     tuple(ids)):
-            out[cid].append(para)
+    def _read_acronyms(self) -> dict[str, str]:
+        """{short: long} over the live files in name order (the first long form found wins)."""
+        found = []
+        for s in self.segments:
+            for file, acronyms in s.query("SELECT file, acronyms FROM files WHERE acronyms IS NOT NULL"):
+                if self.files.get(file, {}).get("segment") == s.ref.id:
+                    found.append((file, acronyms))
+        out: dict[str, str] = {}
+        for _, acronyms in sorted(found):
+            for short, long in json.loads(acronyms).items():
+                out.setdefault(short, long)
         return out
 
+    def close(self) -> None:
+        """Close the paragraph tables and drop the postings' memory maps (each holds a file descriptor):
+        a retired commit's. Used again after (an old `Pipeline.load()` retriever), they reopen."""
+        for s in self.segments:
+            s.close()
+
+    # -- where a paragraph lives ------------------------------------------------
+    def _segment_of(self, idx: int) -> _Segment:
+        return self.segments[int(np.searchsorted(self._para_bases, idx, side="right")) - 1]
+
+    def _location(self, idx: int) -> tuple[str, int]:
+        """(file, paragraph number) of paragraph `idx`: the order of a single index's rows."""
+        s = self._segment_of(idx)
+        return tuple(s.query("SELECT file, n FROM paras WHERE idx=?", (idx - s.para_base,))[0])
+
+    def is_live(self, idx: int) -> bool:
+        s = self._segment_of(idx)
+        return not s.dead[idx - s.para_base]
+
+    # -- BM25 over every live segment --------------------------------------------
+    @property
+    def bm25(self) -> Corpus:
+        """What scores BM25 (`get_scores`): this corpus (kept for callers of the single-index API)."""
+        return self
+
+    @property
+    def answerable(self) -> np.ndarray:
+        """BM25 document -> the paragraph answering for it; -1 for a document with no live copy or whose
+        text another segment's copy answers for (its score is always 0)."""
+        return self._doc_para
+
+    def _postings(self, term: str) -> tuple[list[tuple[np.ndarray, np.ndarray]], int]:
+        """([(live documents, their term frequencies)] per segment, document frequency) of `term`."""
+        out, df = [], 0
+        for s in self.segments:
+            docs, tf = s.postings.of(term)
+            if len(docs):
+                docs = docs.astype(np.int64) + s.doc_base
+                live = self._doc_live[docs]
+                out.append((docs[live], tf[live]))
+                df += int(live.sum())
+        return out, df
+
+    def get_scores(self, query_terms: list[str], k1: float = 1.5, b: float = 0.75) -> np.ndarray:
+        """BM25 (Lucene's idf, `bm25s`'s default method and parameters) of every document for these
+        terms, with global statistics; float32, one per document (0 for documents not live)."""
+        scores = np.zeros(len(self._doc_live), dtype=np.float64)
+        for term in query_terms:
+            postings, df = self._postings(term)
+            if not df:
+                continue
+            idf = np.log(1.0 + (self.docs - df + 0.5) / (df + 0.5))
+            for docs, tf in postings:
+                tf = tf.astype(np.float64)
+                scores[docs] += idf * tf / (tf + k1 * (1 - b + b * self._doc_len[docs] / self._avgdl))
+        return scores.astype(np.float32)
+
     def doc_freq(self, term: str) -> int:
-        """In how many answerable paragraphs `term` occurs."""
-        row = self.bm25.vocab_dict.get(term)
-        return 0 if row is None else int(self._indptr[row + 1] - self._indptr[row])
+        """In how many answerable paragraphs `term` occurs (each duplicated text once)."""
+        return self._postings(term)[1]
 
     def idf(self, term: str) -> float:
         """Inverse document frequency over answerable paragraphs (BM25's form, floored at 0.1)."""
-        n, df = len(self.answerable), self.doc_freq(term)
+        n, df = self.docs, self.doc_freq(term)
         return max(0.1, float(np.log((n - df + 0.5) / (df + 0.5) + 1.0)))
 
     def knows(self, term: str) -> bool:
         return self.doc_freq(term) > 0
 
+    # -- dense search support ------------------------------------------------------
+    def vector_rows(self, ids: list[str]) -> list[tuple[_Segment, str, int]]:
+        """(segment, id, row in its vectors.npy) for each chunk id some live segment holds (one each)."""
+        out, rest = [], list(dict.fromkeys(ids))
+        for s in sorted(self.segments, key=lambda s: not s.small):  # held in memory first, then SQLite
+            if not rest:
+                break
+            found = s.rows_of(rest)
+            out += [(s, cid, row) for cid, row in found]
+            taken = {cid for cid, _ in found}
+            rest = [cid for cid in rest if cid not in taken]
+        return out
+
+    def paras_of_chunks(self, ids: list[str]) -> dict[str, list[int]]:
+        """The answering paragraphs (first live copies) each chunk id occurs in, in (file, paragraph)
+        order; ids that no live paragraph holds are absent."""
+        found: dict[str, dict[int, tuple[str, int]]] = defaultdict(dict)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        for s in self.segments:
+            for cid, para, grp in s.query(f"SELECT c.id, c.para, p.grp FROM chunks c JOIN paras p ON p.idx = c.para "
+                                          f"WHERE c.id IN ({marks})", tuple(ids)):
+                if s.dead[para] or grp is None:
+                    continue
+                doc = int(self._target[s.doc_base + grp])
+                if doc >= 0:
+                    answering = int(self._doc_para[doc])
+                    found[cid][answering] = None
+        out: dict[str, list[int]] = defaultdict(list)
+        for cid, paras in found.items():
+            out[cid] = sorted(paras, key=self._location) if len(paras) > 1 else list(paras)
+        return out
+
+    # -- paragraphs --------------------------------------------------------------------
+    def _para(self, s: _Segment, row: tuple) -> Para:
+        idx, file, n, text, boilerplate, sentences, chunks, grp, annotations = row
+        record = self.files.get(file, {})
+        gidx = s.para_base + idx
+        doc, copies = None, ()
+        if grp is not None and not s.dead[idx]:
+            g = s.doc_base + grp
+            if self._doc_live[g] and int(self._doc_para[g]) == gidx:
+                doc, copies = g, tuple(self._copies(g, gidx))
+        return Para(gidx, file, n, text, boilerplate,
+                    tuple(map(tuple, json.loads(sentences or "[]"))), tuple(map(tuple, json.loads(chunks or "[]"))),
+                    record.get("headline"), record.get("published"), doc, copies,
+                    reading.load(annotations)["units"], *page_of(record, n))
+
+    def _copies(self, doc: int, first: int) -> list[int]:
+        """The live paragraphs other than `first` holding document `doc`'s text, in (file, n) order."""
+        docs = [doc, *self._shadowed.get(doc, ())]
+        members = []
+        for d in docs:
+            s = self.segments[int(np.searchsorted(self._doc_bases, d, side="right")) - 1]
+            grp = d - s.doc_base
+            if int(s.postings.doc_size[grp]) == 1 and d == doc:
+                continue
+            for idx, file, n in s.query("SELECT idx, file, n FROM paras WHERE grp=?", (grp,)):
+                if not s.dead[idx] and s.para_base + idx != first:
+                    members.append(((file, n), s.para_base + idx))
+        return [idx for _, idx in sorted(members)]
+
+    def _holder(self, file: str) -> _Segment | None:
+        segment = self.files.get(file, {}).get("segment")
+        return next((s for s in self.segments if s.ref.id == segment), None)
+
+    def paragraph(self, file: str, number: int) -> Para | None:
+        s = self._holder(file)
+        rows = s.query(f"SELECT {_COLUMNS} FROM paras WHERE file=? AND n=?", (file, number)) if s else []
+        return self._para(s, rows[0]) if rows else None
+
+    def beside(self, para: Para, offset: int) -> Para | None:
+        """The paragraph `offset` places after (or, negative, before) `para` in its article, read
+        through the cache: a segment stores each article's paragraphs as consecutive rows."""
+        idx = para.idx + offset
+        if not 0 <= idx < len(self.paras) or self._segment_of(idx) is not self._segment_of(para.idx):
+            return None
+        other = self.paras[idx]
+        return other if other.file == para.file and other.number == para.number + offset else None
+
+    def article(self, file: str) -> list[Para]:
+        s = self._holder(file)
+        if s is None:
+            return []
+        return [self._para(s, r) for r in s.query(f"SELECT {_COLUMNS} FROM paras WHERE file=? ORDER BY n", (file,))]
+
+    def _live_rows(self, where: str, args: tuple, limit: int) -> list[tuple[_Segment, tuple]]:
+        """Up to `limit` live rows matching `where`, in (file, paragraph) order across segments."""
+        found = []
+        for s in self.segments:
+            for row in s.query(f"SELECT {_COLUMNS} FROM paras WHERE {where} ORDER BY idx", args, limit=limit,
+                               live_only=True):
+                found.append(((row[1], row[2]), s, row))
+        found.sort(key=lambda x: x[0])
+        return [(s, row) for _, s, row in found[:limit]]
+
     def mentions(self, word: str) -> bool:
-        """Whether any paragraph, boilerplate included, holds `word`: as a term, or as text in any
+        """Whether any live paragraph, boilerplate included, holds `word`: as a term, or as text in any
         case, glued to another word ("PublishedMarch") or with a possessive ("Lavrov’s").
-        The cheap BM25 vocabulary answers most words; the rest cost one scan of the table."""
+        The cheap BM25 statistics answer most words; the rest cost one scan of each segment's table."""
         stems = terms(word)
         if stems and all(self.knows(t) for t in stems):
             return True
-        return bool(self._query("SELECT 1 FROM paras WHERE text LIKE ? ESCAPE '\\' LIMIT 1", (_like(word),)))
+        return bool(self._live_rows("text LIKE ? ESCAPE '\\'", (_like(word),), 1))
 
     def acronyms(self) -> dict[str, str]:
         """Short form -> long form of every acronym the articles of this commit link (ingest.reading.acronyms)."""
@@ -260,9 +395,8 @@ class Corpus:
         other than instructions to an AI (an author bio or an appeal answers questions that name
         its subject, and nothing else)."""
         where = "boilerplate IS NOT NULL AND boilerplate != 'instruction'" if boilerplate else "boilerplate IS NULL"
-        rows = self._query(f"SELECT {_COLUMNS} FROM paras WHERE {where} AND text LIKE ? ESCAPE '\\' "
-                           f"ORDER BY idx LIMIT ?", (_like(word), limit))
-        return [self._para(r) for r in rows]
+        return [self._para(s, r) for s, r in self._live_rows(f"{where} AND text LIKE ? ESCAPE '\\'", (_like(word),),
+                                                             limit)]
 
     def copies_of(self, idx: int) -> list[Para]:
         return [self.paras[i] for i in self.paras[idx].copies]
@@ -273,7 +407,124 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-_COLUMNS = "idx, file, n, text, boilerplate, sentences, chunks, doc, copies, annotations"
+_COLUMNS = "idx, file, n, text, boilerplate, sentences, chunks, grp, annotations"
+SMALL_SEGMENT_CHUNKS = 4096
+
+
+class _Segment:
+    """One live segment as a reader holds it: its paragraph table (one read-only connection, shared
+    by threads under a lock), its postings (memory-mapped) and which of its rows are tombstoned."""
+
+    def __init__(self, store: IndexStore, ref: SegmentRef, para_base: int, doc_base: int):
+        self.ref = ref
+        self.folder = SegmentFolder(store.dir / segment_dir(ref.id))
+        if not self.folder.exists():
+            raise OSError(f"segment {ref.id} is missing")
+        self.para_base, self.doc_base = para_base, doc_base
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = self.folder.connect()
+        self._postings: Postings | None = self.folder.postings()
+        self.dead = np.zeros(ref.paragraphs, dtype=bool)  # tombstoned rows
+        if ref.tombstones:
+            marks = ",".join("?" * len(ref.tombstones))
+            for first, count in self.query(f"SELECT first, count FROM files WHERE file IN ({marks})", ref.tombstones):
+                self.dead[first:first + count] = True
+        self._dead_chunks: tuple[frozenset[str], np.ndarray] | None = None
+        self._ids: list[str] | None = None
+        self._rows: dict[str, int] | None = None
+
+    @property
+    def small(self) -> bool:
+        """Searched exactly, its chunk ids held in memory: a Chroma query costs more than a product
+        with a few thousand vectors (about 0.4 ms against 0.1 ms)."""
+        return self.ref.chunks <= SMALL_SEGMENT_CHUNKS
+
+    def chunk_ids(self) -> list[str]:
+        """Row -> chunk id of vectors.npy (read once; for small segments)."""
+        if self._ids is None:
+            self._ids = [cid for (cid,) in self.query("SELECT id FROM vectors ORDER BY row")]
+            self._rows = {cid: row for row, cid in enumerate(self._ids)}
+        return self._ids
+
+    def rows_of(self, ids: list[str]) -> list[tuple[str, int]]:
+        """(id, row) of those chunk ids this segment holds."""
+        if self.small:
+            self.chunk_ids()
+            return [(cid, self._rows[cid]) for cid in ids if cid in self._rows]
+        return self.query(f"SELECT id, row FROM vectors WHERE id IN ({','.join('?' * len(ids))})", tuple(ids))
+
+    @property
+    def postings(self) -> Postings:
+        if self._postings is None:
+            self._postings = self.folder.postings()
+        return self._postings
+
+    def query(self, sql: str, args: tuple = (), *, limit: int | None = None, live_only: bool = False) -> list[tuple]:
+        """Rows of `sql`; with `live_only`, rows whose first column (a paragraph row) is not tombstoned,
+        at most `limit` of them (the cursor is read only as far as needed)."""
+        with self._lock:
+            if self._db is None:
+                self._db = self.folder.connect()
+            cursor = self._db.execute(sql, args)
+            if not live_only:
+                return cursor.fetchall()
+            out = []
+            for row in cursor:
+                if not self.dead[row[0]]:
+                    out.append(row)
+                    if limit is not None and len(out) >= limit:
+                        break
+            return out
+
+    def live_first_copies(self) -> np.ndarray:
+        """Per document of this segment: the global number of its first copy not tombstoned, or -1."""
+        postings = self.postings
+        first = np.asarray(postings.doc_para, dtype=np.int64)
+        out = first + self.para_base
+        dead = np.flatnonzero(self.dead[first]) if len(first) else first
+        if len(dead):
+            out[dead] = -1
+            several = [int(d) for d in dead if postings.doc_size[d] > 1]
+            for i in range(0, len(several), 500):  # a tombstoned first copy: a later live copy answers
+                batch = several[i:i + 500]
+                for idx, grp in self.query(f"SELECT idx, grp FROM paras WHERE grp IN ({','.join('?' * len(batch))}) "
+                                           f"ORDER BY idx", tuple(batch)):
+                    if not self.dead[idx] and out[grp] < 0:
+                        out[grp] = self.para_base + idx
+        return out
+
+    def dead_chunks(self) -> tuple[frozenset[str], np.ndarray]:
+        """(chunk ids no live paragraph of this segment holds, their rows in vectors.npy)."""
+        if self._dead_chunks is None:
+            ids: set[str] = set()
+            if self.dead.any():
+                rows = np.flatnonzero(self.dead)
+                for i in range(0, len(rows), 500):
+                    batch = tuple(int(r) for r in rows[i:i + 500])
+                    ids |= {cid for (cid,) in self.query(
+                        f"SELECT id FROM chunks WHERE para IN ({','.join('?' * len(batch))})", batch)}
+                alive = set()
+                listed = list(ids)
+                for i in range(0, len(listed), 500):
+                    batch = tuple(listed[i:i + 500])
+                    alive |= {cid for cid, para in self.query(
+                        f"SELECT id, para FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch)
+                        if not self.dead[para]}
+                ids -= alive
+            listed = list(ids)
+            rows = [r for i in range(0, len(listed), 500) for (r,) in self.query(
+                f"SELECT row FROM vectors WHERE id IN ({','.join('?' * len(listed[i:i + 500]))})",
+                tuple(listed[i:i + 500]))]
+            self._dead_chunks = frozenset(ids), np.asarray(sorted(rows), dtype=np.int64)
+        return self._dead_chunks
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            self._postings = None
+            self._ids = self._rows = None
 
 
 class _Paragraphs(Sequence):
@@ -295,7 +546,8 @@ class _Paragraphs(Sequence):
         return self._get(idx)
 
     def _fetch(self, idx: int) -> Para:
-        return self._corpus._para(self._corpus._query(f"SELECT {_COLUMNS} FROM paras WHERE idx=?", (idx,))[0])
+        s = self._corpus._segment_of(idx)
+        return self._corpus._para(s, s.query(f"SELECT {_COLUMNS} FROM paras WHERE idx=?", (idx - s.para_base,))[0])
 
 
 

@@ -1,13 +1,15 @@
 """`Manifest`: the committed state of an index, the one class that reads, validates and writes
 `manifest.json` (`IndexStore.read_manifest` / `write_manifest` call it).
 
-Fields (format 3): `commit` (id), `embed_model` (the embedder id its vectors were made with),
+Fields (format 4): `commit` (id), `embed_model` (the embedder id its vectors were made with),
 `chunking` ([tokens, overlap]), `vocabulary` (BM25 fingerprint), `vector_dir` (Chroma folder),
-`collection` (this commit's), `corpus_dir` (its snapshot folder), `previous` (the commit before:
-kept on disk for readers still on it), `built_at`, and `files`: file name -> record
-{"sha256", "size", "mtime_ns", "indexed_at", "headline", "published", "paragraphs", ...}.
-Older formats (1, 2) are read too (their other keys are kept, e.g. format 1's paragraphs), so
-that ingest can re-index them reusing their vectors.
+`segments` (the live segments, oldest first: `SegmentRef`, each with its tombstones: the files it
+holds that were deleted or replaced since), `previous` (the commit before: what it names is kept on
+disk for readers still on it), `built_at`, and `files`: file name -> record {"sha256", "size",
+"mtime_ns", "indexed_at", "headline", "published", "paragraphs", "segment" (the segment holding
+its live version), ...}. Older formats (1-3) are read too (their other keys are kept, e.g. format
+1's paragraphs; format 3's one `collection` and `corpus_dir`), so that ingest can re-index them
+reusing their vectors.
 
 Written atomically: a temporary file, fsync, rename, fsync of the folder. A manifest that does
 not parse or validate raises `ValueError` with the reason (the store turns it into
@@ -22,7 +24,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
@@ -35,8 +37,28 @@ def _folder_name(value: str | None) -> str | None:
     return value
 
 
-FORMAT = 3  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: per commit
-READABLE = (1, 2, FORMAT)
+FORMAT = 4  # 1: paragraphs in the manifest; 2: in a snapshot, one collection changed in place; 3: a snapshot
+#            and a collection per commit; 4: segments with tombstones
+READABLE = (1, 2, 3, FORMAT)
+_ID = r"^[0-9a-f]{12}$"
+
+
+class SegmentRef(BaseModel):
+    """One live segment: its id (folder `segment-<id>`, collection `aqa-<id>`), its counts, and its
+    tombstones (files it holds whose live version is elsewhere or gone; `deleted` paragraphs)."""
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str = Field(pattern=_ID)
+    paragraphs: int = Field(ge=0)
+    docs: int = Field(ge=0)
+    chunks: int = Field(ge=0)
+    tombstones: tuple[str, ...] = ()
+    deleted: int = Field(0, ge=0)
+
+    @property
+    def live(self) -> int:
+        """Paragraphs not tombstoned."""
+        return self.paragraphs - self.deleted
 
 
 class CommitRef(BaseModel):
@@ -47,6 +69,7 @@ class CommitRef(BaseModel):
     vector_dir: str | None = None
     collection: str | None = None
     corpus_dir: str | None = None
+    segments: tuple[str, ...] = ()
 
     _names = field_validator("vector_dir", "collection", "corpus_dir")(_folder_name)
 
@@ -63,10 +86,24 @@ class Manifest(BaseModel):
     vector_dir: str = "chroma"
     collection: str | None = None
     corpus_dir: str | None = None
+    segments: tuple[SegmentRef, ...] = ()
     previous: CommitRef = Field(default_factory=CommitRef)
     built_at: str | None = None
 
     _names = field_validator("vector_dir", "collection", "corpus_dir")(_folder_name)
+
+    @model_validator(mode="after")
+    def _files_name_live_segments(self) -> Manifest:
+        if not self.segments:
+            return self
+        ids = [s.id for s in self.segments]
+        if len(set(ids)) != len(ids):
+            raise ValueError("segments: a segment is listed twice")
+        live = set(ids)
+        for name, record in self.files.items():
+            if record.get("segment") not in live:
+                raise ValueError(f"files: {name!r} names segment {record.get('segment')!r}, which is not live")
+        return self
 
     # -- reading and writing -----------------------------------------------------
     @classmethod
@@ -90,7 +127,7 @@ class Manifest(BaseModel):
             raise ValueError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
     def write(self, path: Path) -> None:
-        """Replace `path` atomically with this manifest (format 3)."""
+        """Replace `path` atomically with this manifest (format 4)."""
         path = Path(path)
         tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
         data = self.model_dump(mode="json", exclude_none=False)
@@ -114,12 +151,21 @@ class Manifest(BaseModel):
     # -- what it says --------------------------------------------------------------
     @property
     def current(self) -> bool:
-        """Written by this version's layout (a collection and a snapshot per commit)."""
-        return self.format == FORMAT and bool(self.corpus_dir) and bool(self.collection)
+        """Written by this version's layout (segments with tombstones)."""
+        return self.format == FORMAT and bool(self.segments)
 
     def names(self) -> CommitRef:
         return CommitRef(commit=self.commit, vector_dir=self.vector_dir, collection=self.collection,
-                         corpus_dir=self.corpus_dir)
+                         corpus_dir=self.corpus_dir, segments=tuple(s.id for s in self.segments))
+
+    def segment_files(self) -> dict[str, list[str]]:
+        """segment id -> the live files it holds (in name order)."""
+        out: dict[str, list[str]] = {s.id: [] for s in self.segments}
+        for name in sorted(self.files):
+            segment = self.files[name].get("segment")
+            if segment in out:
+                out[segment].append(name)
+        return out
 
     def with_files(self, files: dict[str, dict[str, Any]]) -> Manifest:
         """The same commit with other file records (only their times moved)."""

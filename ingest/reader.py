@@ -1,15 +1,15 @@
 """`IndexReader`: the one way to read the index, following every commit, in any process.
 
-Each commit is opened once as an immutable `Snapshot` (manifest, paragraph table, BM25, chunk
-vectors and that commit's Chroma collection). The reader looks for a newer commit cheaply: at
+Each commit is opened once as an immutable `Snapshot` (manifest and every live segment: paragraph
+tables, BM25 postings, chunk vectors and each segment's Chroma collection). The reader looks for a newer commit cheaply: at
 most every `settings.refresh_seconds` one `stat()` of the manifest, and only when that changed
 a read of its commit id. A newer commit is opened beside the current one and swapped in for new
 questions; the old snapshot is closed when the last question using it ends (`with reader.use()
 as snapshot:` counts them). Ingest keeps the previous commit's collection and folder, so a
 question that started on it finishes on it.
 
-Dense search asks the commit's Chroma collection (its HNSW index); exact similarities of
-candidate chunks come from the snapshot's memory-mapped `vectors.npy`. Where Chroma cannot
+Dense search asks each live segment's Chroma collection (its HNSW index) and merges; exact
+similarities of candidate chunks come from the segments' memory-mapped `vectors.npy`. Where Chroma cannot
 open the index (a read-only copy: Chroma's embedded client writes even to read, chroma issue
 #1438), dense search is exact brute force over `vectors.npy`, and nothing is written.
 
@@ -39,7 +39,9 @@ log = logging.getLogger("articles_qa.reader")
 
 
 class Snapshot:
-    """One commit of the index, opened for answering; never changes, closed once unused."""
+    """One commit of the index, opened for answering: every live segment's paragraphs, postings,
+    vectors and Chroma collection (`collections[i]` is segment i's, None when searched exactly);
+    never changes, closed once unused."""
 
     def __init__(self, store: IndexStore, manifest: Manifest, *, read_only: bool | None = None):
         self.store = store
@@ -47,27 +49,42 @@ class Snapshot:
         self.corpus = Corpus(store, manifest)  # IndexOutdatedError / IndexCorruptError with the fix
         self.commit: str = manifest.commit
         self.vector_dir: str = manifest.vector_dir
+        self._vectors: list[np.ndarray] | None = None
         try:
-            self._vectors = self.corpus.snapshot.vectors()
+            vectors = self.vectors
         except (OSError, ValueError) as e:
+            self.corpus.close()
             raise IndexCorruptError(f"the vectors of {store.dir} cannot be read ({e}); "
                                     f"rebuild them with `python -m ingest --index {store.dir}`") from None
-        if len(self.vectors) < self.corpus.chunk_count:
-            raise IndexCorruptError(
-                f"the snapshot of {store.dir} holds {len(self.vectors)} of the {self.corpus.chunk_count} chunk "
-                f"vectors its manifest names; rebuild it with `python -m ingest --index {store.dir}`")
+        for segment, v in zip(self.corpus.segments, vectors):
+            if len(v) < segment.ref.chunks:
+                self.corpus.close()
+                raise IndexCorruptError(
+                    f"segment {segment.ref.id} of {store.dir} holds {len(v)} of the {segment.ref.chunks} chunk "
+                    f"vectors its manifest names; rebuild it with `python -m ingest --index {store.dir}`")
         self.read_only = _read_only(store, self.vector_dir) if read_only is None else read_only
-        self.collection = None if self.read_only else self._open_or_search_exactly()
+        self.collections: list | None = None if self.read_only else self._open_or_search_exactly()
         self._users = 0
         self._retired = False
         self.closed = False
 
-    def _open_or_search_exactly(self):
-        """The commit's collection; or None (exact search over `vectors.npy`, as on a read-only index) when
-        Chroma cannot be opened for want of disk space or for a lock another process holds, while the store
-        itself is sound: answering needs neither space nor the lock (issue 28). Damage is still raised."""
+    @property
+    def collection(self):
+        """Whether dense search asks Chroma (the segments' collections) or searches exactly: kept for
+        callers that set it to None to force exact search."""
+        return self.collections
+
+    @collection.setter
+    def collection(self, value) -> None:
+        self.collections = value
+
+    def _open_or_search_exactly(self) -> list | None:
+        """The segments' collections; or None (exact search over their `vectors.npy`, as on a read-only
+        index) when Chroma cannot be opened for want of disk space or for a lock another process holds,
+        while the store itself is sound: answering needs neither space nor the lock (issue 28). Damage is
+        still raised."""
         try:
-            return self._open_collection()
+            return self._open_collections()
         except (IndexLockedError, IndexWriteError) as e:
             reason = str(e)
         except IndexCorruptError as e:
@@ -80,65 +97,94 @@ class Snapshot:
     def _store_damaged(self) -> bool:
         """Whether the committed store itself is damaged (read with sqlite3, no space needed); a lock is not."""
         try:
-            return self.store.vector_store_problem(self.vector_dir, self.manifest.collection) is not None
+            return any(self.store.vector_store_problem(self.vector_dir, self.store.collection_name(s.ref.id))
+                       for s in self.corpus.segments)
         except IndexLockedError:
             return False
 
-    def _open_collection(self):
-        collection = self.store.open_collection(self.vector_dir, self.manifest.collection)
-        try:
-            stored = collection.count()
-        except Exception as e:
-            raise IndexCorruptError(f"the vector store of {self.store.dir} cannot be read ({e}); "
-                                    f"rebuild it with `python -m ingest --index {self.store.dir}`") from None
-        if stored < self.corpus.chunk_count:
-            raise IndexCorruptError(
-                f"the vector store of {self.store.dir} holds {stored} of the {self.corpus.chunk_count} chunks "
-                f"its manifest names; rebuild it with `python -m ingest --index {self.store.dir}`")
-        return collection
+    def _open_collections(self) -> list:
+        out = []
+        for segment in self.corpus.segments:
+            name = self.store.collection_name(segment.ref.id)
+            collection = self.store.open_collection(self.vector_dir, name)
+            try:
+                stored = collection.count()
+            except Exception as e:
+                raise IndexCorruptError(f"the vector store of {self.store.dir} cannot be read ({e}); "
+                                        f"rebuild it with `python -m ingest --index {self.store.dir}`") from None
+            if stored < segment.ref.chunks:
+                raise IndexCorruptError(
+                    f"the vector store of {self.store.dir} holds {stored} of the {segment.ref.chunks} chunks of "
+                    f"segment {segment.ref.id}; rebuild it with `python -m ingest --index {self.store.dir}`")
+            out.append(collection)
+        return out
 
     # -- search ----------------------------------------------------------------
     def nearest(self, query: np.ndarray, n: int) -> list[str]:
-        """Ids of the `n` chunks nearest to `query` (a unit-length or raw query vector)."""
-        n = min(n, len(self.vectors))
-        if n <= 0:
-            return []
-        if self.collection is None or self.store.vector_store_locked(self.vector_dir, write=False,
-                                                                        wait=QUERY_LOCK_WAIT):
-            sims = self.vectors @ query.astype(np.float32)
-            top = np.argpartition(-sims, n - 1)[:n]
-            top = top[np.argsort(-sims[top], kind="stable")]
-            names = self.corpus.vector_ids([int(r) for r in top])
-            return [names[int(r)] for r in top]
-        try:
-            found = self.collection.query(query_embeddings=[query.tolist()], n_results=n, include=[])
-        except Exception as e:
-            raise _chroma_error(e, self) from None
-        return found["ids"][0]
+        """Ids of the `n` chunks nearest to `query` (a unit-length or raw query vector) over every live
+        segment, nearest first: each segment is asked for `n` plus its tombstoned chunks, those are
+        dropped, and the candidates are ordered by their exact similarity, so the result equals one
+        index's top `n` (exact search; with Chroma, as exact as its HNSW). Small segments (up to
+        `SMALL_SEGMENT_CHUNKS`) are always searched exactly over their vectors: cheaper than a query."""
+        found: dict[str, None] = {}
+        exact = self.collections is None or (
+            not all(s.small for s in self.corpus.segments)  # a lock on the store: searched exactly (issue 28)
+            and self.store.vector_store_locked(self.vector_dir, write=False, wait=QUERY_LOCK_WAIT))
+        for i, segment in enumerate(self.corpus.segments):
+            dead, dead_rows = segment.dead_chunks()
+            want = min(n + len(dead), segment.ref.chunks)
+            if want <= 0:
+                continue
+            if exact or segment.small:  # exact: a read-only or locked store, or a small segment
+                sims = np.asarray(self.vectors[i] @ query.astype(np.float32), dtype=np.float32)
+                if len(dead_rows):
+                    sims[dead_rows] = -np.inf
+                top = np.argpartition(-sims, min(n, len(sims)) - 1)[:n]
+                if segment.small:
+                    names = segment.chunk_ids()
+                    ids = [names[int(r)] for r in top if np.isfinite(sims[r])]
+                else:
+                    rows = segment.query(f"SELECT row, id FROM vectors WHERE row IN ({','.join('?' * len(top))})",
+                                         tuple(int(r) for r in top))
+                    ids = [cid for row, cid in rows if np.isfinite(sims[row])]
+            else:
+                try:
+                    got = self.collections[i].query(query_embeddings=[query.tolist()], n_results=want, include=[])
+                except Exception as e:
+                    raise _chroma_error(e, self) from None
+                ids = [cid for cid in got["ids"][0] if cid not in dead]
+            found.update(dict.fromkeys(ids))
+        if len(self.corpus.segments) == 1 and not exact and not self.corpus.segments[0].small:
+            return list(found)[:n]  # one segment searched by Chroma: its order already is the order
+        sims = self.similarities(query, list(found))
+        return sorted(found, key=lambda cid: -sims.get(cid, -2.0))[:n]
 
     def similarities(self, query: np.ndarray, ids: list[str]) -> dict[str, float]:
-        """Exact cosine similarity of each chunk id with `query`, from the snapshot's vectors."""
-        pairs = self.corpus.vector_rows(ids)
-        if not pairs:
+        """Exact cosine similarity of each chunk id with `query`, from the segments' vectors."""
+        rows = self.corpus.vector_rows(ids)
+        if not rows:
             return {}
-        rows = [r for _, r in pairs]
-        sims = np.asarray(self.vectors[rows]) @ query.astype(np.float32) / (float(np.linalg.norm(query)) or 1.0)
-        return dict(zip((cid for cid, _ in pairs), map(float, sims)))
+        index = {id(s): i for i, s in enumerate(self.corpus.segments)}
+        q = query.astype(np.float32) / (float(np.linalg.norm(query)) or 1.0)
+        out = {}
+        for cid, sim in ((cid, float(np.asarray(self.vectors[index[id(s)]][row]) @ q)) for s, cid, row in rows):
+            out[cid] = sim
+        return out
 
     # -- lifetime --------------------------------------------------------------
     @property
-    def vectors(self) -> np.ndarray:
-        """Every chunk vector of this commit (memory-mapped; reopened if used after `close`)."""
+    def vectors(self) -> list[np.ndarray]:
+        """Every live segment's chunk vectors (memory-mapped; reopened if used after `close`)."""
         if self._vectors is None:
-            self._vectors = self.corpus.snapshot.vectors()
+            self._vectors = [s.folder.vectors() for s in self.corpus.segments]
         return self._vectors
 
     def close(self) -> None:
-        """Release what this commit holds: its collection, the memory maps (each holds a file
-        descriptor) and the paragraph table's connection. Called once no question uses it; an
+        """Release what this commit holds: its collections, the memory maps (each holds a file
+        descriptor) and the paragraph tables' connections. Called once no question uses it; an
         object that still holds it (an old `Pipeline.load()` retriever) reopens the files it reads."""
         self.closed = True
-        self.collection = None
+        self.collections = None
         self._vectors = None
         self.corpus.close()
 
@@ -240,8 +286,8 @@ class IndexReader:
         current = self._snapshot
         if current is None or current.vector_dir != snapshot.vector_dir:
             self.store.close_client(snapshot.vector_dir)  # a rebuild moved to a new vector folder
-        else:
-            self._recycle = True
+        elif {s.ref.id for s in snapshot.corpus.segments} - {s.ref.id for s in current.corpus.segments}:
+            self._recycle = True  # a merge retired segments whose collections the client keeps loaded
             self._recycle_client()
 
     def _recycle_client(self) -> None:
@@ -256,10 +302,10 @@ class IndexReader:
         self._recycle = False
         self.store.close_client(current.vector_dir)
         try:
-            current.collection = current._open_collection()
+            current.collections = current._open_collections()
         except IndexStateError as e:
             log.warning("%s; searching the vectors of commit %s exactly", e, current.commit)
-            current.collection = None
+            current.collections = None
 
     def close(self) -> None:
         with self._lock:

@@ -77,6 +77,9 @@ class IndexSettings(BaseSettings):
                                      "under chunk_tokens)")
     max_file_bytes: int = setting(10_000_000, "an article larger than this many bytes is skipped",
                                   gt=0, valid="a positive number of bytes")
+    segments_per_tier: int = setting(10, "merge policy: once more than this many index segments share a size "
+                                         "tier they are merged into one (0: never merge)", ge=0, le=1000,
+                                     valid="0 or more (at most 1000)")
     refresh_seconds: float = setting(0.25, "how often a reader looks for a newer commit (one stat() of the "
                                            "manifest), in seconds", ge=0, le=3600,
                                      valid="0 or more seconds (at most 3600)")

@@ -1,5 +1,6 @@
-"""The index on disk: a manifest (the committed state) naming one commit's Chroma collection
-and its corpus snapshot (paragraph table, BM25 and chunk vectors, see `ingest.snapshot`).
+"""The index on disk: a manifest (the committed state) naming the live segments (`ingest.segment`:
+paragraph table, raw BM25 postings and chunk vectors each) with their tombstones, and one Chroma
+collection per segment.
 
 Why a manifest: vectors are keyed by a hash of (model, chunk text), so unchanged text is
 never embedded again and the same text in two files shares one vector. The manifest says
@@ -8,15 +9,16 @@ vector it names is stored, so a run killed at any point leaves the previous mani
 with it the previous index, answering. Each fresh build gets a vector folder of its own
 name (`chroma-<id>`), so a rebuild never reuses files a broken index left behind.
 
-One Chroma collection per commit (`aqa-<commit>`), written before the manifest names it and
+One Chroma collection per segment (`aqa-<segment>`), written before the manifest names it and
 never changed after. Why that is safe across processes: each process caches a collection's
 vector index the first time it opens it, and we never change a collection after publishing
 it, so every reader's cached copy stays identical to what is on disk; the only change a reader
 can see is a deleted collection (NotFoundError), which it handles by re-reading the manifest.
 (Chroma's embedded client is not process-safe for a collection that another process writes:
 its cached HNSW goes stale and queries fail with "Error finding id"; chroma issues #3769, #3792.)
-An ingest deletes collections and snapshot folders older than the previous commit, so a
-reader in the middle of a question never loses the one it uses.
+An ingest deletes the collections and segment folders that neither the last commit nor the one
+before names (segments merged away, or whose files all went), so a reader in the middle of a
+question never loses the ones it uses; a reader two commits behind asks again on the newest.
 
 Not handled: two writers on one Chroma server for the same index folder from two machines
 (the lock is a local file lock).
@@ -43,6 +45,8 @@ from ingest.settings import IndexSettings
 MANIFEST = "manifest.json"
 PENDING = "ingest.pending"  # present while vectors may exist that no manifest names
 LOCK = "ingest.lock"
+MERGE_LOCK = "merge.lock"  # held by the one process merging segments
+MERGING = "merge.segment"  # the id of the segment a merge is writing (named by no commit yet)
 CHROMA_PREFIX = "chroma"
 CORPUS_PREFIX = "corpus"
 COLLECTION_PREFIX = "aqa-"
@@ -158,6 +162,42 @@ class IndexStore:
         finally:
             lock.release()
 
+    @contextlib.contextmanager
+    def merge_lock(self, segment_id: str) -> Iterator[bool]:
+        """Hold the merge lock while writing segment `segment_id` (yields False, holding nothing, when
+        another process merges): ingest's clean-up then keeps that segment's folder and collection."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.dir / MERGE_LOCK), thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            yield False
+            return
+        try:
+            (self.dir / MERGING).write_text(segment_id, encoding="utf-8")
+            yield True
+        finally:
+            (self.dir / MERGING).unlink(missing_ok=True)
+            lock.release()
+
+    def merging_segment(self) -> str | None:
+        """The segment another process is merging into now, or None (then nothing unnamed is in use)."""
+        from filelock import FileLock, Timeout
+
+        if not (self.dir / MERGING).exists():
+            return None
+        lock = FileLock(str(self.dir / MERGE_LOCK), thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            try:
+                return (self.dir / MERGING).read_text(encoding="utf-8").strip() or None
+            except OSError:
+                return None
+        lock.release()  # a killed merger's marker: nothing is being written
+        return None
+
     # -- build folders ---------------------------------------------------------
     @staticmethod
     def new_dir(prefix: str) -> str:
@@ -167,7 +207,11 @@ class IndexStore:
         return sorted(p for p in self.dir.glob(f"{CHROMA_PREFIX}*") if p.is_dir())
 
     def build_dirs(self) -> list[Path]:
-        return self.vector_dirs() + sorted(p for p in self.dir.glob(f"{CORPUS_PREFIX}*") if p.is_dir())
+        """Vector folders, then snapshot (format 3) and segment folders."""
+        from ingest.segment import SEGMENT_PREFIX
+
+        return self.vector_dirs() + sorted(p for pattern in (f"{CORPUS_PREFIX}*", f"{SEGMENT_PREFIX}-*")
+                                           for p in self.dir.glob(pattern) if p.is_dir())
 
     def drop_build_dirs(self, *, keep: set[str]) -> None:
         """Remove vector and snapshot folders that neither of the named commits uses."""

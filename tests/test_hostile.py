@@ -32,10 +32,13 @@ def test_commits_leave_no_vector_index_folders_behind(fake_settings, fake_embedd
         (articles / f"extra{i}.txt").write_text(f"The harbour {i} reopened on Friday after the storm.\n")
         run(fake_settings, fake_embedder)
     store = IndexStore(fake_settings)
-    vector_dir = store.dir / store.read_manifest()["vector_dir"]
-    segment_dirs = [p for p in vector_dir.iterdir() if p.is_dir()]
-    # this commit's and the previous one's collection, one HNSW folder each at most (main: one per commit)
-    assert len(collections(fake_settings)) == 2 and len(segment_dirs) <= 2
+    manifest = store.read_manifest()
+    vector_dir = store.dir / manifest["vector_dir"]
+    hnsw_dirs = [p for p in vector_dir.iterdir() if p.is_dir()]
+    # a collection per live index segment (four: nothing merged yet), one HNSW folder each at most (main:
+    # one folder per commit, collections or not)
+    live = {store.collection_name(s.id) for s in manifest.segments}
+    assert collections(fake_settings) == live and len(live) == 4 and len(hnsw_dirs) <= 4
 
 
 # 3. a failed commit (full disk) left a half-written corpus folder and collection
@@ -43,28 +46,27 @@ def test_a_commit_that_fails_midway_leaves_nothing_and_the_index_answers(fake_se
                                                                           monkeypatch):
     import errno
 
-    from ingest.snapshot import SnapshotFolder
+    from ingest.segment import SegmentWriter, segment_dir
 
     run(fake_settings, fake_embedder)
     store = IndexStore(fake_settings)
     before = store.read_manifest()
-    real = SnapshotFolder.write
+    real = SegmentWriter.finish
 
     def full_disk(self, *args, **kwargs):
-        self.path.mkdir(parents=True)
-        (self.path / "paragraphs.sqlite").write_bytes(b"half")
+        (self.path / "vectors.npy").write_bytes(b"half")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(SnapshotFolder, "write", full_disk)
+    monkeypatch.setattr(SegmentWriter, "finish", full_disk)
     (articles / "new.txt").write_text("The harbour reopened on Friday.\n")
     with pytest.raises(ArticlesQAError, match="No space left on device.*previous index is unchanged"):
         run(fake_settings, fake_embedder)
     assert store.read_manifest()["commit"] == before["commit"]
-    assert sorted(p.name for p in store.dir.glob("corpus-*")) == [before["corpus_dir"]]
-    assert collections(fake_settings) <= {before["collection"], before.get("previous", {}).get("collection")}
+    assert sorted(p.name for p in store.dir.glob("segment-*")) == [segment_dir(s.id) for s in before.segments]
+    assert collections(fake_settings) == {store.collection_name(s.id) for s in before.segments}
     assert Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask(
         "Who brokered the grain-export deal?").answered
-    monkeypatch.setattr(SnapshotFolder, "write", real)
+    monkeypatch.setattr(SegmentWriter, "finish", real)
     assert run(fake_settings, fake_embedder).added == ["new.txt"]
 
 
@@ -329,6 +331,6 @@ def test_a_retired_commit_releases_its_files_and_reopens_them_if_used_again(fake
     (articles / "new.txt").write_text("The harbour reopened on Friday.\n")
     run(fake_settings, fake_embedder)
     assert pipeline.ask("When did the harbour reopen?").answered  # follows the commit, retires the old one
-    assert old.snapshot.closed and old.corpus._db is None and old.snapshot._vectors is None
+    assert old.snapshot.closed and all(s._db is None for s in old.corpus.segments) and old.snapshot._vectors is None
     para = old.corpus.paragraph("002_7591b3745de009c9.txt", 1)  # Pipeline.load()'s retriever stays usable
     assert para is not None and old.corpus.doc_freq("talk") > 0 and len(old.snapshot.vectors) > 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest import ingest
+from ingest.segment import SegmentFolder, segment_dir
 from ingest.snapshot import read_paragraphs
 from ingest.store import PENDING, IndexStore
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexOutdatedError, NoArticlesError
@@ -23,19 +24,27 @@ def run(settings, embedder):
 
 
 def stored_ids(settings):
-    """Ids in the committed collection; every other collection of the index must be the previous commit's."""
+    """Ids in the live segments' collections, less those only tombstoned paragraphs hold; every other
+    collection of the index must be a segment of the previous commit."""
     store = IndexStore(settings)
     manifest = store.read_manifest()
     client = store.client(manifest["vector_dir"])
     names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    assert names <= {manifest["collection"], manifest.get("previous", {}).get("collection")}
-    return set(store.open_collection(manifest["vector_dir"], manifest["collection"]).get(include=[])["ids"])
+    live = {store.collection_name(s.id) for s in manifest.segments}
+    assert names <= live | {store.collection_name(s) for s in manifest.previous.segments}
+    dead = {c[0] for s in manifest.segments for f in s.tombstones
+            for p in dict(SegmentFolder(store.dir / segment_dir(s.id)).read_files({f}))[f] for c in p.get("chunks", [])}
+    return {cid for name in live for cid in store.open_collection(manifest["vector_dir"], name).get(include=[])["ids"]
+            } - (dead - named_ids(settings))
 
 
 def named_ids(settings):
+    """Chunk ids of every live file."""
     store = IndexStore(settings)
-    paragraphs = read_paragraphs(store.dir / store.read_manifest()["corpus_dir"])
-    return {c[0] for f in paragraphs.values() for p in f for c in p.get("chunks", [])}
+    manifest = store.read_manifest()
+    files = manifest.segment_files()
+    return {c[0] for s in manifest.segments for _, paragraphs in SegmentFolder(store.dir / segment_dir(s.id)).read_files(
+            set(files[s.id])) for p in paragraphs for c in p.get("chunks", [])}
 
 
 def test_first_build_then_noop(fake_settings, fake_embedder):
@@ -127,7 +136,7 @@ def test_lost_paragraph_table_is_reported_then_rebuilt_without_re_embedding(fake
     question = "Who brokered the grain-export deal?"
     before = Pipeline(fake_settings, embedder=fake_embedder).ask(question)
     store = IndexStore(fake_settings)
-    shutil.rmtree(store.dir / store.read_manifest()["corpus_dir"])
+    shutil.rmtree(store.dir / segment_dir(store.read_manifest().segments[0].id))
     with pytest.raises(IndexCorruptError, match="python -m ingest"):
         Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False).ask(question)
     report = run(fake_settings, fake_embedder)
@@ -137,11 +146,19 @@ def test_lost_paragraph_table_is_reported_then_rebuilt_without_re_embedding(fake
 
 
 def as_older_format(store: IndexStore, version: int) -> str:
-    """Rewrite a fresh index as version 1 or 2 wrote it: one collection changed in place, no vectors in
-    the snapshot; version 1 also kept every paragraph in the manifest. Returns the old collection's name."""
+    """Rewrite a fresh index (one segment) as version 1, 2 or 3 wrote it: 3, a snapshot folder and a
+    collection per commit; 2, one collection changed in place, no vectors in the snapshot; 1 also kept
+    every paragraph in the manifest. Returns the old collection's name."""
     import numpy as np
 
     manifest = json.loads(store.manifest_path.read_text(encoding="utf-8"))  # as stored, to rewrite it
+    segment = manifest.pop("segments")[0]["id"]
+    manifest["corpus_dir"], manifest["collection"] = segment_dir(segment), store.collection_name(segment)
+    for record in manifest["files"].values():
+        record.pop("segment")
+    if version == 3:
+        store.manifest_path.write_text(json.dumps({**manifest, "format": 3, "previous": {}}))
+        return manifest["collection"]
     folder = store.dir / manifest["corpus_dir"]
     ids = [cid for cid, in sqlite3.connect(folder / "paragraphs.sqlite").execute("SELECT id FROM vectors ORDER BY row")]
     legacy = store.legacy_collection_name(manifest["embed_model"], manifest["vector_dir"])
@@ -158,7 +175,7 @@ def as_older_format(store: IndexStore, version: int) -> str:
     return legacy
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_index_of_an_older_format_is_re_indexed_reusing_its_vectors(fake_settings, fake_embedder, version):
     run(fake_settings, fake_embedder)
     store = IndexStore(fake_settings)
@@ -169,9 +186,17 @@ def test_an_index_of_an_older_format_is_re_indexed_reusing_its_vectors(fake_sett
     assert Pipeline(fake_settings, embedder=fake_embedder).ask("Who brokered the grain-export deal?").answered
     assert fake_embedder.texts_embedded == embedded  # no article text was embedded again
     manifest = store.read_manifest()
-    assert manifest["format"] == 3 and len(store.build_dirs()) == 2
+    assert manifest["format"] == 4 and len(manifest.segments) == 1
     names = {c.name for c in store.client(manifest["vector_dir"]).list_collections()}
-    assert names == {manifest["collection"]} and legacy not in names  # the changed-in-place one is gone
+    new = store.collection_name(manifest.segments[0].id)
+    if version == 3:  # a reader may still hold the format-3 commit: it goes with the next commit
+        assert names == {new, legacy} and len(store.build_dirs()) == 3
+        (Path(fake_settings.data_dir) / A004).unlink()
+        run(fake_settings, fake_embedder)
+        names = {c.name for c in store.client(manifest["vector_dir"]).list_collections()}
+        assert legacy not in names
+    else:
+        assert names == {new} and legacy not in names and len(store.build_dirs()) == 2  # the changed-in-place one is gone
 
 
 def test_another_bm25_vocabulary_makes_the_snapshot_outdated_and_reuses_vectors(fake_settings, fake_embedder,

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from ingest import ingest
+from ingest.segment import segment_dir
 from ingest.store import IndexStore
 from tests.conftest import ROOT
 from tests.test_chroma_server import chroma_url  # noqa: F401  (fixture)
@@ -118,23 +119,25 @@ def check(records, commits, added, removed):
 
 @pytest.mark.slow
 def test_asking_in_one_process_while_another_ingests_ten_times(fake_settings, fake_embedder, articles, tmp_path):
-    records, commits, added, removed = exercise(fake_settings, fake_embedder, articles, tmp_path)
+    settings = fake_settings.replace(segments_per_tier=2)  # segments merged while the other process asks
+    records, commits, added, removed = exercise(settings, fake_embedder, articles, tmp_path)
     check(records, commits, added, removed)
-    # only this commit's and the previous one's collections and folders are left
-    store = IndexStore(fake_settings)
+    # only the segments this commit and the previous one name are left: collections and folders
+    store = IndexStore(settings)
     manifest = store.read_manifest()
+    segments = {s.id for s in manifest.segments} | set(manifest.previous.segments)
     names = {c.name for c in store.client(manifest["vector_dir"]).list_collections()}
-    assert names == {manifest["collection"], manifest["previous"]["collection"]}
-    assert {p.name for p in store.build_dirs()} == {manifest["vector_dir"], manifest["corpus_dir"],
-                                                    manifest["previous"]["corpus_dir"]}
+    assert names == {store.collection_name(s) for s in segments} and len(manifest.segments) <= 3
+    assert {p.name for p in store.build_dirs()} == {manifest["vector_dir"]} | {segment_dir(s) for s in segments}
 
 
 @pytest.mark.slow
 def test_the_same_against_a_chroma_server(chroma_url, fake_settings, fake_embedder, articles, tmp_path):  # noqa: F811
-    settings = fake_settings.replace(chroma_url=chroma_url)
+    settings = fake_settings.replace(chroma_url=chroma_url, segments_per_tier=2)
     records, commits, added, removed = exercise(settings, fake_embedder, articles, tmp_path)
     check(records, commits, added, removed)
     store = IndexStore(settings)
     manifest = store.read_manifest()
     names = {c.name for c in store.client(manifest["vector_dir"]).list_collections()}
-    assert names == {manifest["collection"], manifest["previous"]["collection"]}  # superseded ones deleted
+    segments = {s.id for s in manifest.segments} | set(manifest.previous.segments)
+    assert names == {store.collection_name(s) for s in segments}  # merged and superseded ones deleted

@@ -54,7 +54,10 @@ def test_a_snapshot_in_use_stays_open_until_its_question_ends(fake_settings, fak
     assert old.closed and not new.closed
 
 
-def test_a_question_on_a_removed_commit_is_asked_again_on_the_newest(fake_settings, fake_embedder, articles):
+def test_a_question_on_a_removed_commit_is_asked_again_on_the_newest(fake_settings, fake_embedder, articles,
+                                                                     monkeypatch):
+    monkeypatch.setattr("ingest.corpus.SMALL_SEGMENT_CHUNKS", 0)  # every segment searched through Chroma
+    fake_settings = fake_settings.replace(segments_per_tier=1)  # every commit merges its segment into the last
     run(fake_settings, fake_embedder)
     pipeline = Pipeline(fake_settings.replace(refresh_seconds=3600), embedder=fake_embedder)
     assert not pipeline.ask(QUESTION).answered
@@ -62,30 +65,34 @@ def test_a_question_on_a_removed_commit_is_asked_again_on_the_newest(fake_settin
     add_zebra(articles)
     run(fake_settings, fake_embedder)
     (articles / "other.txt").write_text("The harbour reopened on Friday.\n", encoding="utf-8")
-    run(fake_settings, fake_embedder)  # two commits later, the old commit's collection is deleted
+    run(fake_settings, fake_embedder)  # merged twice since: the old commit's segment is deleted
     store = IndexStore(fake_settings)
     names = {c.name for c in store.client(old.vector_dir).list_collections()}
-    assert old.manifest["collection"] not in names
+    assert store.collection_name(old.manifest.segments[0].id) not in names
     assert pipeline.reader.current() is old  # the pipeline has not looked yet (refresh_seconds)
     answer = pipeline.ask(QUESTION)  # Chroma says NotFoundError: typed, then asked on the newest
     assert answer.answered and answer.citations[0].file == "zebra.txt"
     assert pipeline.reader.current().commit == store.read_manifest()["commit"]
 
 
-def test_a_deleted_collection_is_a_typed_error_when_asking_again_cannot_help(fake_settings, fake_embedder):
+def test_a_deleted_collection_is_a_typed_error_when_asking_again_cannot_help(fake_settings, fake_embedder,
+                                                                            monkeypatch):
     from qa.errors import IndexChangedError
 
+    monkeypatch.setattr("ingest.corpus.SMALL_SEGMENT_CHUNKS", 0)  # every segment searched through Chroma
     run(fake_settings, fake_embedder)
     pipeline = Pipeline(fake_settings, embedder=fake_embedder)
     snapshot = pipeline.reader.current()
-    IndexStore(fake_settings).client(snapshot.vector_dir).delete_collection(snapshot.manifest["collection"])
+    store = IndexStore(fake_settings)
+    store.client(snapshot.vector_dir).delete_collection(store.collection_name(snapshot.manifest.segments[0].id))
     with pytest.raises(IndexChangedError, match="ask again"):
         pipeline.ask("Who brokered the grain-export deal?")
 
 
-def test_brute_force_search_finds_what_chroma_finds(fake_settings, fake_embedder):
+def test_brute_force_search_finds_what_chroma_finds(fake_settings, fake_embedder, monkeypatch):
     import numpy as np
 
+    monkeypatch.setattr("ingest.corpus.SMALL_SEGMENT_CHUNKS", 0)  # Chroma first (else small segments are exact)
     run(fake_settings, fake_embedder)
     reader = IndexReader(fake_settings)
     snapshot = reader.current()

@@ -301,7 +301,7 @@ def test_a_headline_only_article_indexes_and_a_failed_build_leaves_nothing(tmp_p
     def broken(*args, **kwargs):
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(build.SnapshotFolder, "write", broken)
+    monkeypatch.setattr(build.SegmentWriter, "finish", broken)
     for _ in range(2):
         with pytest.raises(RuntimeError):
             ingest(settings=settings, embedder=fake_embedder, progress=False)

@@ -1,8 +1,8 @@
-"""The corpus snapshot: what ingest writes is what answering reads, duplicates grouped once."""
+"""Segments: what ingest writes is what answering reads, duplicates grouped once."""
 from hypothesis import given, settings as hyp_settings, strategies as st
 
 from ingest import ingest
-from ingest.snapshot import read_paragraphs, write_snapshot
+from ingest.segment import SegmentFolder, write_segment
 from ingest.corpus import load_corpus
 from ingest.text import terms
 from tests.test_paragraphs import A000, A001, A002
@@ -30,10 +30,12 @@ def paragraph_records(draw):
 
 @hyp_settings(max_examples=40, deadline=None)
 @given(paragraph_records())
-def test_snapshot_round_trips_every_paragraph(tmp_path_factory, paragraphs):
-    folder = tmp_path_factory.mktemp("snap") / "corpus-x"
-    write_snapshot(folder, paragraphs)
-    assert read_paragraphs(folder) == paragraphs
+def test_a_segment_round_trips_every_paragraph(tmp_path_factory, paragraphs):
+    folder = tmp_path_factory.mktemp("seg") / "segment-x"
+    vectors = {cid: [1.0, float(i)] for i, cid in enumerate({c[0] for f in paragraphs.values() for p in f
+                                                            for c in p.get("chunks", ())})}
+    write_segment(folder, sorted(paragraphs.items()), vectors)
+    assert dict(SegmentFolder(folder).read_files()) == paragraphs
 
 
 def test_duplicates_point_at_their_first_copy_and_bm25_rows_at_paragraphs(fake_settings, fake_embedder):

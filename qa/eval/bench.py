@@ -1,7 +1,7 @@
 """Speed and scale: ingest throughput, ask() latency, cold start and memory, ours beside plain llama-index.
 
     python -m qa.eval.bench [--sizes articles,1000,10000,100000] [--folder DIR] [--modes embedded,server]
-                       [--no-baseline] [--baseline-build-max N] [--questions 100]
+                       [--no-baseline] [--baseline-build-max N] [--questions 100] [--commits N]
                        [--json OUT] [--markdown OUT] [--plot OUT.png]
 
 Corpora of N paragraphs are generated deterministically from the shipped articles and the
@@ -10,8 +10,11 @@ Each size gets fresh temporary index folders. Questions are distinct (SQuAD's an
 neither answers nor query vectors can be served from a cache.
 
 Measured per size: full ingest (paragraphs/s), a no-op re-run, and a commit that adds one
-file (and one that removes it: each commit copies the unchanged vectors into a collection of
-its own), in a subprocess, with its peak memory; warm ask() p50/p95 in-process; the first answer of a cold `python -m qa` and its
+file (and one that removes it: each commit writes one index segment holding only that file, or
+tombstones), in a subprocess, with its peak memory; with `--commits N`, N one-file commits in one
+process (add, edit or remove a file; the tiered merge policy merging as it goes): commit seconds
+p50/p95/max, merges and their cost, the most segments at once, and warm ask() with those segments;
+warm ask() p50/p95 in-process; the first answer of a cold `python -m qa` and its
 peak memory; the plain pipeline's build and retrieval-only latency; a naive
 `SentenceTransformer.encode` of the same paragraphs; with `--modes server`, ask() against a
 `chroma run` server on loopback.
@@ -126,8 +129,52 @@ def _chroma_server(path: Path):
     raise RuntimeError("chroma run did not start")
 
 
+def commit_series(data: Path, index: Path, n: int, qs: list[str]) -> dict:
+    """`n` one-file commits in this process (the embedder loaded once): each adds a new article, edits
+    one added before or removes one; returns commit seconds p50/p95/max, merges (count, seconds,
+    largest), the most live segments at any time and at the end, and warm ask() p50/p95 after."""
+    from ingest import ingest
+    from ingest.embedding import load_embedder
+    from ingest.store import IndexStore
+    from qa.pipeline import Pipeline
+    from qa.settings import Settings
+
+    settings = Settings.from_env(data_dir=data, index_dir=index)
+    embedder = load_embedder(settings)
+    store = IndexStore(settings, index)
+    sources = source_paragraphs()
+    seconds, merge_seconds, merged, segments = [], [], [], []
+    added: list[Path] = []
+    for i in range(n):
+        if i % 10 == 9 and added:  # remove one
+            added.pop(0).unlink()
+        elif i % 10 == 4 and added:  # edit one
+            added[-1].write_text(added[-1].read_text(encoding="utf-8") + f"\n\nUpdate {i}: {sources[i % len(sources)]}\n",
+                                 encoding="utf-8")
+        else:
+            path = data / f"zz_commit_{i:05d}.txt"
+            path.write_text(f"Commit {i} bulletin.\n\n{sources[(7 * i) % len(sources)]}\n\n"
+                            f"The harbour of Velmora reopened on day {i} after the storm.\n", encoding="utf-8")
+            added.append(path)
+        report = ingest(settings=settings, embedder=embedder, progress=False)
+        seconds.append(report.seconds - sum(m.seconds for m in report.merges))
+        for m in report.merges:
+            merge_seconds.append(m.seconds)
+            merged.append(m.paragraphs)
+        segments.append(len(store.read_manifest().segments))
+    pipeline = Pipeline(settings, embedder=embedder)
+    p50, p95 = _timed(pipeline.ask, qs)
+    ordered = sorted(seconds)
+    return {"commits": n, "commit_p50_s": round(statistics.median(ordered), 3),
+            "commit_p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 3), "commit_max_s": round(ordered[-1], 3),
+            "merges": len(merge_seconds), "merge_total_s": round(sum(merge_seconds), 2),
+            "merge_max_s": round(max(merge_seconds, default=0.0), 3), "merge_max_paragraphs": max(merged, default=0),
+            "segments_max": max(segments), "segments_end": segments[-1],
+            "ask_p50_ms_after_commits": p50, "ask_p95_ms_after_commits": p95}
+
+
 def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[str], baseline: bool,
-            baseline_build_max: int = 20_000) -> dict:
+            baseline_build_max: int = 20_000, commits: int = 0) -> dict:
     from qa.pipeline import Pipeline
     from qa.settings import Settings
 
@@ -138,7 +185,7 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
     row["ingest_s"], row["ingest_peak_mb"] = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
     row["ingest_paragraphs_per_s"] = round(paragraphs / row["ingest_s"], 1)
     row["noop_s"], _ = _run([py, "-m", "ingest", "--data", str(data), "--index", str(index), "--quiet"])
-    # one article added, then removed: each commit copies every unchanged vector into its own collection
+    # one article added, then removed: each commit writes one segment holding that file, or a tombstone
     extra = data / "zz_bench_extra.txt"
     extra.write_text("The harbour of Velmora reopened on Friday after the storm.\n", encoding="utf-8")
     try:
@@ -152,6 +199,9 @@ def measure(label: str, data: Path, work: Path, qs: list[str], *, modes: list[st
 
     pipeline = Pipeline(Settings.from_env(data_dir=data, index_dir=index))
     row["ask_p50_ms"], row["ask_p95_ms"] = _timed(pipeline.ask, qs)
+    pipeline.reader.close()
+    if commits:
+        row.update(commit_series(data, index, commits, qs))
 
     if "server" in modes:
         proc, url = _chroma_server(work / "server")
@@ -203,7 +253,10 @@ COLUMNS = [("corpus", "corpus"), ("paragraphs", "paragraphs"), ("ingest_s", "ing
            ("noop_s", "no-op re-run s"), ("add_one_s", "add one file s"), ("ask_p50_ms", "ask p50 ms"), ("ask_p95_ms", "ask p95 ms"),
            ("server_ask_p50_ms", "server ask p50 ms"), ("baseline_retrieve_p50_ms", "baseline retrieve p50 ms"),
            ("ask_p50_vs_baseline_retrieve", "ask / baseline"), ("cold_cli_s", "cold CLI s"),
-           ("ingest_peak_mb", "ingest peak MB"), ("answer_peak_mb", "cold CLI peak MB")]
+           ("ingest_peak_mb", "ingest peak MB"), ("answer_peak_mb", "cold CLI peak MB"),
+           ("remove_one_s", "remove one file s"), ("commits", "commits"), ("commit_p50_s", "commit p50 s"),
+           ("commit_max_s", "commit max s"), ("merges", "merges"), ("merge_total_s", "merges total s"),
+           ("segments_max", "most segments"), ("ask_p50_ms_after_commits", "ask p50 ms after commits")]
 
 
 def markdown(rows: list[dict]) -> str:
@@ -255,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="above N paragraphs, index the naive encode's vectors instead of timing the plain "
                              "pipeline's own build (over an hour at 100,000 here); its retrieval is measured the same")
     parser.add_argument("--questions", type=int, default=100, help="distinct questions per size")
+    parser.add_argument("--commits", type=int, default=0, metavar="N",
+                        help="then N one-file commits in one process: commit cost, merges, segments, ask after")
     parser.add_argument("--json", dest="json_out")
     parser.add_argument("--markdown")
     parser.add_argument("--plot")
@@ -284,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             work.mkdir()
             print(f"measuring {label} ...", file=sys.stderr, flush=True)
             rows.append(measure(label, folder, work, qs, modes=modes, baseline=not args.no_baseline,
-                                baseline_build_max=args.baseline_build_max))
+                                baseline_build_max=args.baseline_build_max, commits=args.commits))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
             shutil.rmtree(work, ignore_errors=True)
     return _write(rows, args)
