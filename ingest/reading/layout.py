@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_LETTER = re.compile(r"^[ \t]*[a-zA-Z][.)][ \t]")
+_OPENS_LIST = re.compile(r"[.!?:;]\W*$")  # a line that ends a sentence or leads into a list
 _ITEM = re.compile(r"^[ \t]*(?:[-*•–—+]|\d{1,3}[.)]|[a-zA-Z][.)])[ \t]+(?=\S)")
 _SEPARATOR = re.compile(r"^[\s|:+-]*-{2,}[\s|:+-]*$")
 _HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])")
@@ -94,6 +96,8 @@ def pieces(text: str) -> list[Piece]:
                 out.append(Piece(s, e, "row", header))
             continue
         item = _ITEM.match(line)
+        if item and _LETTER.match(line) and prose and not _OPENS_LIST.search(text[prose[-1][0]:prose[-1][1]]):
+            item = None  # "A." opening a wrapped line of prose is an initial, not a lettered list
         if item:
             flush()
             out.append(Piece(a + item.end(), _strip(text, a, b)[1], "item"))

@@ -137,12 +137,27 @@ def gather(sources: tuple[str, ...], workdir: Path, *, limit: int = 0, log=print
     return rows
 
 
+SIGN = {"missing": -1.0}  # the direction each signal may move the confidence; the others: up
+
+
 def eliminate(rows: list[dict], features: tuple[str, ...], log=print) -> tuple[str, ...]:
-    """Backward elimination on cross-validated AUROC (right vs not, over answered rows): drop a signal
-    while dropping it does not lower the AUROC by more than 0.002."""
+    """The signals kept: first those whose weight takes the wrong direction are dropped one by one (a
+    confidence that falls as the topic words are found is an artefact of correlated signals, not
+    something to ship; the worst first), then backward elimination on cross-validated AUROC (right vs
+    not, over answered rows): a signal is dropped while dropping it lowers the AUROC by under 0.002."""
     from qa.eval import calibrate
 
+    x = np.asarray([r["features"] for r in rows], dtype=float)
+    y = np.asarray([r["right"] for r in rows])
     kept = tuple(features)
+    while len(kept) > 1:
+        model = calibrate.fit(x, y, kept)
+        wrong = {f: w * SIGN.get(f, 1.0) for f, w in zip(model["features"], model["coef"]) if w * SIGN.get(f, 1.0) < 0}
+        if not wrong:
+            break
+        drop = min(wrong, key=wrong.get)
+        log(f"drop {drop}: its weight {model['coef'][model['features'].index(drop)]:+.3f} takes the wrong direction")
+        kept = tuple(k for k in kept if k != drop)
     best = calibrate.cv_auroc(rows, kept)
     while len(kept) > 1:
         trials = {f: calibrate.cv_auroc(rows, tuple(k for k in kept if k != f)) for f in kept}
