@@ -68,12 +68,25 @@ def test_no_tentative_tier_when_its_threshold_is_not_below(conf=0.45):
     assert ExtractiveAnswerer(Settings(min_confidence=0.5, min_tentative=0.5)).tier(conf) == "refused"
 
 
-@pytest.mark.parametrize("signal", ["focus", "paragraph"])
-def test_confidence_rises_with_each_signal_it_reads(signal):
-    base = dict.fromkeys(FEATURES, 0.0) | {"holds": 1.0, "support": 0.5, "focus": 0.5, "paragraph": 0.5, "lead": 2.0}
-    values = [confidence(base | {signal: x}) for x in np.linspace(0, 1, 11)]
-    assert all(b >= a for a, b in zip(values, values[1:])) and values[-1] > values[0]
+@pytest.mark.parametrize("signal", FEATURES)
+def test_confidence_moves_each_way_its_signal_should(signal):
+    """Calibration is monotone in every signal the shipped model reads, in the direction fixed for it
+    (`qa.eval.train_confidence.SIGN`: names missing lower it, the rest raise it); signals it does not
+    read do not move it."""
+    from qa.confidence import load_model
+    from qa.eval.train_confidence import SIGN
+
+    base = dict.fromkeys(FEATURES, 0.0) | {"reader": 2.0, "holds": 1.0, "support": 0.5, "focus": 0.5,
+                                           "paragraph": 0.5, "lead": 2.0, "margin": 2.0}
+    span = np.linspace(-4, 4, 11) if signal in ("reader", "margin", "lead") else np.linspace(0, 1, 11)
+    values = [confidence(base | {signal: x}) for x in span]
     assert all(0.0 <= v <= 1.0 for v in values)
+    if signal not in load_model()["features"]:
+        assert len(set(values)) == 1
+        return
+    if SIGN.get(signal, 1.0) < 0:
+        values = values[::-1]
+    assert all(b >= a for a, b in zip(values, values[1:])) and values[-1] > values[0]
 
 
 def test_the_pair_puts_the_sentence_before_its_context():
