@@ -31,7 +31,8 @@ LOGIT_CAP = 12.0  # the reader's logits are clipped to +-this (beyond it the odd
 def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str, float]:
     """The model's inputs for the answer made of `chosen` (empty: no candidate at all):
     reader    the scorer's logit for the best sentence (qa.score); for the reader, against its null
-              option ("none of these answers"), clipped to +-LOGIT_CAP
+              option ("none of these answers"), clipped to +-LOGIT_CAP; 0 (even odds), and margin and
+              lead 0 too, for a sentence a rule found that the scorer did not read
     margin    that logit minus the best logit of any other sentence the scorer read (capped at LEAD_CAP)
     lead      that logit minus the best logit of a sentence in another paragraph (capped at LEAD_CAP)
     holds     1 when the best sentence holds the kind of thing asked for (qa.analyze.holds_answer)
@@ -49,9 +50,10 @@ def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str,
         scored = [s for s in evidence.sentences if s.answer > UNSCORED and s.text != best.text]
         rival = max((s.answer for s in pool if s.para != best.para), default=None)
         other = max((s.answer for s in scored), default=None)
-        out.update(reader=max(-LOGIT_CAP, min(LOGIT_CAP, best.answer)) if best.answer > UNSCORED else -LOGIT_CAP,
-                   margin=min(LEAD_CAP, best.answer - other) if other is not None else LEAD_CAP,
-                   lead=min(LEAD_CAP, best.answer - rival) if rival is not None else LEAD_CAP,
+        read = best.answer > UNSCORED  # else found by a rule outside the scorer (the header that dates the article)
+        out.update(reader=max(-LOGIT_CAP, min(LOGIT_CAP, best.answer)) if read else 0.0,
+                   margin=(min(LEAD_CAP, best.answer - other) if other is not None else LEAD_CAP) if read else 0.0,
+                   lead=(min(LEAD_CAP, best.answer - rival) if rival is not None else LEAD_CAP) if read else 0.0,
                    holds=float(best.holds), missing=best.missing, support=best.support, focus=best.focus,
                    paragraph=hit.score if hit else best.score)  # a header line or the next sentence: its own
     return {k: round(v, 4) for k, v in out.items()}

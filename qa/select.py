@@ -48,7 +48,7 @@ class Sentence:
     focus: float = 0.0  # share of the question's terms in the sentence, its paragraph or headline
     answer: float = UNSCORED  # the answer scorer's logit (qa.score); UNSCORED when not read by it
     paragraph: float = 0.0  # its paragraph's fused retrieval score
-    missing: float = 0.0  # share of the question's names, numbers and years absent from it and its surroundings
+    missing: float = 0.0  # share of the question's names (a person's: the surname), numbers and years absent around it
 
     @property
     def support(self) -> float:
@@ -63,7 +63,9 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     focus_idf = {t: v for t, v in idf.items()
                  if analysis is None or t in analysis.focus or from_earlier_turn(weights, t)}
     focus_total = sum(focus_idf.values()) or 1.0
-    names = [term_set(name) for name in (*analysis.names, *_NUMBER.findall(analysis.question))] if analysis else []
+    people = set(analysis.people) if analysis else set()
+    names = [term_set(name.split()[-1] if name in people else name)  # a person is named by surname in news
+             for name in (*analysis.names, *_NUMBER.findall(analysis.question))] if analysis else []
     out = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
