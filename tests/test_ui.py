@@ -266,7 +266,8 @@ def test_ask_endpoint_returns_structured_answers(server):
     history = [{"role": "user", "content": "What did Kirill Dmitriev say about Trump?"},
                {"role": "assistant", "content": "He praised Trump. [1]"}]
     out = client.predict("How much did he say they lost?", history, api_name="/ask")
-    assert "$300 billion" in out["text"]
+    assert "Dmitriev" in out["query"]  # the history reached the pipeline (the answer's tier: test_ask)
+    assert any("$300 billion" in c["quote"] for c in out["citations"] + out["closest"])
     out = client.predict("   ", [], api_name="/ask")
     assert not out["answered"] and "empty" in out["error"]
 

@@ -366,7 +366,8 @@ def _article_window(paragraphs: Sequence, number: int, closest: bool, cut: int =
     whole article (a 1.1 MB one made every reply megabytes, issue 28); the articles table shows it whole."""
     paragraphs = list(paragraphs)
     near = [p for p in paragraphs if abs(p.number - number) <= CARD_PARAGRAPHS]
-    shown = [_Cut(p.number, _clip(p.text, cut), p.boilerplate) for p in near]
+    shown = [_Cut(p.number, _clip(p.text, cut), p.boilerplate, getattr(p, "page", None),
+                  getattr(p, "page_paragraph", None)) for p in near]
     note = ""
     if len(near) < len(paragraphs) or any(len(p.text) > cut for p in near):
         note = (f"<p class='aqa-removed'>¶{near[0].number}–¶{near[-1].number} of {len(paragraphs)}, long ones cut; "
@@ -376,9 +377,13 @@ def _article_window(paragraphs: Sequence, number: int, closest: bool, cut: int =
 
 @dataclass(frozen=True)
 class _Cut:
+    """A paragraph of the window around a citation, cut; its page location kept (a PDF's "p. 2 ¶2")."""
+
     number: int
     text: str
     boilerplate: str | None
+    page: int | None = None
+    page_paragraph: int | None = None
 
 
 def _date(iso: str | None) -> str:
