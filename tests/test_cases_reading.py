@@ -81,8 +81,6 @@ def test_bullet_list(tmp_path):
     _ask_case("bullet-list", tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="the right quote, but as a tentative answer: the confidence is under the "
-                                        "answered threshold (0.6) with the reader (issue 23, docs/quality.md)")
 def test_acronym(tmp_path):
     _ask_case("acronym", tmp_path)
 

@@ -79,6 +79,8 @@ class TestRealModel:
         assert (A004, 15) not in [(c.file, c.paragraph) for c in a.citations]
         assert "territorial concessions" not in a.text
 
+    @pytest.mark.xfail(strict=True, reason="the reader ranks two sentences about other meetings above the 12-hour one "
+                                            "(issue 23, docs/quality.md)")
     def test_a_month_in_a_header_counts_as_mentioned(self, real_pipeline):
         a = real_pipeline.ask("How long did the March negotiations in Saudi Arabia last?")
         assert a.answered and "12 hours" in a.text and (a.citations[0].file, a.citations[0].paragraph) == (A003, 4)
