@@ -258,13 +258,7 @@ class SegmentFolder:
                     if current is not None:
                         yield current, records
                     current, records = name, []
-                record: dict[str, Any] = {"n": n, "line": line, "text": text, "boilerplate": boilerplate}
-                if annotations is not None:
-                    record["annotations"] = annotations
-                if boilerplate is None:
-                    record.update(sentences=json.loads(sentences), chunks=json.loads(chunks),
-                                  terms=terms.split() if terms else [])
-                records.append(record)
+                records.append(paragraph_record(n, line, text, boilerplate, sentences, chunks, terms, annotations))
             if current is not None:
                 yield current, records
         finally:
@@ -293,3 +287,13 @@ def _fsync_tree(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def paragraph_record(n, line, text, boilerplate, sentences, chunks, terms, annotations) -> dict[str, Any]:
+    """A stored `paras` row as the corpus reads it (the columns in the table's order; JSON decoded)."""
+    record: dict[str, Any] = {"n": n, "line": line, "text": text, "boilerplate": boilerplate}
+    if annotations is not None:
+        record["annotations"] = annotations
+    if boilerplate is None:
+        record.update(sentences=json.loads(sentences), chunks=json.loads(chunks), terms=terms.split() if terms else [])
+    return record

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ingest.segment import paragraph_record
 
 
 DATABASE = "paragraphs.sqlite"
@@ -67,13 +68,7 @@ def read_paragraphs(folder: Path) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for name, n, line, text, boilerplate, sentences, chunks, terms, annotations in db.execute(
                 "SELECT file, n, line, text, boilerplate, sentences, chunks, terms, annotations FROM paras ORDER BY idx"):
-            record: dict[str, Any] = {"n": n, "line": line, "text": text, "boilerplate": boilerplate}
-            if annotations is not None:
-                record["annotations"] = annotations
-            if boilerplate is None:
-                record.update(sentences=json.loads(sentences), chunks=json.loads(chunks),
-                              terms=terms.split() if terms else [])
-            out[name].append(record)
+            out[name].append(paragraph_record(n, line, text, boilerplate, sentences, chunks, terms, annotations))
         return dict(out)
     finally:
         db.close()

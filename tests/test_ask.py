@@ -82,6 +82,8 @@ def test_the_follow_up_is_answered(real_pipeline):
     "What did China say about the Riyadh talks?",
     "What is the capital of France?",
     "How much oil does Saudi Arabia export per day?",
+    "Did Lavrov say that the United States had surrendered?",  # a false premise (issue 28, defect 18)
+    "On what date did the Black Sea ceasefire take effect?",  # no date given: "began over three years ago" is not one
 ])
 def test_says_so_when_the_articles_do_not_hold_the_answer(real_pipeline, question):
     a = real_pipeline.ask(question)
