@@ -99,8 +99,7 @@ class ExtractiveAnswerer:
         n_words = min(len(best.text.split()), self.settings.max_answer_words)
         ratio = LIST_RATIO if wants_list else KEEP_RATIO
         for s in sentences[1:]:
-            if (len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < ratio * best_p
-                    or sigmoid(s.answer) < FURTHER_MIN):
+            if len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < max(ratio * best_p, FURTHER_MIN):
                 break
             key = norm_key(s.text)
             words = len(s.text.split())

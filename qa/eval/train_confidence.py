@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import random
 import re
@@ -46,12 +47,21 @@ PER_PARAGRAPH = 6
 SWAPPED = 300  # train-tail questions made unanswerable by a swap
 
 
+@functools.lru_cache(maxsize=1)
+def _unseen() -> frozenset[str]:
+    """Ids of the train questions the reader never reads (its order from `CALIBRATION_FROM` on); read once
+    for both sources that use them."""
+    from qa.eval.train_reader import CALIBRATION_FROM, SEED as READER_SEED, load_questions, order
+
+    return frozenset(q.id for q in order(load_questions(), READER_SEED)[CALIBRATION_FROM:])
+
+
 def _tail_file(workdir: Path, limit: int) -> tuple[Path, list]:
     """A SQuAD file of the train questions the reader never read (its SQuAD 2.0 articles only), and
     those questions (`qa.eval.train.Question`)."""
-    from qa.eval.train_reader import CALIBRATION_FROM, SEED as READER_SEED, TRAIN, load_questions, order
+    from qa.eval.train_reader import TRAIN
 
-    unseen = {q.id for q in order(load_questions(), READER_SEED)[CALIBRATION_FROM:]}
+    unseen = _unseen()
     path = TRAIN / "squad-v2.0-train-10-articles.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     kept = []
@@ -88,7 +98,8 @@ def cases(source: str, workdir: Path, limit: int) -> tuple[Path, list]:
         rng = random.Random(SEED)
         by_id = {c.id: c for c in found}
         out = []
-        for q in rng.sample([q for q in questions if not q.unanswerable], min(SWAPPED, len(questions))):
+        answerable = [q for q in questions if not q.unanswerable]
+        for q in rng.sample(answerable, min(SWAPPED, len(answerable))):
             fake = swapped(q, rng)
             if fake and q.id in by_id:
                 out.append(dataclasses.replace(by_id[q.id], id=q.id + ":swapped", question=fake, answers=[],

@@ -164,16 +164,14 @@ class Items:
         negatives = [i for i in range(len(art.units)) if art.units[i][0] == q.gold and i != gold and i not in holds]
         rng.shuffle(negatives)
         chosen = negatives[:FROM_PARAGRAPH]
+        room = CANDIDATES if kind == "absent" else CANDIDATES - 1  # answerable and swapped: the gold one joins
         for i in art.nearest(question):
-            if len(chosen) >= CANDIDATES - 1:
+            if len(chosen) >= room:
                 break
             if i != gold and i not in holds and i not in chosen:
                 chosen.append(i)
         if kind in ("answerable", "swapped"):
             chosen.append(gold)
-        elif kind == "absent" and len(chosen) < CANDIDATES:
-            more = [i for i in art.nearest(question) if i not in holds and i not in chosen and i != gold]
-            chosen += more[:CANDIDATES - len(chosen)]
         if not chosen:
             return None
         rng.shuffle(chosen)
