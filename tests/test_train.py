@@ -30,24 +30,34 @@ def test_the_reader_trains_resumes_and_exports_a_model_that_loads(tmp_path):
     data.write_text(json.dumps({"data": articles}))  # 12 questions
     work, out = tmp_path / "work", tmp_path / "reader"
 
-    def run(questions):
+    def run(questions, *more):
         done = subprocess.run([sys.executable, "-m", "qa.eval.train", "--kind", "cross-encoder", "--reader-only",
                                "--train-file", str(data), "--questions", str(questions), "--work", str(work),
-                               "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+                               "--out", str(out), *more], cwd=ROOT, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr[-2000:]
         return done
 
     run(4)  # one step of four questions
-    again = run(8)  # continues from the checkpoint
+    again = run(8, "--cooldown", "4")  # continues from the checkpoint, the rate falling to 0 over its last step
     assert "resumed at step 1, 4 questions" in again.stderr
     card = json.loads((out / "reader.json").read_text())
     assert card["questions_read"] == 8 and card["steps"] == 2
+    assert card["cooldown"] == {"questions": 4, "ends_at": 8}
     lines = [json.loads(x) for x in (work / "log.jsonl").read_text().splitlines()]
     assert lines and {"questions", "loss", "pairs_per_s"} <= set(lines[-1])
     from qa.score import Candidate, ReaderScorer
 
     logits = ReaderScorer(out).score("How many cars?", [Candidate("It carries forty cars."), Candidate("Hello.")])
     assert logits.shape == (2,)
+
+
+def test_the_learning_rate_warms_up_holds_then_cools_down_to_zero():
+    from qa.eval.train_reader import WARMUP, lr_factor
+
+    steps = [lr_factor(s, total_steps=WARMUP + 400, cooldown_steps=100) for s in range(WARMUP + 401)]
+    assert steps[0] < 0.01 and steps[WARMUP - 1] == steps[WARMUP + 299] == 1.0
+    assert all(a > b for a, b in zip(steps[WARMUP + 300:], steps[WARMUP + 301:])) and steps[-1] == 0.0
+    assert lr_factor(WARMUP + 399, total_steps=WARMUP + 400, cooldown_steps=0) == 1.0  # no cool-down: constant
 
 
 def test_the_learned_baseline_still_trains(tmp_path):

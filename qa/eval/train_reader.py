@@ -226,8 +226,20 @@ def step_loss(model, tokenizer, batch: list[Item]):
     return torch.stack(losses).mean(), right, len(pairs)
 
 
-def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, log=print) -> dict:
-    """Train until `questions` questions have been read (resuming from `work`); returns the state."""
+def lr_factor(step: int, *, total_steps: int, cooldown_steps: int) -> float:
+    """The learning rate's multiplier at `step`: linear warm-up over `WARMUP` steps, constant, then (with
+    `cooldown_steps` > 0) a linear fall to 0 over the last `cooldown_steps` of `total_steps` (BERT's
+    fine-tuning recipe ends the same way)."""
+    warm = min(1.0, (step + 1) / WARMUP)
+    if cooldown_steps <= 0:
+        return warm
+    return warm * min(1.0, max(0.0, (total_steps - step) / cooldown_steps))
+
+
+def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, log=print,
+          cooldown: int = 0) -> dict:
+    """Train until `questions` questions have been read (resuming from `work`); returns the state.
+    `cooldown`: the learning rate falls linearly to 0 over the last `cooldown` questions (0: constant)."""
     import torch
 
     from qa.eval.train import base_model_dir
@@ -241,7 +253,9 @@ def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, lo
     body = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("encoder")]
     optimizer = torch.optim.AdamW([{"params": body, "lr": LEARNING_RATE},
                                    {"params": head, "lr": HEAD_LEARNING_RATE}], weight_decay=0.01)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / WARMUP))
+    total_steps, cooldown_steps = -(-questions // QUESTIONS_PER_STEP), -(-cooldown // QUESTIONS_PER_STEP)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: lr_factor(s, total_steps=total_steps, cooldown_steps=cooldown_steps))
     state = {"step": 0, "questions": 0, "skipped": 0, "seconds": 0.0, "kinds": {}}
     checkpoint = work / "checkpoint.pt"
     if checkpoint.is_file():
@@ -251,6 +265,8 @@ def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, lo
         schedule.load_state_dict(saved["schedule"])
         state = saved["state"]
         log(f"resumed at step {state['step']}, {state['questions']} questions")
+    if cooldown:
+        state["cooldown"] = {"questions": cooldown, "ends_at": questions}
     everything = order(load_questions(files), seed)
     make = Items(seed)
     position = state["questions"] + state["skipped"]
@@ -341,7 +357,7 @@ def export(*, work: Path = WORK, out: Path = OUT, weights: Path | None = None, s
         "train_seconds": round(state.get("seconds", 0.0)), "seed": seed, "candidates": CANDIDATES,
         "questions_per_step": QUESTIONS_PER_STEP, "p_absent": P_ABSENT, "p_swap": P_SWAP,
         "learning_rate": LEARNING_RATE, "head_learning_rate": HEAD_LEARNING_RATE, "warmup": WARMUP,
-        "max_tokens": MAX_TOKENS, "null_logit": round(model.null.item(), 4),
+        "cooldown": state.get("cooldown"), "max_tokens": MAX_TOKENS, "null_logit": round(model.null.item(), 4),
         "sha256": hashlib.sha256((out / "model.onnx").read_bytes()).hexdigest(),
     }
     (out / "reader.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
@@ -405,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.eval.train --kind cross-encoder",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=30_000, help="train until this many questions were read")
+    parser.add_argument("--cooldown", type=int, default=0,
+                        help="the learning rate falls linearly to 0 over the last this many questions")
     parser.add_argument("--work", default=str(WORK), help="checkpoints and log (resumed from)")
     parser.add_argument("--out", default=str(OUT), help="where the int8 model and its card go")
     parser.add_argument("--train-file", action="append", help="SQuAD-format file(s) instead of ../shared/train")
@@ -419,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.export_only:
         files = tuple(Path(f) for f in args.train_file) if args.train_file else None
-        state = train(questions=args.questions, work=work, files=files,
+        state = train(questions=args.questions, work=work, files=files, cooldown=args.cooldown,
                       log=lambda m: print(m, file=sys.stderr, flush=True))
         print(json.dumps(state), file=sys.stderr)
     print(json.dumps(export(work=work, out=out), indent=1))
