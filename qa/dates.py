@@ -22,8 +22,8 @@ March 17, 2025", "February 2025", "2022"). Errors: none raised; an expression da
 relative one in an article without a publication date, is left unresolved (absent from the result).
 
 Not handled: ranges ("2022-2023" gives its two years apart), times of day (a clock time is not a date),
-"earlier this month" and other vague spans dateparser does not read, and the tense of reported speech
-("said he would visit on Thursday" reads backward).
+vague spans dateparser does not read ("earlier this month" is read as "this month", the month of publication),
+and the tense of reported speech ("said he would visit on Thursday" reads backward).
 """
 from __future__ import annotations
 
@@ -37,8 +37,10 @@ from ingest.reading.lexicon import DAYS
 from ingest.text import fold
 
 _FUTURE = re.compile(r"\b(will|won't|shall|is|are|was|were) (?:\w+ )?(?:set|expected|scheduled|due|slated|poised|"
-                     r"going) to\b|\bwill\b|\bplans? to\b|\bnext\b|\bupcoming\b|\bscheduled\b", re.I)
+                     r"going) to\b|\bwill\b|\bplans? to\b|\bnext\b|\bupcoming\b|\bscheduled\b|\b(?:is|are) due\b", re.I)
 _HAS_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_MODIFIER = re.compile(r"\b(last|next|this|coming|past)\s+$", re.I)  # "next Tuesday": the mention is "Tuesday"
+_VAGUE = re.compile(r"^(?:earlier|later)\s+(?=this\b)", re.I)  # "earlier this week" is read as "this week"
 _PERIODS = ("day", "week", "month", "year")
 
 
@@ -90,7 +92,7 @@ def resolve(expression: str, published: date | None, *, future: bool = False) ->
     """(ISO date, precision, relative) of one date expression read on `published` (None: no publication date,
     so only an expression that states its year resolves); `future` reads weekdays and yearless days forward.
     None when dateparser cannot read it."""
-    text = " ".join(expression.split())
+    text = _VAGUE.sub("", " ".join(expression.split()))
     relative = not _HAS_YEAR.search(text)
     if relative and published is None:
         return None
@@ -136,9 +138,10 @@ def dates_in(para, start: int | None = None, end: int | None = None) -> list[Eve
         for m in unit.mentions:
             if m.kind != "date" or m.start < start or m.end > end:
                 continue
-            found = resolve(para.text[m.start:m.end], published_date(para.published), future=future)
+            a = _with_modifier(para.text, m.start)
+            found = resolve(para.text[a:m.end], published_date(para.published), future=future)
             if found:
-                out.append(EventDate(para.text[m.start:m.end], m.start, m.end, *found))
+                out.append(EventDate(para.text[a:m.end], a, m.end, *found))
     return out
 
 
@@ -150,10 +153,17 @@ def dates_of_text(text: str, published: str | None) -> list[EventDate]:
     future = bool(_FUTURE.search(text))
     out = []
     for a, b, kind in mentions(text):
+        a = _with_modifier(text, a)
         found = resolve(text[a:b], published_date(published), future=future) if kind == "date" else None
         if found:
             out.append(EventDate(text[a:b], a, b, *found))
     return out
+
+
+def _with_modifier(text: str, start: int) -> int:
+    """Where a date mention starts with the "last" / "next" / "this" before it ("next Tuesday")."""
+    m = _MODIFIER.search(text[max(0, start - 12):start])
+    return start - len(m.group()) if m else start
 
 
 def event_date(dates: list[EventDate]) -> EventDate | None:
