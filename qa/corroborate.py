@@ -327,7 +327,8 @@ def _differences(corpus, own: Sentence, mine: Report, differing: list[tuple[Sent
         days = {d.date for d in dates_in(corpus.paras[s.para], s.start, s.end) if d.precision == "day"}
         if r.story == mine.story:
             claimed.append(r)
-            bases.append("a correction in the article" if r.correction else "copies of one story")
+            bases.append("a correction in the article" if r.correction or mine.correction
+                         else "the same article" if r.citation.file == mine.citation.file else "copies of one story")
         elif own_days & days:
             from qa.dates import label
 
