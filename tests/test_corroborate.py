@@ -33,12 +33,19 @@ class KeywordScorer:
                           dtype=np.float32)
 
 
-def _pipeline(tmp_path: Path, case: str, fake_embedder, *words: str, **settings):
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory):
+    """Each case's articles copied once and indexed on first use, shared by this module's tests (they only read)."""
+    return tmp_path_factory.mktemp("cases")
+
+
+def _pipeline(root: Path, case: str, fake_embedder, *words: str, **settings):
     from qa.pipeline import Pipeline
     from qa.settings import Settings
 
-    shutil.copytree(CASES / case / "articles", tmp_path / case)
-    s = Settings(data_dir=tmp_path / case, index_dir=tmp_path / f"{case}-index", embed_model="fake-bow-64",
+    if not (root / case).exists():
+        shutil.copytree(CASES / case / "articles", root / case)
+    s = Settings(data_dir=root / case, index_dir=root / f"{case}-index", embed_model="fake-bow-64",
                  embed_runtime="torch", scorer="lexical", min_confidence=0.0, min_tentative=0.0, **settings)
     return Pipeline(s, embedder=fake_embedder, scorer=KeywordScorer(*words))
 
@@ -116,8 +123,8 @@ def test_timeline_questions_are_recognised():
 
 
 # -- per answer, over small indexes (fake embedder, keyword scorer) ------------------------------------------------
-def test_a_wire_copy_is_one_outlet_and_an_independent_report_another(tmp_path, fake_embedder):
-    answer = _pipeline(tmp_path, "wire-copy", fake_embedder, "six weeks").ask("How long will the Kessel bridge be closed?")
+def test_a_wire_copy_is_one_outlet_and_an_independent_report_another(indexes, fake_embedder):
+    answer = _pipeline(indexes, "wire-copy", fake_embedder, "six weeks").ask("How long will the Kessel bridge be closed?")
     c = answer.corroboration
     assert (c.outlets, c.copies) == (2, 3), c
     labels = {s.label for s in c.sources}
@@ -132,8 +139,8 @@ def test_a_wire_copy_is_one_outlet_and_an_independent_report_another(tmp_path, f
     _verbatim(answer)
 
 
-def test_two_outlets_giving_two_figures_for_the_same_day_disagree_later_first(tmp_path, fake_embedder):
-    answer = _pipeline(tmp_path, "conflicting-figures", fake_embedder, "injur", "hurt").ask(
+def test_two_outlets_giving_two_figures_for_the_same_day_disagree_later_first(indexes, fake_embedder):
+    answer = _pipeline(indexes, "conflicting-figures", fake_embedder, "injur", "hurt").ask(
         "How many people were injured when the bus left Route 9?")
     assert len(answer.disagreements) == 1
     d = answer.disagreements[0]
@@ -144,8 +151,8 @@ def test_two_outlets_giving_two_figures_for_the_same_day_disagree_later_first(tm
     assert all(r.citation.quote in r.citation.text for r in d.reports)
 
 
-def test_different_rounds_of_talks_are_no_disagreement(tmp_path, fake_embedder):
-    answer = _pipeline(tmp_path, "different-events", fake_embedder, "lasted").ask(
+def test_different_rounds_of_talks_are_no_disagreement(indexes, fake_embedder):
+    answer = _pipeline(indexes, "different-events", fake_embedder, "lasted").ask(
         "How long did the wage talks in Halden last?")
     assert answer.disagreements == []
     assert len(answer.other_values) == 1  # listed apart, with its own date, not as a contradiction
@@ -153,8 +160,8 @@ def test_different_rounds_of_talks_are_no_disagreement(tmp_path, fake_embedder):
     assert other.citation.event_date != answer.citations[0].event_date and other.citation.event_date
 
 
-def test_a_correction_appended_to_an_article_is_shown_first_and_never_corroborates(tmp_path, fake_embedder):
-    answer = _pipeline(tmp_path, "correction", fake_embedder, "smoke inhalation").ask(
+def test_a_correction_appended_to_an_article_is_shown_first_and_never_corroborates(indexes, fake_embedder):
+    answer = _pipeline(indexes, "correction", fake_embedder, "smoke inhalation").ask(
         "How many firefighters were treated for smoke inhalation?")
     assert len(answer.disagreements) == 1
     d = answer.disagreements[0]
@@ -164,8 +171,8 @@ def test_a_correction_appended_to_an_article_is_shown_first_and_never_corroborat
     assert not any("earlier version" in q for q in quoted)
 
 
-def test_an_answer_carries_its_publication_and_event_dates(tmp_path, fake_embedder):
-    answer = _pipeline(tmp_path, "conflicting-figures", fake_embedder, "monday").ask(
+def test_an_answer_carries_its_publication_and_event_dates(indexes, fake_embedder):
+    answer = _pipeline(indexes, "conflicting-figures", fake_embedder, "monday").ask(
         "On what date did the bus overturn on Route 9 near Brenner?")
     assert "Monday [May 11, 2026]" in answer.text
     first = answer.citations[0]
@@ -174,14 +181,14 @@ def test_an_answer_carries_its_publication_and_event_dates(tmp_path, fake_embedd
     _verbatim(answer)
 
 
-def test_corroboration_can_be_turned_off(tmp_path, fake_embedder):
-    answer = _pipeline(tmp_path, "wire-copy", fake_embedder, "six weeks", corroborate=False).ask(
+def test_corroboration_can_be_turned_off(indexes, fake_embedder):
+    answer = _pipeline(indexes, "wire-copy", fake_embedder, "six weeks", corroborate=False).ask(
         "How long will the Kessel bridge be closed?")
     assert answer.corroboration is None and "corroborate" not in answer.timings_ms
 
 
-def test_a_timeline_lists_dated_quotes_in_event_order_and_undated_apart(tmp_path, fake_embedder):
-    answer = _pipeline(tmp_path, "different-events", fake_embedder).ask("Timeline of the wage talks")
+def test_a_timeline_lists_dated_quotes_in_event_order_and_undated_apart(indexes, fake_embedder):
+    answer = _pipeline(indexes, "different-events", fake_embedder).ask("Timeline of the wage talks")
     dated = [e for e in answer.timeline if e.date]
     assert [e.date for e in dated] == sorted(e.date for e in dated) and len(dated) == 2
     assert dated[0].date == "2025-09-08" and dated[1].date == "2025-09-18"
@@ -190,10 +197,10 @@ def test_a_timeline_lists_dated_quotes_in_event_order_and_undated_apart(tmp_path
     _verbatim(answer)
 
 
-def test_the_page_shows_who_else_reports_it_and_both_figures(tmp_path, fake_embedder):
+def test_the_page_shows_who_else_reports_it_and_both_figures(indexes, fake_embedder):
     from ui.render import chat_markdown, turn_sources
 
-    pipeline = _pipeline(tmp_path, "conflicting-figures", fake_embedder, "injur", "hurt")
+    pipeline = _pipeline(indexes, "conflicting-figures", fake_embedder, "injur", "hurt")
     answer = pipeline.ask("How many people were injured when the bus left Route 9?")
     panel = turn_sources(1, answer.question, answer, pipeline.article)
     assert "Reports disagree" in panel and "Fourteen" in panel and "17" in panel
