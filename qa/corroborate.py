@@ -42,7 +42,7 @@ from ingest.reading.numbers import values as number_values
 from ingest.text import fold, terms
 from qa import copies
 from qa.answer import Answer, Citation, Evidence
-from qa.dates import dates_in, published_date
+from qa.dates import dates_in, label, published_date
 from qa.entities import name_key, name_keys
 from qa.retrieve import Hit, Retrieval
 from qa.score import Scorer, sigmoid
@@ -52,6 +52,8 @@ AGREE_MIN = 0.5  # the reader's probability that a corroborating sentence answer
 DIFFER_MIN = 0.5  # the same bar for a sentence giving another value
 SAME_SENTENCE = 0.6  # word-trigram Jaccard at which an untyped answer's sentence is the same report
 MAX_EXTRA = 16  # sentences the reader reads for corroboration at most (two batches)
+FOCUS_MIN = 0.5  # a sentence the reader has not read is read only when it or its paragraph holds half the topic
+#                  (IDF-weighted share of the question's focus terms, `Sentence.focus`): each read costs 5-25 ms
 VALUE_HITS = 8  # paragraphs BM25 adds for the answer's value
 QUANTITY = ("number", "money", "percent", "duration")
 NAMES = {"person": (("person",), ("name",)), "organisation": (("org",), ("name",)), "place": (("place",), ("name",))}
@@ -180,8 +182,8 @@ def corroborate(evidence: Evidence, answer: Answer, scorer: Scorer) -> Found:
     corpus, analysis = evidence.corpus, evidence.question_analysis
     first = answer.citations[0]
     para = corpus.paragraph(first.file, first.paragraph)
-    spans = [(u.start, u.end) for u in para.units if u.kind != "heading"
-             and para.text[u.start:u.end] in first.quote] if para is not None else []
+    at = para.text.find(first.quote.split(" … ")[0]) if para is not None else -1  # a cut quote starts as its unit
+    spans = [(u.start, u.end) for u in para.units if u.kind != "heading" and u.start <= at < u.end] if at >= 0 else []
     if not spans:
         return Found()
     a, b = spans[0]
@@ -227,7 +229,7 @@ def _candidates(evidence: Evidence, para, span: tuple[int, int], own: list[Value
             continue  # a correction quotes the figure it retracts: never a corroboration
         differs = (not same and analysis.answer_type == "number" and len(own or ()) == 1 and len(theirs or ()) == 1
                    and theirs[0].key[:2] == own[0].key[:2])
-        if same or differs:
+        if (same or differs) and (s.answer > UNSCORED or s.focus >= FOCUS_MIN):
             kept.append((s, theirs, same))
     read = _scored([s for s, _, _ in kept], scorer, evidence)
     return [(s, theirs, same) for s, (_, theirs, same) in zip(read, kept)]
@@ -325,13 +327,15 @@ def _differences(corpus, own: Sentence, mine: Report, differing: list[tuple[Sent
             continue
         seen.add((r.story, r.value))
         days = {d.date for d in dates_in(corpus.paras[s.para], s.start, s.end) if d.precision == "day"}
-        if r.story == mine.story:
+        if r.story == mine.story and (r.correction or mine.correction):
             claimed.append(r)
-            bases.append("a correction in the article" if r.correction or mine.correction
-                         else "the same article" if r.citation.file == mine.citation.file else "copies of one story")
+            bases.append("a correction in the article")
+        elif r.citation.file == mine.citation.file:
+            other.append(r)  # one article giving two figures speaks of two things unless it corrects itself
+        elif r.story == mine.story:  # two versions of one story
+            claimed.append(r)
+            bases.append("copies of one story")
         elif own_days & days:
-            from qa.dates import label
-
             claimed.append(r)
             bases.append(f"both place it on {label(min(own_days & days))}")
         else:

@@ -1,7 +1,7 @@
 """Corroboration, disagreement and dates, counted against hand labels; and warm ask() latency with them on and off.
 
     python -m qa.eval.corroboration [--labels data/corroboration.jsonl] [--dates data/dates.jsonl]
-                                    [--latency N] [--json OUT]
+                                    [--latency N] [--copies] [--json OUT]
 
 Labels (`data/corroboration.jsonl`, one question a line): `case` ("five": the five articles of ../shared/articles,
 else a folder `data/corroboration/<case>/articles`), `question`, `files` (the articles that must be among the
@@ -127,25 +127,60 @@ def corroboration(labels: list[dict], work: Path) -> dict:
 
 
 def latency(n: int, work: Path, rounds: int = 2) -> dict:
-    """Warm ask() p50/p95 (ms) over n questions, corroboration on and off, alternated `rounds` times."""
+    """Warm ask() p50/p95 (ms) over n questions, corroboration on and off, alternated question by question (so both
+    see the same load), and the corroborate stage's own time (`Answer.timings_ms["corroborate"]`) where it ran."""
     questions = [row["question"] for row in load(ROOT / "data" / "questions.jsonl")][:n]
     on, off = _pipeline("five", work, True), _pipeline("five", work, False)
     for p in (on, off):
         for q in questions[:5]:
             p.ask(q)  # warm: models, caches, dateparser and datasketch imports
-    times = {"on": [], "off": []}
+    times: dict[str, list[float]] = {"on": [], "off": [], "stage": []}
     for _ in range(rounds):
-        for name, p in (("off", off), ("on", on)):
-            for q in questions:
+        for q in questions:
+            for name, p in (("off", off), ("on", on)):
                 t = time.perf_counter()
-                p.ask(q)
+                answer = p.ask(q)
                 times[name].append((time.perf_counter() - t) * 1000)
+                if "corroborate" in answer.timings_ms:
+                    times["stage"].append(answer.timings_ms["corroborate"])
     out = {}
     for name, xs in times.items():
         xs.sort()
         out[name] = {"p50_ms": round(statistics.median(xs), 1), "p95_ms": round(xs[int(0.95 * (len(xs) - 1))], 1),
-                     "asks": len(xs)}
+                     "n": len(xs)} if xs else None
     return out
+
+
+def copies_table(work: Path, cases: tuple[str, ...] = ("five", "wire-copy")) -> list[dict]:
+    """Every pair of articles of each case: exact Jaccard of their word 5-shingle sets, datasketch's MinHash estimate
+    (what `qa.copies` uses), and the cosine of their MiniLM vectors (each article's paragraphs embedded and averaged:
+    what the snapshot's stored vectors would give), to choose between the two ways of finding copies."""
+    import numpy as np
+
+    from qa import copies
+
+    rows = []
+    for case in cases:
+        if case == "five" and not (SHARED / "articles").exists():
+            continue
+        pipeline = _pipeline(case, work)
+        pipeline.load()
+        with pipeline._use() as retriever:
+            corpus = retriever.corpus
+            files = sorted(corpus.files)
+            vectors = {}
+            for f in files:
+                texts = [p.text for p in corpus.article(f) if not p.boilerplate]
+                v = np.asarray(pipeline.embedder.get_text_embedding_batch(texts), dtype=np.float32).mean(axis=0)
+                vectors[f] = v / (np.linalg.norm(v) or 1.0)
+            for i, a in enumerate(files):
+                for b in files[i + 1:]:
+                    exact = copies.jaccard(copies.shingles(copies.article_text(corpus, a)),
+                                           copies.shingles(copies.article_text(corpus, b)))
+                    rows.append({"case": case, "a": a, "b": b, "jaccard": round(exact, 3),
+                                 "minhash": round(copies.similarity(corpus, a, b), 3),
+                                 "cosine": round(float(vectors[a] @ vectors[b]), 3)})
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", default=str(ROOT / "data" / "corroboration.jsonl"))
     parser.add_argument("--dates", default=str(ROOT / "data" / "dates.jsonl"))
     parser.add_argument("--latency", type=int, default=0, metavar="N", help="also time N questions (0: no)")
+    parser.add_argument("--copies", action="store_true", help="also print the article pairs' shingle Jaccard, "
+                                                                 "MinHash estimate and vector cosine")
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
                   "corroboration": corroboration(load(Path(args.labels)), work)}
         if args.latency:
             result["latency"] = latency(args.latency, work)
+        if args.copies:
+            result["copies"] = copies_table(work)
+            for row in result["copies"]:
+                print("copies:", json.dumps(row))
     for row in result["corroboration"]["rows"]:
         print(json.dumps(row, ensure_ascii=False))
     summary = {k: v for k, v in result["corroboration"].items() if k != "rows"}
