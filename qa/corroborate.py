@@ -138,6 +138,7 @@ def values(para, start: int, end: int, answer_type: str, question: str) -> list[
     unit = para.unit_at(start, end)
     mentions = unit.mentions if unit else ()
     asked = name_keys(question) | {n for _, n in number_values(question)}
+    words = frozenset(w for w in re.findall(r"[a-z]+", fold(question)) if len(w) >= 4)
     out: list[Value] = []
     if answer_type == "number":
         for m in mentions:
@@ -150,7 +151,7 @@ def values(para, start: int, end: int, answer_type: str, question: str) -> list[
         for kinds in NAMES[answer_type]:  # the typed names first ("Karasin"); a name of unknown type only without
             for m in mentions:
                 key = name_key(para.text[m.start:m.end])
-                if m.kind in kinds and key and key not in asked:
+                if m.kind in kinds and key and not any(_same_name(key, a) for a in asked | words):
                     out.append(Value(("name", key), para.text[m.start:m.end]))
             if out:
                 break
@@ -160,6 +161,15 @@ def values(para, start: int, end: int, answer_type: str, question: str) -> list[
     else:
         return None
     return out
+
+
+def _same_name(key, asked) -> bool:
+    """A name the question already gives, as a name or its adjective: "Ukraine" for "Ukrainian", "Iran" for "Iranian"
+    (one is the start of the other, four letters at least, or they share their first six)."""
+    if not isinstance(asked, str) or not isinstance(key, str):
+        return key == asked
+    short, long = sorted((key, asked), key=len)
+    return key == asked or (len(short) >= 4 and long.startswith(short)) or (len(short) >= 6 and long[:6] == short[:6])
 
 
 def _unit(text: str, kind: str, start: int, end: int) -> str:

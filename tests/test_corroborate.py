@@ -239,3 +239,12 @@ def test_the_relative_date_case_is_answered_with_the_resolved_date(tmp_path):
             assert part in answer.text, answer.text
     assert "on Tuesday [March 3, 2026]" in answer.text
     assert answer.citations[0].event_date == "2026-03-03"
+
+
+def test_a_name_the_question_gives_as_an_adjective_is_no_answer_value():
+    """"Where did US and Ukrainian officials meet?": "Ukraine" in another sentence is the question's, not the answer's
+    (it made a February Riyadh sentence corroborate the March US-Ukraine round, found on questions.jsonl)."""
+    from qa.corroborate import _same_name
+
+    assert _same_name("ukraine", "ukrainian") and _same_name("iran", "iranian") and _same_name("russia", "russian")
+    assert not _same_name("riyadh", "russian") and not _same_name("us", "usa")
