@@ -142,7 +142,8 @@ def _report_line(r: Report) -> str:
     when = f", published {c.published}" if c.published else ""
     event = f", event {c.event_date}" if c.event_date else ""
     credits = f" (credits: {', '.join(r.credits)})" if r.credits else ""
-    return f"{c.label}{when}{event}{credits}"
+    outlet = f"{r.outlet}, " if r.outlet else ""
+    return f"{outlet}{c.label}{when}{event}{credits}"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ For an answer's first quote, the other sentences of the index that answer the sa
 those of the retrieved paragraphs (all `REPORTED_HITS` of them, not only the `top_k` the answer chose from),
 of the paragraphs BM25 finds for the answer's value ("4.5 hours", "Karasin"), and every exact copy of those
 (`Para.copies`, the answer's `also_in`). The answer scorer (`qa.score`, the reader) scores the ones it has
-not read yet, in one batch of at most `MAX_EXTRA`. A sentence **corroborates** when the reader prefers it to
+not read yet that hold a value to compare and, in their sentence or paragraph, at least `FOCUS_MIN` of the
+question's topic (at most `MAX_EXTRA`; each read costs milliseconds). A sentence **corroborates** when the reader prefers it to
 "no answer" (probability >= `AGREE_MIN`) and it states the same value, read from the stored annotations
 (`Para.units[..].mentions`): the same name (its key, "Lavrov" for "Sergei Lavrov"), the same number with the
 same unit (by value: "four-and-a-half hours" is 4.5 hours), or the same resolved date (`qa.dates`). For

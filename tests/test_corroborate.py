@@ -204,6 +204,7 @@ def test_the_page_shows_who_else_reports_it_and_both_figures(indexes, fake_embed
     answer = pipeline.ask("How many people were injured when the bus left Route 9?")
     panel = turn_sources(1, answer.question, answer, pipeline.article)
     assert "Reports disagree" in panel and "Fourteen" in panel and "17" in panel
+    assert "Brenner Herald, brenner_herald.txt ¶3, published 13 May 2026" in panel  # outlet, citation, date
     assert panel.index("brenner_herald.txt") < panel.rindex("ostrel_gazette.txt")
     assert "Reports disagree" in chat_markdown(answer, 1)
 

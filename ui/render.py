@@ -381,7 +381,7 @@ def reports_html(answer: Answer) -> str:
 
 def _report_html(r) -> str:
     c = r.citation
-    bits = [c.label] + ([f"published {_date(c.published)}"] if c.published else []) \
+    bits = ([r.outlet] if r.outlet else []) + [c.label] + ([f"published {_date(c.published)}"] if c.published else []) \
         + ([f"event {_date(c.event_date)}"] if c.event_date else []) + list(r.credits)
     return html.escape(", ".join(bits))
 
