@@ -315,7 +315,7 @@ def _group(value: str, reports: list[Report]) -> Corroboration:
     for r in reports:
         sources.setdefault(r.outlet or f"story:{r.story}", []).append(r)
     out = []
-    for key, rs in sources.items():
+    for rs in sources.values():
         outlet = rs[0].outlet
         head = rs[0].citation.headline or rs[0].citation.file
         out.append(Source(outlet, outlet or f"an article naming no outlet ({head})", rs))

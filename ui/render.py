@@ -204,7 +204,7 @@ def reports_line(answer: Answer) -> str:
 
 def _badge(answer: Answer) -> str:
     if answer.answer_type == "timeline":
-        return f'<span class="aqa-badge" title="dated quotes in event order; nothing generated">timeline</span>'
+        return '<span class="aqa-badge" title="dated quotes in event order; nothing generated">timeline</span>'
     if answer.answer_type == "clarification":
         return '<span class="aqa-badge" title="nobody in the chat fits the question; nothing was searched">asked back</span>'
     if answer.tier == "tentative" and answer.sentences:
