@@ -138,6 +138,11 @@ def sentence_credits(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" ".join(m.group().split()) for m in _SENTENCE_CREDIT.finditer(text)))
 
 
+def agencies(credits) -> set[str]:
+    """The agencies (`AGENCIES`, as listed) that credits name: {"AFP"} for ("AFP contributed reporting",)."""
+    return {m.group() for c in credits for m in re.finditer(rf"\b(?:{_AGENCY})\b", c)} - {"Agencies"}
+
+
 def stories(corpus, files) -> dict[str, Story]:
     """Each of `files` mapped to its story: files whose estimated shingle Jaccard is >= `COPY_JACCARD` (and files
     linked through such pairs) are one story. O(n²) MinHash comparisons over the files asked about (an answer's

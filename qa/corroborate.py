@@ -110,11 +110,14 @@ class Corroboration:
     outlets: int
     copies: int
     sources: list[Source] = field(default_factory=list)
+    # agencies credited by two or more of the sources ("AFP"): those reports may not be independent
+    common_credits: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
+        shared = f"; {', '.join(self.common_credits)} credited by several of them" if self.common_credits else ""
         return (f"Reported by {self.outlets} outlet{'s' if self.outlets != 1 else ''} "
-                f"({self.copies} cop{'ies' if self.copies != 1 else 'y'})")
+                f"({self.copies} cop{'ies' if self.copies != 1 else 'y'}){shared}")
 
 
 @dataclass(frozen=True)
@@ -320,7 +323,9 @@ def _group(value: str, reports: list[Report]) -> Corroboration:
         head = rs[0].citation.headline or rs[0].citation.file
         out.append(Source(outlet, outlet or f"an article naming no outlet ({head})", rs))
     files = {r.citation.file for r in reports}
-    return Corroboration(value, len(out), len(files), out)
+    credited = [copies.agencies(c for r in s.reports for c in r.credits) for s in out]
+    common = tuple(sorted(a for a in set().union(*credited) if sum(a in c for c in credited) > 1)) if credited else ()
+    return Corroboration(value, len(out), len(files), out, common)
 
 
 def _differences(corpus, own: Sentence, mine: Report, differing: list[tuple[Sentence, Report]],

@@ -113,6 +113,22 @@ def test_credits_are_read_as_written():
     assert sentence_credits("Lavrov said the talks went well.") == ()
 
 
+def test_agencies_credited_by_two_sources_are_named_in_the_summary():
+    from qa.answer import Citation
+    from qa.copies import agencies
+    from qa.corroborate import Report, _group
+
+    assert agencies(["AFP contributed reporting", "NORTHFIELD (AFP)", "Agencies with input from SG"]) == {"AFP"}
+
+    def report(file: str, outlet: str, *credits: str) -> Report:
+        return Report(Citation(file, 1, "Six weeks.", "Six weeks."), outlet, file, credits, "Six weeks")
+
+    found = _group("Six weeks", [report("a.txt", "A", "AFP contributed reporting"), report("b.txt", "B", "PARIS (AFP)"),
+                                 report("c.txt", "C", "Reuters contributed reporting")])
+    assert (found.outlets, found.copies, found.common_credits) == (3, 3, ("AFP",))
+    assert found.summary == "Reported by 3 outlets (3 copies); AFP credited by several of them"
+
+
 def test_timeline_questions_are_recognised():
     from qa.timeline import topic
 
