@@ -27,6 +27,7 @@ and the tense of reported speech ("said he would visit on Thursday" reads backwa
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import functools
 import re
@@ -142,6 +143,19 @@ def dates_in(para, start: int | None = None, end: int | None = None) -> list[Eve
             found = resolve(para.text[a:m.end], published_date(para.published), future=future)
             if found:
                 out.append(EventDate(para.text[a:m.end], a, m.end, *found))
+    return out
+
+
+def dates_by_unit(para) -> dict[tuple[int, int], list[EventDate]]:
+    """`dates_in` of every unit of `para` at once, keyed by the unit's (start, end): one walk over the units and a
+    bisection per date (a paragraph of thousands of sentences is not walked once per sentence)."""
+    starts = [u.start for u in para.units]  # units are in text order
+    out: dict[tuple[int, int], list[EventDate]] = {}
+    for d in dates_in(para):
+        i = bisect.bisect_right(starts, d.start) - 1
+        if i >= 0:
+            unit = para.units[i]
+            out.setdefault((unit.start, unit.end), []).append(d)
     return out
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ingest.text import norm_key, term_set, terms
 from qa.answer import Answer
-from qa.dates import dates_in, event_date
+from qa.dates import dates_by_unit, event_date
 from qa.select import Sentence, usable
 
 PARAGRAPHS = 20  # paragraphs retrieved for a topic
@@ -63,12 +63,13 @@ def timeline(corpus, retriever, about: str) -> Answer:
         if para.boilerplate:
             continue
         in_paragraph = not wanted or bool(wanted & term_set(para.text))
+        dated_units = dates_by_unit(para)
         for unit in para.units:
             text = para.text[unit.start:unit.end]
             if unit.kind not in ("sentence", "item") or not usable(unit.reading) or norm_key(text) in seen:
                 continue
             named = not wanted or bool(wanted & term_set(unit.reading))
-            when = event_date(dates_in(para, unit.start, unit.end))
+            when = event_date(dated_units.get((unit.start, unit.end), []))
             if not (named or (when and in_paragraph)):
                 continue
             seen.add(norm_key(text))

@@ -265,3 +265,22 @@ def test_a_name_the_question_gives_as_an_adjective_is_no_answer_value():
 
     assert _same_name("ukraine", "ukrainian") and _same_name("iran", "iranian") and _same_name("russia", "russian")
     assert not _same_name("riyadh", "russian") and not _same_name("us", "usa")
+
+
+def test_a_paragraph_of_many_sentences_is_dated_in_one_walk():
+    """`dates_by_unit` gives each unit the dates `dates_in` gives it, in one walk (the timeline's way)."""
+    from ingest.reading import read_article
+    from qa.dates import dates_by_unit, dates_in
+
+    class Para:  # the three fields the dates read: a stored paragraph's text, units and publication date
+        def __init__(self, text):
+            self.text, self.published = text, "2025-03-26"
+            self.units = read_article([text], [None])[0]["units"]
+
+    para = Para(" ".join(f"Talks resumed on Tuesday in round {i}." if i % 3 == 0 else f"Nothing happened {i}."
+                         for i in range(300)))
+    found = dates_by_unit(para)
+    assert len(found) == 100
+    for unit in para.units[:30]:
+        assert found.get((unit.start, unit.end), []) == dates_in(para, unit.start, unit.end)
+    assert [d.date for d in found[(para.units[0].start, para.units[0].end)]] == ["2025-03-25"]
