@@ -294,12 +294,12 @@ def _report(corpus, s: Sentence, value: str, probability: float, *, own: bool = 
 
 def _copies(corpus, s: Sentence, report: Report) -> list[Report]:
     """The same sentence in each exact copy of its paragraph (`Para.copies`), as reports of their own."""
+    from qa.compose import _citation
+
     out = []
     for idx in corpus.paras[s.para].copies:
-        copy = corpus.paras[idx]
-        citation = replace(report.citation, file=copy.file, paragraph=copy.number, also_in=[], page=copy.page,
-                           page_paragraph=copy.page_paragraph, published=copy.published, headline=copy.headline)
-        out.append(replace(report, citation=citation, story=copy.file,
+        copy = corpus.paras[idx]  # the same text: the sentence's offsets hold; its own date, headline and page
+        out.append(replace(report, citation=_citation(corpus, idx, [s]), story=copy.file,
                            outlet=corpus.files.get(copy.file, {}).get("outlet"),
                            credits=tuple(dict.fromkeys(copies.sentence_credits(report.citation.quote)
                                                        + copies.article_credits(corpus, copy.file)))))

@@ -284,3 +284,25 @@ def test_a_paragraph_of_many_sentences_is_dated_in_one_walk():
     for unit in para.units[:30]:
         assert found.get((unit.start, unit.end), []) == dates_in(para, unit.start, unit.end)
     assert [d.date for d in found[(para.units[0].start, para.units[0].end)]] == ["2025-03-25"]
+
+
+def test_an_exact_copy_is_a_report_with_its_own_date_and_outlet(tmp_path, fake_embedder):
+    """The same paragraph in two files (`also_in`): one story, two copies, each cited with its own file's date."""
+    from qa.pipeline import Pipeline
+    from qa.settings import Settings
+
+    text = "The Lindau ferry will stop running for 11 days from Monday, the harbour office said."
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    (folder / "first.txt").write_text(f"Ferry Service Paused\n\nPublished June 2, 2025\n\n{text}\n\n© 2025 Lake Echo\n")
+    (folder / "second.txt").write_text(f"Lindau Ferry to Stop\n\nPublished June 3, 2025\n\n{text}\n")
+    settings = Settings(data_dir=folder, index_dir=tmp_path / "index", embed_model="fake-bow-64", embed_runtime="torch",
+                        scorer="lexical", min_confidence=0.0, min_tentative=0.0)
+    answer = Pipeline(settings, embedder=fake_embedder, scorer=KeywordScorer("11 days")).ask(
+        "For how many days will the Lindau ferry stop running?")
+    c = answer.corroboration
+    assert (c.outlets, c.copies) == (1, 2) and c.sources[0].label == "Lake Echo"
+    dated = {r.citation.file: (r.citation.published, r.citation.event_date) for r in c.sources[0].reports}
+    # each copy is read on its own publication day: "will … from Monday" is that Monday in Monday's paper, the next
+    # one in Tuesday's (what the words say there; a copy run a day late really does shift its relative dates)
+    assert dated == {"first.txt": ("2025-06-02", "2025-06-02"), "second.txt": ("2025-06-03", "2025-06-09")}
