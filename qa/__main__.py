@@ -35,7 +35,12 @@ def _answer(args: argparse.Namespace) -> int:
             print(("\nSource to check (may answer):\n" if answer.tier == "tentative" else "\nSources:\n")
                   + printable(answer.sources_text()))
         label = {"answered": "answered", "tentative": "may answer", "refused": "not found"}[answer.tier]
-        print(f"\n({label}; confidence {answer.confidence:.2f})")
+        if answer.answer_type == "timeline":
+            undated = [e for e in answer.timeline if e.date is None]
+            print(printable("".join(f"\nundated: {e.text} [{e.citation}]" for e in undated)))
+            print("\n(timeline: dated quotes in event order)")
+        else:
+            print(f"\n({label}; confidence {answer.confidence:.2f})")
         if answer.notes or answer.backend != "extractive":
             print(printable(f"\n(answered by {answer.backend})" + "".join(f"\n  note: {n}" for n in answer.notes)))
     return 0

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ingest.corpus import Corpus
+    from qa.corroborate import Corroboration, Disagreement, Report
+    from qa.dates import EventDate
+    from qa.timeline import Entry
     from qa.analyze import Analysis
     from qa.condense import Standalone
     from qa.retrieve import Retrieval
@@ -28,6 +31,11 @@ class Citation:
     # without pages. `paragraph` stays the number in the whole file (the index's key).
     page: int | None = None
     page_paragraph: int | None = None
+    # When the quoted sentences say it happened (qa.dates): each date expression as written, resolved against
+    # `published`; `event_date` the quote's event date, ISO ("2025-03-25"; a week's Monday, a month's or year's
+    # first day), None when the quote states none that resolves.
+    dates: list[EventDate] = field(default_factory=list)
+    event_date: str | None = None
 
     @property
     def label(self) -> str:
@@ -87,6 +95,15 @@ class Answer:
     # (shown as "may answer: check the source"); "refused": the articles do not seem to answer
     # (no citations; `closest` holds the nearest passages, not an answer).
     tier: str = "answered"
+    # Who else reports it (qa.corroborate): outlets and copies stating the same value, each with its citation;
+    # None when not computed (Settings.corroborate off, a refusal).
+    corroboration: Corroboration | None = None
+    # The same question answered with another value about the same event, later publication first.
+    disagreements: list[Disagreement] = field(default_factory=list)
+    # Other values the articles give that nothing ties to the same event: not a contradiction.
+    other_values: list[Report] = field(default_factory=list)
+    # "Timeline of the talks" (qa.timeline): dated quotes in event order, then the undated ones.
+    timeline: list[Entry] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -100,7 +117,33 @@ class Answer:
             lines.append(f"[{n}] {c.label}{title}{date}\n    “{' '.join(c.quote.split())}”")
             if c.also_in:
                 lines.append(f"    same text also in: {', '.join(c.also_in)}")
-        return "\n".join(lines)
+        return "\n".join(lines + _reports_text(self))
+
+
+def _reports_text(answer: Answer) -> list[str]:
+    """Corroboration, disagreements and other values as terminal lines (`Answer.sources_text`)."""
+    lines = []
+    c = answer.corroboration
+    if c is not None and (c.outlets > 1 or c.copies > 1):
+        lines.append(f"\n{c.summary}:")
+        for source in c.sources:
+            lines.append(f"  {source.label}: " + "; ".join(_report_line(r) for r in source.reports))
+    for d in answer.disagreements:
+        lines.append(f"\nReports disagree ({d.basis}), later first:")
+        lines += [f"  “{r.value}” {_report_line(r)}: “{' '.join(r.citation.quote.split())}”" for r in d.reports]
+    if answer.other_values:
+        lines.append("\nOther figures in the articles, not shown to be about the same event (not a contradiction):")
+        lines += [f"  “{r.value}” {_report_line(r)}: “{' '.join(r.citation.quote.split())}”" for r in answer.other_values]
+    return lines
+
+
+def _report_line(r: Report) -> str:
+    c = r.citation
+    when = f", published {c.published}" if c.published else ""
+    event = f", event {c.event_date}" if c.event_date else ""
+    credits = f" (credits: {', '.join(r.credits)})" if r.credits else ""
+    outlet = f"{r.outlet}, " if r.outlet else ""
+    return f"{outlet}{c.label}{when}{event}{credits}"
 
 
 @dataclass(frozen=True)

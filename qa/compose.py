@@ -27,6 +27,7 @@ from qa.analyze import Analysis
 from qa.condense import Standalone, standalone_query
 from qa.answer import Answer, AnswerSentence, Citation, Evidence
 from qa.confidence import confidence, signals
+from qa.dates import bracketed, dates_in, event_date
 from qa.score import sigmoid
 from qa.select import UNSCORED, Sentence, context_terms
 from qa.settings import Settings
@@ -320,7 +321,9 @@ def cite(corpus: Corpus, shown: list[Shown] | list[Sentence]) -> tuple[str, list
             order.append(s.para)
             spans[s.para] = []
         spans[s.para].append(s)
-        out.append(AnswerSentence(item.text, order.index(s.para) + 1))
+        # a relative date gets its resolved date in brackets, as our words: "on Tuesday [March 25, 2025]"
+        out.append(AnswerSentence(bracketed(item.text, dates_in(corpus.paras[s.para], s.start, s.end)),
+                                  order.index(s.para) + 1))
     citations = [_citation(corpus, p, spans[p]) for p in order]
     return " ".join(f"{a.text} [{a.citation}]" for a in out), citations, out
 
@@ -328,6 +331,7 @@ def cite(corpus: Corpus, shown: list[Shown] | list[Sentence]) -> tuple[str, list
 def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citation:
     para = corpus.paras[para_idx]
     quoted = sorted(sentences, key=lambda s: s.start)
+    dates = [d for s in quoted for d in dates_in(para, s.start, s.end)]
     return Citation(
         file=para.file,
         paragraph=para.number,
@@ -339,6 +343,8 @@ def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citat
         also_in=[c.label for c in corpus.copies_of(para_idx)],
         page=para.page,
         page_paragraph=para.page_paragraph,
+        dates=dates,
+        event_date=(found.date if (found := event_date(dates)) else None),
     )
 
 

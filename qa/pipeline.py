@@ -25,11 +25,13 @@ from ingest.reader import IndexReader, Snapshot
 from qa.analyze import analyze
 from qa.answer import Answer, Answerer, Evidence, Retrieved
 from qa.condense import Standalone, clarification
+from qa.corroborate import corroborate
 from qa.errors import IndexOutdatedError
 from qa.retrieve import HybridRetriever
 from qa.score import Scorer, load_scorer
 from qa.select import boilerplate_hits, rank, score_sentences
 from qa.settings import Settings
+from qa.timeline import timeline, topic as timeline_topic
 from qa.validate import clean_history, clean_question
 
 log = logging.getLogger("articles_qa")
@@ -180,6 +182,14 @@ class Pipeline:
             lap("condense")
             yield clarification(resolved, question, timings)
             return
+        about = timeline_topic(resolved.question)
+        if about is not None:  # "Timeline of the talks": dated quotes in event order (qa.timeline)
+            lap("condense")
+            answer = timeline(retriever.corpus, retriever, about)
+            lap("timeline")
+            timings["total"] = round(sum(timings.values()), 2)
+            yield dataclasses.replace(answer, question=question, query=resolved.query, timings_ms=timings)
+            return
         evidence = self._evidence(retriever, question, messages, resolved, lap)
         corpus, retrieval, query = evidence.corpus, evidence.retrieval, evidence.query
         retrieved = [
@@ -191,6 +201,11 @@ class Pipeline:
         for answer in self.answerer.answer_stream(evidence):
             yield dataclasses.replace(answer, question=question, query=query, retrieved=retrieved)
         lap("answer")
+        if self.settings.corroborate and answer.tier == "answered":
+            found = corroborate(evidence, answer, self.scorer)  # who else reports it, who differs (qa.corroborate)
+            answer = dataclasses.replace(answer, corroboration=found.corroboration, disagreements=found.disagreements,
+                                         other_values=found.other_values)
+            lap("corroborate")
         timings["total"] = round(sum(timings.values()), 2)
         yield dataclasses.replace(answer, question=question, query=query, retrieved=retrieved, timings_ms=timings)
 

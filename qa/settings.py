@@ -48,6 +48,9 @@ class Settings(IndexSettings):
                                          "one that may answer; below, the articles do not seem to answer",
                                    ge=0.0, le=1.0, valid="between 0 and 1")
 
+    corroborate: bool = setting(True, "read who else reports each answer and who gives another value "
+                                      "(qa.corroborate): outlets, copies, disagreements")
+
     def _check(self) -> None:
         super()._check()
         _require(self.backend in BACKENDS, "backend", self.backend, f"one of {', '.join(BACKENDS)}")

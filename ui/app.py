@@ -84,6 +84,8 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
             "tier": answer.tier, "query": answer.query,
             "sentences": [{"text": s.text, "citation": s.citation} for s in answer.sentences],
             "citations": [cited(c) for c in answer.citations], "closest": [cited(c) for c in answer.closest],
+            **{k: v for k, v in answer.to_dict().items()  # who else reports it, disagreements, dates (issue 27)
+               if k in ("corroboration", "disagreements", "other_values", "timeline")},
         }
 
     def table_rows() -> list[list]:
@@ -167,6 +169,12 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
                 gr.Markdown("### Sources")
                 panel.render()
         chat.chatbot.clear(lambda: (sources_panel({}), {}), outputs=[panel, turns], api_visibility="private")
+        with gr.Row():  # a timeline of a person, place or topic: dated quotes in event order (qa.timeline)
+            topic = gr.Textbox(placeholder="a person, place or topic, e.g. the talks", show_label=False, scale=3,
+                               elem_id="aqa-timeline-topic")
+            gr.Button("Timeline", scale=1, elem_id="aqa-timeline").click(
+                lambda t: f"Timeline of {' '.join(str(t or '').split())}".strip(), inputs=[topic],
+                outputs=[chat.textbox], api_visibility="private")
         with gr.Accordion("Articles in the index", open=False, elem_id="aqa-articles"):
             table = gr.Dataframe(headers=TABLE_HEADERS, value=table_rows, interactive=False, wrap=True,
                                  elem_id="aqa-table", column_widths=["31%", "13%", "12%", "9%", "20%", "15%"])

@@ -70,6 +70,11 @@ CSS = """
 .aqa-turn-head + .aqa-understood {display:block; margin:-4px 0 8px 8px}
 #aqa-back {position:fixed; right:12px; bottom:16px; z-index:1000; padding:8px 14px; border-radius:18px;
   border:1px solid #54aeff; background:#ddf4ff; color:#0969da; font-size:0.95em; box-shadow:0 2px 6px rgba(0,0,0,.2)}
+.aqa-reports {border-top:1px solid #eaeef2; margin-top:8px; padding-top:6px; font-size:0.9em}
+.aqa-reports h5 {margin:4px 0; font-size:0.95em}
+.aqa-reports li {margin:2px 0}
+.aqa-disagree {display:flex; gap:8px; flex-wrap:wrap}
+.aqa-disagree > div {flex:1 1 200px; border:1px solid #d4a72c; border-radius:6px; padding:6px 8px; background:#fffbeb}
 #aqa-table, #aqa-table * {font-family:var(--font, ui-sans-serif, system-ui, sans-serif) !important}
 #aqa-table th, #aqa-table th * {white-space:nowrap !important; word-break:normal !important; overflow-wrap:normal !important}
 #aqa-table [role=gridcell], #aqa-table [role=gridcell] * {word-break:normal !important; overflow-wrap:anywhere}
@@ -169,7 +174,11 @@ def chat_markdown(answer: Answer, turn: int, *, upto: int | None = None, badge: 
         body = f"**Not in the articles.** {body}"
         if answer.closest:
             body += f" See the [closest passages, not an answer](#aqa-t{turn})."
+    if answer.answer_type == "timeline" and answer.sentences:  # one dated quote a line, in event order
+        body = "<br>".join(f"{_sentence(balanced(s.text), _cited_text(answer, s.citation))} "
+                           f"[[{s.citation}]](#aqa-t{turn}-src-{s.citation})" for s in answer.sentences[:upto])
     if badge and (upto is None or upto >= len(answer.sentences)):
+        body += reports_line(answer)
         body += " " + _badge(answer)
         understood = understood_as(answer)
         if understood:
@@ -181,7 +190,21 @@ TENTATIVE = "May answer — check the source"
 NOT_FOUND = "not found"
 
 
+def reports_line(answer: Answer) -> str:
+    """Under an answer: "Reported by 2 outlets (3 copies)" and whether reports disagree (details in the sources panel)."""
+    parts = []
+    c = answer.corroboration
+    if c is not None and (c.outlets > 1 or c.copies > 1):
+        parts.append(_escape_markdown(c.summary + "."))
+    if answer.disagreements:
+        parts.append("**Reports disagree**: " + _escape_markdown(" / ".join(
+            f"{r.value} ({r.citation.file})" for d in answer.disagreements for r in d.reports)) + " — see the sources.")
+    return "<br>" + " ".join(parts) if parts else ""
+
+
 def _badge(answer: Answer) -> str:
+    if answer.answer_type == "timeline":
+        return '<span class="aqa-badge" title="dated quotes in event order; nothing generated">timeline</span>'
     if answer.answer_type == "clarification":
         return '<span class="aqa-badge" title="nobody in the chat fits the question; nothing was searched">asked back</span>'
     if answer.tier == "tentative" and answer.sentences:
@@ -322,11 +345,45 @@ def turn_sources(turn: int, question: str, answer: Answer, article: callable, *,
                      + "</div>")
     else:
         body = "".join(_card(turn, n, c, article, compact=compact) for n, c in enumerate(answer.citations, 1))
+        body += reports_html(answer)
     notes = "".join(f"<p class='aqa-removed'>{html.escape(n)}</p>" for n in answer.notes)
     if answer.backend != "extractive":
         notes = (f"<p class='aqa-removed'>Answered by {html.escape(answer.backend)}; every sentence was checked "
                  f"against its source.</p>") + notes
     return head + body + notes
+
+
+def reports_html(answer: Answer) -> str:
+    """Who else reports the answer (by outlet, copies collapsed), disagreements side by side (the later first),
+    other values not tied to the same event, and a timeline's undated quotes; every quote with its citation."""
+    out = []
+    c = answer.corroboration
+    if c is not None and (c.outlets > 1 or c.copies > 1):
+        items = "".join(f"<li><b>{html.escape(s.label)}</b>: {'; '.join(_report_html(r) for r in s.reports)}</li>"
+                        for s in c.sources)
+        out.append(f"<h5>{html.escape(c.summary)}</h5><ul>{items}</ul>")
+    for d in answer.disagreements:
+        cells = "".join(f"<div><b>{html.escape(r.value)}</b> — {_report_html(r)}<br>“{html.escape(r.citation.quote)}”</div>"
+                        for r in d.reports)
+        out.append(f"<h5>Reports disagree ({html.escape(d.basis)}); the later first</h5>"
+                   f"<div class='aqa-disagree'>{cells}</div>")
+    if answer.other_values:
+        items = "".join(f"<li><b>{html.escape(r.value)}</b> — {_report_html(r)}: “{html.escape(r.citation.quote)}”</li>"
+                        for r in answer.other_values)
+        out.append("<h5>Other figures in the articles, not shown to be about the same event (not a contradiction)</h5>"
+                   f"<ul>{items}</ul>")
+    undated = [e for e in answer.timeline if e.date is None]
+    if undated:
+        items = "".join(f"<li>{html.escape(e.text)} [{e.citation}]</li>" for e in undated)
+        out.append(f"<h5>Undated (no date in the sentence that can be placed)</h5><ul>{items}</ul>")
+    return f"<div class='aqa-reports'>{''.join(out)}</div>" if out else ""
+
+
+def _report_html(r) -> str:
+    c = r.citation
+    bits = ([r.outlet] if r.outlet else []) + [c.label] + ([f"published {_date(c.published)}"] if c.published else []) \
+        + ([f"event {_date(c.event_date)}"] if c.event_date else []) + list(r.credits)
+    return html.escape(", ".join(bits))
 
 
 def turn_error(turn: int, question: str, message: str) -> str:
@@ -349,7 +406,8 @@ def _turn_head(turn: int, question: str, extra: str) -> str:
 
 
 def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = False, compact: bool = False) -> str:
-    meta = " · ".join(html.escape(x) for x in (c.headline or "", _date(c.published)) if x)
+    event = next((f"event: {d.label} (“{d.text}”, our reading)" for d in c.dates if d.relative), "")
+    meta = " · ".join(html.escape(x) for x in (c.headline or "", _date(c.published), event) if x)
     also = f"<div class='aqa-meta'>Same text also in {html.escape(', '.join(c.also_in))}</div>" if c.also_in else ""
     label = f"Closest {n}:" if closest else f"[{n}]"
     ident = f"aqa-t{turn}-closest-{n}" if closest else f"aqa-t{turn}-src-{n}"
