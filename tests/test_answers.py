@@ -22,6 +22,18 @@ def test_the_shipped_reader_ranks_the_answering_sentence_first(real_pipeline, qu
     assert words in evidence.sentences[0].text and evidence.sentences[0].answer > evidence.sentences[1].answer
 
 
+def test_a_sentence_reads_the_same_whatever_is_read_beside_it():
+    from qa.score import Candidate, ReaderScorer
+
+    reader = ReaderScorer()
+    question = "How many hours did the Lavrov-Rubio meeting take?"
+    target = Candidate("The bilateral talks, which lasted about 4.5 hours, were held at the Al-Diriyah Palace.")
+    others = [Candidate("Officials said the sides would meet again. " * k) for k in range(1, 8)]
+    alone = reader.score(question, [target])[0]
+    assert reader.score(question, [target, *others])[0] == pytest.approx(alone, abs=1e-5)
+    assert reader.score(question, [*others[:3], target])[3] == pytest.approx(alone, abs=1e-5)
+
+
 def cited(answer):
     return {(c.file, c.paragraph) for c in answer.citations}
 
