@@ -44,7 +44,7 @@ BM25_DIR = "bm25"
 ANSWERABLE = "answerable.npy"  # BM25 row -> paragraph index
 VECTORS = "vectors.npy"  # chunk vectors, float32, unit length; row -> id in table `vectors`
 
-_VOCABULARY_PROBE = "Running runners ran; the talks' 4.5 hours in Riyadh, Café naïve résumé — 2025"
+_VOCABULARY_PROBE = "Running runners ran; the talks' 4.5 hours in Riyadh, Café naïve résumé — 2025, US$1.2bn"
 
 
 @functools.lru_cache(maxsize=1)

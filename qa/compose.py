@@ -126,7 +126,7 @@ def candidates(evidence: Evidence) -> list[Sentence]:
             if s.answer > UNSCORED and s.holds and norm_key(s.text) not in evidence.answered]
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
-        pool = [s for s in pool if entities.said_by(s.text, wanted, _before(evidence.corpus, s))]
+        pool = [s for s in pool if said_by(evidence.corpus, s, wanted)]
     people = [term_set(n.split()[-1]) for n in analysis.people]  # the surname: "Manning" for "Peyton Manning"
     if people and not analysis.excludes_given:  # the people the question is about must be in view
         pool = [s for s in pool if all(w <= context_terms(evidence.corpus, evidence.corpus.paras[s.para])
@@ -135,6 +135,15 @@ def candidates(evidence: Evidence) -> list[Sentence]:
     if analysis.excludes_given and analysis.answer_type in ("person", "organisation", "place") and excluded:
         pool = [s for s in pool if _items(s, analysis) - excluded]
     return pool
+
+
+def said_by(corpus: Corpus, s: Sentence, key: str) -> bool:
+    """Whether the sentence is in the mouth of the speaker `key` names (a name key or an acronym), read from
+    its stored unit's speaker (`Unit.speaker`, attributed at ingest with the quotations around it); a span
+    that is no stored unit (a cut quote) takes the speaker of the unit that holds it."""
+    para = corpus.paras[s.para]
+    unit = para.unit_at(s.start, s.end) or next((u for u in para.units if u.start <= s.start and s.end <= u.end), None)
+    return unit is not None and entities.is_named(unit.speaker, key)
 
 
 def whole_list(corpus: Corpus, chosen: list[Sentence]) -> list[Sentence]:

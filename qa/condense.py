@@ -70,9 +70,46 @@ class Standalone:
 
 
 def is_follow_up(question: str) -> bool:
-    if _LEANS_ON_CONTEXT.search(question):
+    if leans_on_context(question):
         return True
     return len(terms(question)) <= 1 and not entities.names("x " + question)
+
+
+_DETERMINER_OR_NAME = re.compile(r"\s+(?:(?i:the|a|an|this|these|those|his|her|its|their|our|my|your|some|no|he|she|it|"
+                                 r"they|we|i|you|there)\b|[A-Z\d])")
+_POINTS_BACK_AFTER = frozenset(("about on of in at for from with by to after before during since until over "
+                                "what which who when where why how is was are were did does do will would can could "
+                                "has had have said say says mean meant").split())
+_POSSESSIVE = frozenset(("its", "their", "theirs"))
+
+
+def leans_on_context(question: str) -> bool:
+    """Whether the question refers to something it does not itself give, so it reads as a follow-up.
+    A word like "that" or "its" leans on the chat only when it points outside the question:
+    - "that" as a demonstrative ("that meeting", "Who said that?"), not as a conjunction or relative ("Who
+      said that Russia ...", "the deal that collapsed": followed by a determiner or a name, or after a
+      noun); "this/these/those" always;
+    - "its/their" with no name before it in the question ("Who said Russia would hear out its American
+      colleagues?" gives its own antecedent); "he/she/his/her" with no person named before it;
+    - "it/they/them/there/then" and "the same/the other/else/again/next/also", and an opening "and/but/what about".
+    Not handled: "it" whose antecedent the question gives ("Why did Russia reject the plan it was offered?")."""
+    for m in _LEANS_ON_CONTEXT.finditer(question):
+        word = m.group().lower()
+        before = question[: m.start()]
+        if word == "that":  # only "that" is also a conjunction and a relative pronoun
+            previous = re.findall(r"[\w’'-]+", before)
+            after = question[m.end():]
+            if _DETERMINER_OR_NAME.match(after) and after.strip()[:1] not in "?.!":
+                continue  # "said that Russia", "that the talks": a conjunction
+            if previous and previous[-1].lower() not in _POINTS_BACK_AFTER and re.match(r"\s+\w", after):
+                continue  # "the deal that collapsed": a relative pronoun
+            return True
+        if word in _POSSESSIVE and entities.names("x " + before):
+            continue
+        if _PERSON_PRONOUN.fullmatch(word) and any(e.personlike for e in conversation.mentioned(before)):
+            continue
+        return True
+    return False
 
 
 def standalone_query(question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
@@ -125,7 +162,7 @@ def _resolve(question: str, state: conversation.State, answer: str) -> Standalon
             text = _replace_first(text, pronoun, who.proper)
     bare = not m and len(question.split()) <= 2 and not entities.names("x " + question)  # "When?", "How soon?"
     context = (_filled(previous.question, state) if bare
-               else previous.question if not m and _LEANS_ON_CONTEXT.search(text) else "")
+               else previous.question if not m and leans_on_context(text) else "")
     excluding, continues = bool(_EXCLUDING.search(question)), bool(_CONTINUING.search(question))
     continues = continues and state.quoted  # "what did he say next" continues only a quote already given
     excluded = frozenset(mm.key for mm in entities.names("x " + _plain(answer))) if excluding else frozenset()

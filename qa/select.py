@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from ingest.boilerplate import is_credit, is_instruction, is_prose
 from ingest.chunking import sentence_spans
 from ingest.corpus import Corpus, Para
+from ingest.reading.numbers import amounts
 from ingest.text import term_set
 from qa.analyze import Analysis, holds_answer, holds_answer_unit
 from qa.retrieve import DENSE_WEIGHT, Hit, Retrieval
@@ -65,16 +66,16 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     focus_total = sum(focus_idf.values()) or 1.0
     people = set(analysis.people) if analysis else set()
     names = [term_set(name.split()[-1] if name in people else name)  # a person is named by surname in news
-             for name in (*analysis.names, *_NUMBER.findall(analysis.question))] if analysis else []
+             for name in (*analysis.names, *given_numbers(analysis.question))] if analysis else []
     out = []
-    for rank, hit in enumerate(retrieval.hits):
-        para = corpus.paras[hit.para]
+    for rank, hit, para, spans in _read_paragraphs(corpus, retrieval, analysis):
         context = context_terms(corpus, para)
-        for a, b in _candidate_sentences(para, retrieval.chunk_sims):
+        for a, b in spans:
             text = para.text[a:b]
             unit = para.unit_at(a, b)
             reading = unit.reading if unit else text  # a table row read with its header, wrapped lines joined
-            if not (usable(reading) or (unit is not None and unit.kind in ("item", "row"))):
+            if not (usable(reading) or (unit is not None and unit.kind in ("item", "row"))
+                    or para.boilerplate == "headline"):
                 continue
             present = term_set(reading)
             coverage = sum(v for t, v in idf.items() if t in present) / total
@@ -94,7 +95,39 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     return out
 
 
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")  # a number or year the question gives: its surroundings must hold it
+def _read_paragraphs(corpus: Corpus, retrieval: Retrieval, analysis: Analysis | None):
+    """(rank, hit, paragraph, sentence spans) of each retrieved paragraph, in retrieval order; then, for a
+    question asking for a time, number or name, the headline of each retrieved article whose headline holds
+    one ("Lanner Paper Mill to Close in June, Cutting 400 Jobs" answers "when" and "how many" where the body
+    gives neither), under its article's best hit."""
+    seen: set[str] = set()
+    headlines = []
+    for rank, hit in enumerate(retrieval.hits):
+        para = corpus.paras[hit.para]
+        yield rank, hit, para, _candidate_sentences(para, retrieval.chunk_sims)
+        if analysis is not None and analysis.constrains and para.file not in seen and para.headline:
+            seen.add(para.file)
+            headlines.append((rank, hit, para.file))
+    for rank, hit, file in headlines:
+        for para in corpus.article(file):
+            if para.boilerplate == "headline":
+                spans = [(u.start, u.end) for u in para.units if holds_answer_unit(analysis, para.text, u)]
+                if spans:
+                    yield rank, replace(hit, para=para.idx), para, spans
+                break
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def given_numbers(question: str) -> list[str]:
+    """The numbers and years a question gives, as written, which a sentence's surroundings must hold: an
+    amount whole ("1.2 billion dollars", matched by its value and currency however the article writes it),
+    any other number alone ("2023")."""
+    found = amounts(question)
+    out = [question[a.start:a.end] for a in found]
+    bare = "".join(" " if any(a.start <= i < a.end for a in found) else ch for i, ch in enumerate(question))
+    return out + _NUMBER.findall(bare)
 
 
 def from_earlier_turn(weights: dict[str, float], term: str) -> bool:

@@ -43,6 +43,10 @@ def _check(answer, expect: dict) -> None:
         assert expect["quote_contains"] in quote, quote
     for part in expect.get("quote_contains_all", ()):
         assert part in quote, quote
+    if "not_contains" in expect:
+        assert expect["not_contains"] not in quote, quote
+    if "not_first" in expect:  # another speaker's words, or a weaker quote, must not lead the answer
+        assert expect["not_first"] not in answer.sentences[0].text, answer.text
     if "quote_starts" in expect:
         assert first.quote.startswith(expect["quote_starts"]), first.quote
     for c in answer.citations:  # every quote is the file's verbatim text
@@ -120,3 +124,22 @@ def test_headline_only_indexes_and_answers_or_refuses(tmp_path):
         p = Pipeline(Settings.from_env(environ={}, data_dir=tmp_path / "articles", index_dir=tmp_path / "index"))
         answer = p.ask("Which bridge did the storm close?")
         assert answer.answered is False or "Route 9" in answer.text
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_two_speakers(tmp_path, index):
+    """Who said a quotation is read from the stored unit (`Unit.speaker`): a second quotation with no
+    attribution of its own is its speaker's, and the other man's words are never given as his."""
+    _ask_case("two-speakers", tmp_path, index)
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_currency_shorthand(tmp_path, index):
+    """"1.2 billion dollars" asked where the article writes "US$1.2bn"."""
+    _ask_case("currency-shorthand", tmp_path, index)
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_headline_answer(tmp_path, index):
+    """The answer is in the headline only ("... to Close in June, Cutting 400 Jobs")."""
+    _ask_case("headline-answer", tmp_path, index)

@@ -35,3 +35,31 @@ def test_a_latin1_pound_sign_is_read_as_a_pound_sign(text):
 ])
 def test_texts_in_other_code_pages_are_still_read(text, encoding):
     assert decode_article_encoded(text.encode(encoding))[0] == text
+
+
+# -- a standalone question is not made a follow-up because it holds "that", "its" or "it" ---------------
+_CHAT = [{"role": "user", "content": "Where did the talks take place?"},
+         {"role": "assistant", "content": "The talks took place in Riyadh. [1]"}]
+
+
+@pytest.mark.parametrize("question", [
+    "Who said Russia would hear out its American colleagues?",  # "its": Russia, in the question
+    "Who said that Russia would hear out the US?",  # "that": a conjunction
+    "What was the deal that collapsed?",  # "that": a relative pronoun
+    "What did the Kremlin say about its plans?",
+    "Did Putin say he would come?",  # "he": Putin, in the question
+])
+def test_a_question_that_gives_its_own_referent_stands_alone(question):
+    from qa.condense import standalone_query
+
+    resolved = standalone_query(question, _CHAT)
+    assert resolved.question == question and resolved.context == "", resolved
+    assert resolved.query == question
+
+
+@pytest.mark.parametrize("question", ["Who said that?", "When did that meeting happen?", "When did it happen?",
+                                      "What about its budget?", "Who attended this meeting?"])
+def test_a_question_that_points_outside_itself_is_a_follow_up(question):
+    from qa.condense import standalone_query
+
+    assert standalone_query(question, _CHAT).context == "Where did the talks take place?"

