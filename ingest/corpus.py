@@ -32,7 +32,6 @@ from ingest.settings import IndexSettings
 from ingest.text import terms
 
 
-_NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised, not the first word, not "US"
 
 
 @dataclass(frozen=True)
@@ -384,11 +383,11 @@ class Corpus:
         for run, initials in initials_of_runs(question):
             if any(self.mentions(a) for a in initials) or self.other_form(run):
                 known |= set(run.split())
-        words = (re.sub(r"[’']s$", "", m.group()) for m in _NAME.finditer(question))
+        from ingest.reading.mentions import name_words
         from ingest.text import STOPWORDS  # "When", "Will" opening a clause are function words, never names (issue 28)
 
-        return [w for w in words if w not in known and w not in self._acronyms and w.lower() not in STOPWORDS
-                and not self.mentions(w)]
+        return [w for w in name_words(question) if w not in known and w not in self._acronyms
+                and w.lower() not in STOPWORDS and not self.mentions(w)]
 
     def naming(self, word: str, *, boilerplate: bool, limit: int = 5) -> list[Para]:
         """Paragraphs whose text holds `word` (any case, glued or not): answerable ones, or boilerplate

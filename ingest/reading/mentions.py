@@ -255,3 +255,22 @@ def mentions(text: str, known: frozenset[str] = frozenset()) -> list[tuple[int, 
 
 
 _OPENING_WORD = re.compile(r"(?:^|[.!?“\"\n:]\s*)([A-Z][a-z][\w’'-]*)(?=[\s’',])")
+
+
+_NAME_WORD = re.compile(r"(?<=\S\s)[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised, not the first word, not "US"
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a question that name something it asks about, as written: capitalised words after the
+    first, a possessive "’s" dropped, and of a hyphenated compound only its capitalised parts ("UN-brokered"
+    names "UN", which is all capitals and so not a word to look up; "Turkey-" names "Turkey";
+    "Russia-US" names both). Not handled: names in lower case and a name opening the question."""
+    out = []
+    for m in _NAME_WORD.finditer(text):
+        word = re.sub(r"[’']s$", "", m.group())
+        parts = [p for p in word.split("-") if p]
+        if len(parts) == 1:
+            out.append(parts[0])
+            continue
+        out += [p for p in parts if p[:1].isupper() and any(c.islower() for c in p[1:])]
+    return out
