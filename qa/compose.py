@@ -57,7 +57,7 @@ class ExtractiveAnswerer:
 
     def answer(self, evidence: Evidence) -> Answer:
         analysis = evidence.question_analysis
-        unknown = evidence.corpus.unknown_names(evidence.question)
+        unknown = evidence.corpus.unknown_names(analysis.question)  # the standalone question ("Kessler?": "What is Kessler?")
         if unknown:
             return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.",
                            answer_type=analysis.answer_type)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.text import norm_key, terms
+from ingest.text import fold, norm_key, terms
 from qa import conversation, entities
 from qa.answer import Answer
 
@@ -131,7 +131,39 @@ def standalone_query(question: str, history: list[dict[str, str]], *, corpus=Non
             answer = m["content"]
     if pending is not None:
         state = _advance(state, pending, answer, gender_of)
-    return _resolve(question, state, answer)
+    return _resolve(_bare_name(question, corpus), state, answer)
+
+
+def _bare_name(question: str, corpus=None) -> str:
+    """A question that is only a name ("Okafor?") asked as what it means: "Who is Ngozi Okafor?" when the
+    articles name a person so (`_person_named`), else "Who is X?" for a person by the rules' reading of the
+    question and "What is X?" for anything else; any other question as it is. Not handled: a bare name
+    meant as an ellipsis of the previous question ("Okafor?" for "and what did Okafor say?"; "And
+    Okafor?" is read so)."""
+    bare = question.strip().rstrip("?!. ").strip()
+    found = entities.names("x " + bare)
+    if len(found) != 1 or found[0].start != 2 or found[0].end != len(bare) + 2 or len(bare.split()) > 4:
+        return question
+    fullest = _person_named(corpus, found[0].key) if corpus is not None else None
+    if fullest is not None:
+        return f"Who is {fullest}?"
+    return f"Who is {bare}?" if found[0].kind == "person" else f"What is {bare}?"
+
+
+def _person_named(corpus, key: str) -> str | None:
+    """How the articles most often write in full the person whose name key is `key` ("Ngozi Okafor"), from
+    stored mentions of kind person, less any title ("Foreign Minister Sergei Lavrov" counts as "Sergei Lavrov");
+    None when no stored mention of a person has that key."""
+    forms: dict[str, int] = {}
+    for para in corpus.naming(key, boilerplate=False):
+        for unit in para.units:
+            for m in unit.mentions:
+                words = para.text[m.start:m.end].split()
+                titled = [i for i, w in enumerate(words) if fold(w).strip(".") in entities.TITLES]
+                text = " ".join(words[titled[-1] + 1:] if titled else words)
+                if m.kind == "person" and len(text.split()) > 1 and entities.name_key(text) == key:
+                    forms[text] = forms.get(text, 0) + 1
+    return max(forms, key=lambda f: (forms[f], -len(f))) if forms else None
 
 
 def _advance(state: conversation.State, turn: Standalone, answer: str, gender_of) -> conversation.State:

@@ -11,7 +11,7 @@ from ingest import reading
 from ingest.reading import acronyms, layout, mentions, numbers, sentences, speakers
 from ingest.paragraphs import read_article, split_paragraphs
 
-ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
+from tests.conftest import ARTICLES  # noqa: E402
 A004 = "004_3005a28be2e22e32.txt"
 
 WRAPPED = ("The Marlow Bay Port Authority voted on Thursday to deepen the eastern\n"

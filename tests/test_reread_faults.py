@@ -63,3 +63,89 @@ def test_a_question_that_points_outside_itself_is_a_follow_up(question):
     from qa.condense import standalone_query
 
     assert standalone_query(question, _CHAT).context == "Where did the talks take place?"
+
+
+# -- a bare name is asked as what it means --------------------------------------------------------------
+OKAFOR = ("Harbour Authority Names New Chief\n\n"
+          "The Lagos harbour authority on Tuesday named Ngozi Okafor as its chief executive, the first woman to "
+          "hold the post.\n\n"
+          "Okafor, 52, ran the port of Tema in Ghana for six years and before that led the authority's finance team.\n\n"
+          "She takes office in March, when the current chief, Bayo Adeyemi, retires.\n")
+
+
+@pytest.fixture
+def okafor_pipeline(tmp_path, fake_embedder):
+    from ingest import ingest
+    from qa.pipeline import Pipeline
+    from qa.settings import Settings
+
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "harbour.txt").write_text(OKAFOR, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "articles", index_dir=tmp_path / "index", embed_model="fake-bow-64",
+                        embed_runtime="torch", scorer="lexical")
+    ingest(settings=settings, embedder=fake_embedder, progress=False)
+    return Pipeline(settings, embedder=fake_embedder, build_if_missing=False)
+
+
+def test_a_bare_name_is_asked_as_who_the_articles_say_it_is(okafor_pipeline):
+    answer = okafor_pipeline.ask("Okafor?")
+    assert answer.query == "Who is Ngozi Okafor?"  # the fullest form the stored mentions give
+    assert answer.citations and answer.citations[0].paragraph == 2, answer.text
+
+
+def test_a_bare_name_the_articles_do_not_give_is_not_mentioned(okafor_pipeline):
+    answer = okafor_pipeline.ask("Kessler?")
+    assert "do not mention Kessler" in answer.text and not answer.answered
+
+
+# -- a hyphenated compound is not a name -----------------------------------------------------------------
+def test_a_hyphenated_compound_names_only_its_capitalised_parts():
+    from ingest.reading.mentions import name_words
+
+    assert name_words("In which years did the Turkey- and UN-brokered grain deal operate?") == ["Turkey"]
+    assert name_words("Was the Kremlin-backed plan about Russia-Ukraine talks?") == ["Kremlin", "Russia", "Ukraine"]
+
+
+def test_a_hyphenated_compound_is_never_called_unmentioned(fake_settings, fake_embedder):
+    from ingest import ingest
+    from qa.pipeline import Pipeline
+
+    ingest(settings=fake_settings, embedder=fake_embedder, progress=False)
+    pipeline = Pipeline(fake_settings, embedder=fake_embedder, build_if_missing=False)
+    answer = pipeline.ask("In which years did the Turkey- and UN-brokered grain deal operate?")
+    assert "do not mention" not in answer.text, answer.text
+    assert answer.citations or answer.closest  # an answer, or the closest passages with the refusal
+
+
+# -- a question in a Latin-script language other than English --------------------------------------------
+@pytest.mark.parametrize("question, language", [
+    ("¿Cuándo se reunieron Rusia y Estados Unidos en Riad?", "Spanish"),
+    ("¿Quién dirigió la delegación rusa en Riad?", "Spanish"),
+    ("Quem se reuniu em Riade?", "Portuguese"),
+    ("Chi ha incontrato Lavrov a Riad?", "Italian"),
+])
+def test_a_latin_script_question_in_another_language_is_refused_by_language(question, language):
+    from qa.errors import UnsupportedLanguageError
+    from qa.validate import clean_question
+
+    with pytest.raises(UnsupportedLanguageError, match=language):
+        clean_question(question, max_chars=500)
+
+
+@pytest.mark.parametrize("question", ["Okafor?", "Who is Michelle Larsen?", "Was Zelensky in Riyadh?",
+                                      "When did Rubio meet Lavrov in Riyadh?", "Al-Diriyah Palace?"])
+def test_english_questions_and_bare_names_are_not_taken_for_another_language(question):
+    from qa.validate import clean_question
+
+    assert clean_question(question, max_chars=500) == question
+
+
+# -- tests copy the shipped articles, never whatever else is in the folder -------------------------------
+def test_the_articles_fixture_copies_the_five_shipped_articles_only(tmp_path, articles):
+    from tests.conftest import SHIPPED, shipped_articles
+
+    assert sorted(p.name for p in articles.iterdir()) == list(SHIPPED)
+    live = shipped_articles(tmp_path / "live")
+    (live / "uploaded.txt").write_text("An article a user saved.\n", encoding="utf-8")
+    copy = shipped_articles(tmp_path / "copy", source=live)
+    assert sorted(p.name for p in copy.iterdir()) == list(SHIPPED)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer import Answer, AnswerSentence, Citation
-from tests.conftest import ARTICLES, ROOT
+from tests.conftest import ARTICLES, ROOT, shipped_articles
 from ui.chat import Turn, qa_history, turn_number
 from ui.render import (EDITORIAL_TIP, FILE_COLUMN, FOLD_WORDS, chat_markdown, error_markdown, paragraph_html,
                        sources_panel, turn_error, turn_sources)
@@ -235,7 +235,7 @@ def own_pipeline(real_pipeline, base: Path):
     """The real pipeline (MiniLM shared) over a private copy of the articles, for tests that change the folder."""
     from qa.pipeline import Pipeline
 
-    shutil.copytree(ARTICLES, base / "articles")
+    shipped_articles(base / "articles")
     pipeline = Pipeline(real_pipeline.settings.replace(data_dir=base / "articles", index_dir=base / "index"),
                         embedder=real_pipeline.embedder)
     pipeline.load()
