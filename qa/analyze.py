@@ -79,8 +79,10 @@ def analyze(question: str) -> Analysis:
         m = _SAY.search(question)
         if m and re.match(r"\s*(what|how)\b", q):
             found = entities.names("x " + m.group("who"))
+            people = [f for f in found if f.kind == "person"]  # "Kremlin spokesman Dmitry Peskov": the person speaks
             if found:
-                speaker, answer_type = found[0].text, "statement" if answer_type == "thing" else answer_type
+                speaker = (people or found)[0].text
+                answer_type = "statement" if answer_type == "thing" else answer_type
     excludes = bool(re.search(r"\b(who|what|where|which \w+) else\b|\bother than\b|\bbesides\b|\banother\b", q))
     wants_list = excludes or bool(re.search(r"^(list|name)\b|\bwho (were|are) (all )?the\b", q)) or _plural_wh(q)
     names = tuple(m.text for m in entities.names("x " + question))

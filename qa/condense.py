@@ -81,18 +81,23 @@ _POINTS_BACK_AFTER = frozenset(("about on of in at for from with by to after bef
                                 "what which who when where why how is was are were did does do will would can could "
                                 "has had have said say says mean meant").split())
 _POSSESSIVE = frozenset(("its", "their", "theirs"))
+# A word that reads as a verb after a relative "that" ("collapsed", "follows", "was"): a past or third-person
+# form, or an auxiliary; "that day", "that crisis" read as a demonstrative and a noun.
+_VERB_LIKE = re.compile(r"\w+ed|\w+[^su\W]s|is|was|were|are|has|had|have|will|would|could|can|did|does|do|may|might|"
+                        r"must|should")
 
 
 def leans_on_context(question: str) -> bool:
     """Whether the question refers to something it does not itself give, so it reads as a follow-up.
     A word like "that" or "its" leans on the chat only when it points outside the question:
     - "that" as a demonstrative ("that meeting", "Who said that?"), not as a conjunction or relative ("Who
-      said that Russia ...", "the deal that collapsed": followed by a determiner or a name, or after a
-      noun); "this/these/those" always;
+      said that Russia ...": before a determiner or a name; "the deal that collapsed": after a lower-case
+      noun, before a word that reads as a verb); "this/these/those" always;
     - "its/their" with no name before it in the question ("Who said Russia would hear out its American
       colleagues?" gives its own antecedent); "he/she/his/her" with no person named before it;
     - "it/they/them/there/then" and "the same/the other/else/again/next/also", and an opening "and/but/what about".
-    Not handled: "it" whose antecedent the question gives ("Why did Russia reject the plan it was offered?")."""
+    Not handled: "it" whose antecedent the question gives ("Why did Russia reject the plan it was offered?"),
+    and a relative "that" before a verb of no such form ("the talks that led to ...")."""
     for m in _LEANS_ON_CONTEXT.finditer(question):
         word = m.group().lower()
         before = question[: m.start()]
@@ -101,8 +106,10 @@ def leans_on_context(question: str) -> bool:
             after = question[m.end():]
             if _DETERMINER_OR_NAME.match(after) and after.strip()[:1] not in "?.!":
                 continue  # "said that Russia", "that the talks": a conjunction
-            if previous and previous[-1].lower() not in _POINTS_BACK_AFTER and re.match(r"\s+\w", after):
-                continue  # "the deal that collapsed": a relative pronoun
+            following = re.match(r"\s+([\w’'-]+)", after)
+            if (previous and previous[-1].islower() and previous[-1] not in _POINTS_BACK_AFTER and following
+                    and _VERB_LIKE.fullmatch(following.group(1).lower())):
+                continue  # "the deal that collapsed": a relative pronoun (after a noun, before a verb)
             return True
         if word in _POSSESSIVE and entities.names("x " + before):
             continue

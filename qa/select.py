@@ -97,15 +97,16 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
 
 def _read_paragraphs(corpus: Corpus, retrieval: Retrieval, analysis: Analysis | None):
     """(rank, hit, paragraph, sentence spans) of each retrieved paragraph, in retrieval order; then, for a
-    question asking for a time, number or name, the headline of each retrieved article whose headline holds
-    one ("Lanner Paper Mill to Close in June, Cutting 400 Jobs" answers "when" and "how many" where the body
-    gives neither), under its article's best hit."""
+    question asking for a time or a number (`HEADLINE_ANSWERS`), the headline of each retrieved article whose
+    headline holds one ("Lanner Paper Mill to Close in June, Cutting 400 Jobs" answers "when" and "how many"
+    where the body gives neither), under its article's best hit. Not for names: a title-case headline's
+    capitalised runs are no reliable names ("Kremlin Refuses to Reveal ..." read as a person)."""
     seen: set[str] = set()
     headlines = []
     for rank, hit in enumerate(retrieval.hits):
         para = corpus.paras[hit.para]
         yield rank, hit, para, _candidate_sentences(para, retrieval.chunk_sims)
-        if analysis is not None and analysis.constrains and para.file not in seen and para.headline:
+        if analysis is not None and analysis.answer_type in HEADLINE_ANSWERS and para.file not in seen and para.headline:
             seen.add(para.file)
             headlines.append((rank, hit, para.file))
     for rank, hit, file in headlines:
@@ -118,6 +119,7 @@ def _read_paragraphs(corpus: Corpus, retrieval: Retrieval, analysis: Analysis | 
 
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+HEADLINE_ANSWERS = ("date", "number")  # measured on data/conversations.jsonl: "who" headlines quoted a title as a name
 
 
 def given_numbers(question: str) -> list[str]:

@@ -58,7 +58,7 @@ def test_a_question_that_gives_its_own_referent_stands_alone(question):
 
 
 @pytest.mark.parametrize("question", ["Who said that?", "When did that meeting happen?", "When did it happen?",
-                                      "Who attended this meeting?"])
+                                      "Who attended this meeting?", "Where was Lavrov that day?"])
 def test_a_question_that_points_outside_itself_is_a_follow_up(question):
     from qa.condense import standalone_query
 
