@@ -33,6 +33,23 @@ EDITORIAL_TIP = "added for clarity, not in the article"
 _EDITORIAL = re.compile(r"\[[^\]\d][^\]]*\]")  # "[Lavrov]", "[…]": ours, not the article's (as qa.compose)
 _WORD = re.compile(r"\S+")
 
+TABLE_HEADERS = ["Headline", "Outlet", "Published", "Paragraphs", "File", "Indexed (UTC)"]
+TABLE_WIDTHS = ["31%", "13%", "12%", "9%", "20%", "15%"]  # of the table's width (gr.Dataframe column_widths)
+FILE_COLUMN = TABLE_HEADERS.index("File")
+PHONE_WIDTH_PX = 700  # under this window width, the articles table keeps its desktop width and scrolls sideways
+PHONE_TABLE_PX = 770  # the table's width there: the headline column about 240 px, no column under 9 characters
+
+
+def phone_table_css() -> str:
+    """On a narrow window the articles table is `PHONE_TABLE_PX` wide and scrolls inside its frame: the
+    percentages of `TABLE_WIDTHS` of a 330 px phone made columns 2-3 characters wide. Gradio sizes the body
+    cells with inline styles from the frame's width, so each column's cells get their share again here."""
+    cells = "\n".join(f'  #aqa-table .body-cell[data-col="{i}"] {{width:{w} !important; flex:0 0 {w} !important}}'
+                      for i, w in enumerate(TABLE_WIDTHS))
+    return (f"@media (max-width: {PHONE_WIDTH_PX}px) {{\n"
+            f"  #aqa-table table, #aqa-table .virtual-body {{min-width:{PHONE_TABLE_PX}px !important}}\n{cells}\n}}\n")
+
+
 CSS = """
 .aqa-turn {display:none}
 .aqa-turn.aqa-shown {display:block}
@@ -73,7 +90,7 @@ CSS = """
 #aqa-table, #aqa-table * {font-family:var(--font, ui-sans-serif, system-ui, sans-serif) !important}
 #aqa-table th, #aqa-table th * {white-space:nowrap !important; word-break:normal !important; overflow-wrap:normal !important}
 #aqa-table [role=gridcell], #aqa-table [role=gridcell] * {word-break:normal !important; overflow-wrap:anywhere}
-"""
+""" + phone_table_css()
 
 # Clicking a marker [n] of turn t shows turn t's sources, marks the turn (panel head and bubble), opens source n and
 # scrolls it (and its cited paragraph) into view. Capture phase: the chatbot must not follow the link.
@@ -151,8 +168,8 @@ def chat_markdown(answer: Answer, turn: int, *, upto: int | None = None, badge: 
     `upto` shows only the first sentences (the page reveals a ready answer a sentence at a time).
     Bracketed words are our insertions and are shown muted, with a tooltip saying so; a quote cut
     inside a quotation gets the missing mark in brackets ("[“]", "[”]"). The badge says
-    "confidence 0.82" for an answer, "may answer — check the source" for a tentative one (its
-    quote and marker shown all the same), "not found" for a refusal, "asked back" for a question
+    "confidence 0.82" for an answer and for a tentative one (which opens with "May answer — check the
+    source", once; its quote and marker shown all the same), "not found" for a refusal, "asked back" for a question
     back. A follow-up that was rewritten says under it how it was understood."""
     clarifying = answer.answer_type == "clarification"
     tentative = answer.tier == "tentative" and bool(answer.sentences)
@@ -184,9 +201,9 @@ NOT_FOUND = "not found"
 def _badge(answer: Answer) -> str:
     if answer.answer_type == "clarification":
         return '<span class="aqa-badge" title="nobody in the chat fits the question; nothing was searched">asked back</span>'
-    if answer.tier == "tentative" and answer.sentences:
-        return ('<span class="aqa-badge aqa-badge-tentative" title="the best passage found; it may not answer the '
-                'question">may answer — check the source</span>')
+    if answer.tier == "tentative" and answer.sentences:  # the lead says "may answer" once; the badge, how likely
+        return ('<span class="aqa-badge aqa-badge-tentative" title="how likely this passage answers the question: '
+                f'under the bar for an answer">confidence {answer.confidence:.2f}</span>')
     if not answer.answered:
         return f'<span class="aqa-badge" title="the articles do not seem to answer this">{NOT_FOUND}</span>'
     return f'<span class="aqa-badge" title="how likely this answer is right">confidence {answer.confidence:.2f}</span>'
@@ -201,28 +218,28 @@ def understood_as(answer: Answer) -> str:
 
 
 def balanced(text: str) -> str:
-    """A quote with its quotation marks balanced: a quote that starts inside a quotation gets "[“]"
-    in front, one cut before the quotation closes gets "[”]" at the end (brackets: our marks).
-    Straight double quotes are balanced the same way; single quotes are left (apostrophes)."""
-    opened = 0
+    """A quote with its quotation marks balanced: a quote that starts inside a quotation gets an opening mark
+    in brackets in front, one cut before the quotation closes gets a closing mark at the end (brackets: our
+    marks). Curly and straight double quotes are one kind of mark, read by position: a straight quote at the
+    start or after a space or opening bracket opens, any other closes, so an article that opens with "“" and
+    closes with '"' is balanced ('“... grows," he said.' needs nothing). The added mark is the style the quote
+    uses. Single quotes are left (apostrophes)."""
+    depth = 0
     missing_open = 0
-    for ch in text:
-        if ch == "“":
-            opened += 1
-        elif ch == "”":
-            if opened:
-                opened -= 1
+    for i, ch in enumerate(text):
+        opening = ch == "“" or (ch == '"' and (i == 0 or text[i - 1] in " ([—–-\n"))
+        if opening:
+            depth += 1
+        elif ch in '”"':
+            if depth:
+                depth -= 1
             else:
                 missing_open += 1
-    straight = text.count('"') % 2
-    head = "[“]" * missing_open
-    tail = "[”]" * opened
-    if straight:
-        first = text.find('"')
-        opening = first == 0 or text[first - 1] in " ([—–-"  # an odd straight quote that opens: close it
-        tail, head = (tail + '["]', head) if opening else (tail, '["]' + head)
-    if not head and not tail:
+    if not depth and not missing_open:
         return text
+    curly = "“" in text or "”" in text
+    head = ("[“]" if curly else '["]') * missing_open
+    tail = ("[”]" if curly else '["]') * depth
     end = len(text.rstrip())
     return head + text[:end] + tail + text[end:]
 
@@ -299,8 +316,8 @@ def turn_sources(turn: int, question: str, answer: Answer, article: callable, *,
     answer's source is shown with its quote marked under "may answer — check the source"."""
     clarifying = answer.answer_type == "clarification"
     tentative = answer.tier == "tentative" and bool(answer.citations)
-    status = ("asked back" if clarifying else TENTATIVE.lower() if tentative
-              else f"confidence {answer.confidence:.2f}" if answer.answered else NOT_FOUND)
+    status = ("asked back" if clarifying else f"confidence {answer.confidence:.2f}" if answer.answered or tentative
+              else NOT_FOUND)
     head = _turn_head(turn, question, status)
     understood = understood_as(answer)
     if understood:
@@ -485,8 +502,6 @@ def article_html(paragraphs: Sequence, cited: int | None = None, *, near: int | 
     return f"<div class='aqa-article'>{''.join(rows)}</div>"
 
 
-TABLE_HEADERS = ["Headline", "Outlet", "Published", "Paragraphs", "File", "Indexed (UTC)"]
-FILE_COLUMN = TABLE_HEADERS.index("File")
 
 
 def _from(value: str | None, where: Mapping | None, *, claim: bool = False) -> str:
