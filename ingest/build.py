@@ -34,9 +34,10 @@ from typing import Any
 import numpy as np
 
 from ingest.boilerplate import classify
-from ingest import reading, userfolder
+import reading
+from ingest import userfolder
 from ingest.chunking import chunk_spans
-from ingest.reading import speakers
+from reading import speakers
 from ingest import formats
 from ingest.boilerplate import is_instruction
 from ingest.formats import Document, text as text_format
@@ -49,7 +50,7 @@ from ingest.store import CHROMA_PREFIX, IndexStore, chunk_id, is_connection_erro
 from ingest.errors import (ArticleError, ArticleTooLargeError, IndexCorruptError, IndexNotFoundError, IndexWriteError,
                            NoArticlesError)
 from ingest.settings import IndexSettings
-from ingest.text import terms
+from reading.text import terms
 
 log = logging.getLogger("articles_qa.ingest")
 _EMBED_BATCH = 64
@@ -564,7 +565,7 @@ def parse_article(text: str, settings: IndexSettings, *, sha256: str, size: int,
 def parse_document(document: Document, settings: IndexSettings, *, sha256: str, size: int,
                    mtime_ns: int, parser=None) -> tuple[dict | None, list | None]:
     """The manifest record of one article (any format, `ingest.formats.Document`), and its paragraphs
-    with boilerplate reasons, sentences, chunks, BM25 terms and `annotations` (`ingest.reading`: units
+    with boilerplate reasons, sentences, chunks, BM25 terms and `annotations` (`reading`: units
     with readings, mentions and speakers; acronyms). `parser`: the speaker parser (default
     `speakers.default_parser()`). Paragraphs are the document's blocks, numbered 1, 2, 3...
 

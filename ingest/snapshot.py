@@ -10,7 +10,7 @@ both once, into a folder of their own (`corpus-<id>/`, named in the manifest); a
 opens SQLite and memory-maps the BM25 arrays, and fetches only the paragraphs it cites.
 
 - `paragraphs.sqlite`: every paragraph (boilerplate too, so articles show whole) with its
-  sentences, chunks and `annotations` (JSON, `ingest.reading.dump`: units, mentions, speakers,
+  sentences, chunks and `annotations` (JSON, `reading.dump`: units, mentions, speakers,
   acronyms; the meta key `acronyms` joins the acronyms of the commit); duplicates grouped by `norm_key`, the first copy in file order
   standing for its group (`doc` is its BM25 row, `copies` lists the others).
 - `bm25/`: `bm25s` over the stemmed terms of those first copies.
@@ -51,13 +51,13 @@ _VOCABULARY_PROBE = "Running runners ran; the talks' 4.5 hours in Riyadh, Café 
 def vocabulary_fingerprint() -> str:
     """Names the BM25 vocabulary and duplicate grouping: token pattern, stopwords, what the stemmer
     makes of a probe and the duplicate key of it (a snapshot grouped by another key is outdated)."""
-    from ingest import text
+    from reading import text
 
-    from ingest.reading import VERSION
+    from reading import VERSION
 
     parts = [text._TOKEN.pattern, " ".join(sorted(text.STOPWORDS)), " ".join(text.terms(_VOCABULARY_PROBE)),
              text.norm_key(_VOCABULARY_PROBE + " Plan A can't"),
-             f"reading {VERSION}"]  # a snapshot read by an older `ingest.reading` is re-read too
+             f"reading {VERSION}"]  # a snapshot read by an older `reading` is re-read too
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 

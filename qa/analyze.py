@@ -12,7 +12,7 @@ One stage, used by sentence selection (which sentences can answer), by the confi
   -> statement, with X as the speaker the answer must quote; "which organisation/company/agency"
   -> organisation; anything else -> thing.
 - a list is wanted for "who else / what else", "which/what" + a plural noun, and "list/name the".
-- focus terms: the question's stemmed content words (`ingest.text.terms`); an answer must
+- focus terms: the question's stemmed content words (`reading.text.terms`); an answer must
   address them in its sentence, paragraph or headline.
 
 Not handled: questions with several clauses asking for different things ("who and when"),
@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.text import fold, terms
-from ingest.reading.lexicon import ROLE_NOUNS
+from reading.text import fold, terms
+from reading.lexicon import ROLE_NOUNS
 from qa import entities
 
 PERSON_NOUNS = ROLE_NOUNS - {"source", "sources", "ministry"}

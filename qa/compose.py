@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from ingest.corpus import Corpus
 from ingest.metadata import published_at
-from ingest.text import norm_key, term_set, terms
+from reading.text import norm_key, term_set, terms
 from qa import entities
 from qa.analyze import Analysis
 from qa.condense import Standalone, standalone_query

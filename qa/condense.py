@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.text import fold, norm_key, terms
+from reading.text import fold, norm_key, terms
 from qa import conversation, entities
 from qa.answer import Answer
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from ingest.text import fold
+from reading.text import fold
 from qa import entities
 
 MALE = frozenset("he him his himself".split())

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from qa.answer import Answer, Evidence
 from qa.check import SupportChecker, previous_paragraph, split_generated
 from qa.compose import ExtractiveAnswerer, cite
-from ingest.text import terms
+from reading.text import terms
 from qa.condense import Standalone, check_rewrite, is_follow_up, standalone_query
 from qa.prompt import build_prompt, sources_of
 from qa.select import Sentence

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.reader import Snapshot
-from ingest.text import terms
+from reading.text import terms
 
 DENSE_WEIGHT = 0.7  # measured on the SQuAD slice: 0.0 -> hit@1 0.71, 0.7 -> 0.75, 1.0 -> 0.65
 

@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ingest.boilerplate import is_credit, is_instruction, is_prose
-from ingest.chunking import sentence_spans
 from ingest.corpus import Corpus, Para
-from ingest.reading.numbers import amounts
-from ingest.text import term_set
+from reading import sentence_spans
+from reading.numbers import amounts
+from reading.text import term_set
 from qa.analyze import Analysis, holds_answer, holds_answer_unit
 from qa.retrieve import DENSE_WEIGHT, Hit, Retrieval
 from qa.score import Candidate, Scorer

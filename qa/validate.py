@@ -1,13 +1,13 @@
 """Checks on what a user hands to `ask()`: the question and the chat history.
 
-The language check is `ingest.reading.language.foreign_language` (see there for what it does not handle).
+The language check is `reading.language.foreign_language` (see there for what it does not handle).
 """
 from __future__ import annotations
 
 import re
 
 from qa.errors import BadHistoryError, EmptyQuestionError, QuestionTooLongError, UnsupportedLanguageError
-from ingest.reading.language import foreign_language
+from reading.language import foreign_language
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A lone surrogate (a str from an invalid UTF-8 byte in a command-line argument, or from JavaScript)

@@ -100,7 +100,7 @@ def test_a_bare_name_the_articles_do_not_give_is_not_mentioned(okafor_pipeline):
 
 # -- a hyphenated compound is not a name -----------------------------------------------------------------
 def test_a_hyphenated_compound_names_only_its_capitalised_parts():
-    from ingest.reading.mentions import name_words
+    from reading.mentions import name_words
 
     assert name_words("In which years did the Turkey- and UN-brokered grain deal operate?") == ["Turkey"]
     assert name_words("Was the Kremlin-backed plan about Russia-Ukraine talks?") == ["Kremlin", "Russia", "Ukraine"]

@@ -72,7 +72,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.text import fold
+from reading.text import fold
 from qa.cli import add_common_arguments, settings_from
 from qa.errors import ArticlesQAError, InputFileError, read_input
 

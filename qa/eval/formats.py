@@ -181,7 +181,7 @@ def throughput(n: int, articles_dir: Path) -> dict:
     settings = IndexSettings()
     articles = _article_paragraphs(articles_dir)
     from ingest.formats import text as text_format
-    from ingest.reading import speakers
+    from reading import speakers
 
     warm = text_format.document("\n\n".join([articles[0][0], *articles[0][1]]))
     parse_document(warm, settings, sha256="", size=0, mtime_ns=0, parser=speakers.default_parser())  # loads Punkt etc.

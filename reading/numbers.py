@@ -22,7 +22,7 @@ import re
 
 from dataclasses import dataclass
 
-from ingest.reading.lexicon import CURRENCIES, CURRENCY_SIGNS, NUMBER_WORDS, ORDINALS, SCALES, SCALE_ABBREVIATIONS, TENS, UNITS
+from reading.lexicon import CURRENCIES, CURRENCY_SIGNS, NUMBER_WORDS, ORDINALS, SCALES, SCALE_ABBREVIATIONS, TENS, UNITS
 
 _VALUE_WORDS = {**UNITS, **TENS, **SCALES, "half": 0.5, "twice": 2}
 _NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?|[a-z]+(?:-[a-z]+)*")
@@ -45,7 +45,7 @@ def numbers(text: str) -> list[str]:
 def values(text: str) -> set[tuple[str, float]]:
     """Every number a text states, by value: ("n", 4.5) for "4.5" or "four-and-a-half",
     ("ord", 2) for "second" or "2nd". Vague words ("several", "dozens") and "once" are not numbers."""
-    from ingest.text import fold
+    from reading.text import fold
 
     folded = _AND_A_HALF.sub(lambda m: f"{value(m.group(1)) + 0.5:g}" if value(m.group(1)) is not None
                              else m.group(), fold(text))

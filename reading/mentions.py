@@ -26,10 +26,10 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ingest.reading.lexicon import (ABBREVIATIONS, CONNECTORS, DAYS, MONTH_PATTERN, MONTHS, NOT_NAMES, NOT_PEOPLE,
+from reading.lexicon import (ABBREVIATIONS, CONNECTORS, DAYS, MONTH_PATTERN, MONTHS, NOT_NAMES, NOT_PEOPLE,
                                     NUMBER_WORDS, ORG_HEADS, PLACE_HEADS, PLACE_PREPOSITIONS, PLACES, TIME_UNITS,
                                     TITLES)
-from ingest.text import fold
+from reading.text import fold
 
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*|\d[\d,.:]*%?")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")

@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 
-from ingest.text import STOPWORDS
+from reading.text import STOPWORDS
 
 SCRIPTS = {"CYRILLIC": "Russian or another Cyrillic-script language", "ARABIC": "Arabic", "CJK": "Chinese or Japanese",
            "HANGUL": "Korean", "GREEK": "Greek", "HEBREW": "Hebrew", "DEVANAGARI": "Hindi", "THAI": "Thai",
