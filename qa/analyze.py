@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from reading.text import fold, terms
+from reading.kinds import AMOUNT_KINDS, TIME_KINDS
 from reading.lexicon import ROLE_NOUNS
 from qa import entities
 
@@ -174,7 +175,7 @@ def holds_answer_unit(analysis: Analysis, text: str, unit) -> bool:
     return any(f not in asked and not any(a in f.split() for a in asked if a) for f in found)
 
 
-_STORED = {"date": ("date", "time"), "number": ("number", "money", "percent", "duration")}
+_STORED = {"date": TIME_KINDS, "number": AMOUNT_KINDS}
 
 
 def holds_answer(analysis: Analysis, sentence: str) -> bool:

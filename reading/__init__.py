@@ -21,22 +21,26 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from reading import acronyms, layout, mentions, sentences, speakers
+from reading.kinds import MENTION_KINDS, MentionKind, UnitKind, check_kind
 
-VERSION = 3  # 2: clock times ("7 a.m.") read as times (issue 28); 3: follow-on quotations and "said board chair X" attributed (issue 24). Bump when what is read changes: snapshots written before are re-read (ingest.snapshot)
+VERSION = 3  # 2: clock times ("7 a.m.") read as times (issue 28); 3: follow-on quotations and "said board chair X" attributed, "organisation" for "org" (issue 24). Bump when what is read changes: snapshots written before are re-read (ingest.snapshot)
 
 
 @dataclass(frozen=True)
 class Mention:
     start: int  # offsets into Para.text
     end: int
-    kind: str  # person, org, place, name, date, time, duration, number, money, percent
+    kind: MentionKind  # reading.kinds: person, organisation, place, name, date, time, duration, number, money, percent
+
+    def __post_init__(self):
+        check_kind(self.kind, MENTION_KINDS)
 
 
 @dataclass(frozen=True)
 class Unit:
     start: int  # offsets into Para.text: the quote is text[start:end]
     end: int
-    kind: str  # "sentence" | "item" | "row" | "heading"
+    kind: UnitKind  # reading.kinds: "sentence" | "item" | "row" | "heading"
     reading: str  # as a reader reads it: lines joined, hyphenation rejoined, a row with its header
     speaker: str | None  # who its reported speech or quotation is attributed to, as written
     mentions: tuple[Mention, ...]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from reading.lexicon import (ABBREVIATIONS, CONNECTORS, DAYS, MONTH_PATTERN, MONTHS, NOT_NAMES, NOT_PEOPLE,
                                     NUMBER_WORDS, ORG_HEADS, PLACE_HEADS, PLACE_PREPOSITIONS, PLACES, TIME_UNITS,
                                     TITLES)
+from reading.kinds import NameKind
 from reading.text import fold
 
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*|\d[\d,.:]*%?")
@@ -66,7 +67,7 @@ class Name:
     text: str  # as written
     start: int
     end: int
-    kind: str  # "person", "organisation", "place", "name" (capitalised, type unknown)
+    kind: NameKind  # "name": capitalised, type unknown (reading.kinds)
 
     @property
     def key(self) -> str:
@@ -212,9 +213,6 @@ def durations(text: str) -> tuple[str, ...]:
     return tuple(m.group() for m in _DURATION.finditer(text))
 
 
-_KINDS = {"organisation": "org", "person": "person", "place": "place", "name": "name"}
-
-
 def mentions(text: str, known: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
     """Every mention in `text` as (start, end, kind), in order, not overlapping: times and amounts
     first (a date's "March" is not a name), then names. Offsets index `text` itself."""
@@ -246,7 +244,7 @@ def mentions(text: str, known: frozenset[str] = frozenset()) -> list[tuple[int, 
         if m.group()[0].isdigit() or m.group().islower() or m.group().istitle():
             add(m.start(), m.end(), "number")
     for n in names(text):  # cached: the article's first pass (`known`) read the same text
-        add(n.start, n.end, _KINDS[n.kind])
+        add(n.start, n.end, n.kind)
     if known:  # "Putin later said": a lone surname opening a sentence, named in full elsewhere
         for m in _OPENING_WORD.finditer(text):
             if name_key(m.group(1)) in known:

@@ -102,7 +102,7 @@ def sentences_table(labels: list[dict], articles: Path, nlp) -> dict[str, float]
     return {"n": len(texts), **out}
 
 
-_SPACY_KIND = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
+_SPACY_KIND = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
 
 
 def _norm(name: str) -> str:
@@ -114,7 +114,7 @@ def entities_table(labels: list[dict], articles: Path, ner) -> dict[str, dict[st
     for i, lab in enumerate(labels):
         text = split_paragraphs(read_article(articles / lab["file"]))[lab["paragraph"] - 1].text
         gold |= {(i, k, _norm(n)) for k, names in lab["entities"].items() for n in names}
-        rules |= {(i, k, _norm(text[a:b])) for a, b, k in mentions.mentions(text) if k in ("person", "org", "place")}
+        rules |= {(i, k, _norm(text[a:b])) for a, b, k in mentions.mentions(text) if k in ("person", "organisation", "place")}
         if ner is not None:
             library |= {(i, _SPACY_KIND[e.label_], _norm(e.text)) for e in ner(text).ents if e.label_ in _SPACY_KIND}
     out = {}
