@@ -1,15 +1,13 @@
 """What answering hands on: `Evidence` (what an answerer reads) and `Answer` (what `ask()` returns,
-frozen, plain enough to turn into JSON), and the `Answerer` stage's interface."""
+frozen, plain enough to turn into JSON). The stages' interfaces are in `qa.stages`."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ingest.corpus import Corpus
     from qa.analyze import Analysis
-    from qa.condense import Standalone
     from qa.retrieve import Retrieval
     from qa.select import Sentence
 
@@ -114,31 +112,9 @@ class Evidence:
     retrieval: Retrieval
     sentences: list[Sentence]
     corpus: Corpus
-    analysis: Analysis | None = None
+    analysis: Analysis  # of the standalone question (qa.analyze), made by the pipeline before retrieval
     # What the previous answer gave, for "who else / what next": its names and its sentences.
     excluded: frozenset[str] = field(default_factory=frozenset)
     answered: frozenset[str] = field(default_factory=frozenset)
     continues: bool = False  # "what did he add": the sentence after the ones quoted before
 
-    @property
-    def question_analysis(self) -> Analysis:
-        from qa.analyze import analyze
-
-        return self.analysis or analyze(self.question)
-
-
-class Answerer(Protocol):
-    """The answering stage: `qa.compose.ExtractiveAnswerer`, `qa.generate.GenerativeAnswerer`, or a fake."""
-
-    name: str
-
-    def condense(self, question: str, history: list[dict[str, str]], *, corpus: Corpus | None = None) -> Standalone:
-        """A follow-up made a standalone question (`qa.condense`); `corpus` lets the articles tell who is who."""
-        ...
-
-    def answer(self, evidence: Evidence) -> Answer:
-        ...
-
-    def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
-        """The answer as it grows; the last one yielded is the final answer."""
-        ...

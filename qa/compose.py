@@ -24,7 +24,6 @@ from ingest.metadata import published_at
 from reading.text import norm_key, term_set, terms
 from qa import entities
 from qa.analyze import Analysis
-from qa.condense import Standalone, standalone_query
 from qa.answer import Answer, AnswerSentence, Citation, Evidence
 from qa.confidence import confidence, signals
 from qa.score import sigmoid
@@ -49,14 +48,11 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings):
         self.settings = settings
 
-    def condense(self, question: str, history: list[dict[str, str]], *, corpus: Corpus | None = None) -> Standalone:
-        return standalone_query(question, history, corpus=corpus)
-
     def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
         yield self.answer(evidence)
 
     def answer(self, evidence: Evidence) -> Answer:
-        analysis = evidence.question_analysis
+        analysis = evidence.analysis
         unknown = evidence.corpus.unknown_names(analysis.question)  # the standalone question ("Kessler?": "What is Kessler?")
         if unknown:
             return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.",
@@ -121,7 +117,7 @@ def candidates(evidence: Evidence) -> list[Sentence]:
     thing asked for (a name for "who", a time for "when", a number for "how many"), in the mouth of
     the speaker asked about, with the people the question names in view, not quoted by the previous
     answer, and (for "who else") naming someone not named before."""
-    analysis = evidence.question_analysis
+    analysis = evidence.analysis
     pool = [s for s in evidence.sentences
             if s.answer > UNSCORED and s.holds and norm_key(s.text) not in evidence.answered]
     if analysis.speaker:
@@ -169,7 +165,7 @@ def whole_list(corpus: Corpus, chosen: list[Sentence]) -> list[Sentence]:
 def publication_date(evidence: Evidence) -> Sentence | None:
     """"When was the article about X published?": the date its page states, quoted from the header
     line that holds it ("PublishedMarch 26, 2025"), in the article retrieval ranks first."""
-    analysis = evidence.question_analysis
+    analysis = evidence.analysis
     if analysis.answer_type != "date" or "publish" not in analysis.focus or not evidence.retrieval.hits:
         return None
     hit = evidence.retrieval.hits[0]

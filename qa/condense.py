@@ -119,6 +119,14 @@ def leans_on_context(question: str) -> bool:
     return False
 
 
+class RulesCondenser:
+    """The `qa.stages.Condenser` by rules (`standalone_query`): no model, the default for every backend
+    whose model does not rewrite follow-ups."""
+
+    def condense(self, question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
+        return standalone_query(question, history, corpus=corpus)
+
+
 def standalone_query(question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
     """Resolve `question` against the chat so far (messages with role and content).
 

@@ -30,9 +30,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
+
+from qa.stages import Scorer  # noqa: F401  (the stage's interface; its implementations are here)
 
 MODEL_DIR = Path(__file__).with_name("models") / "reader"  # the reader (a cross-encoder) and its card
 MODEL_FILE = Path(__file__).with_name("models") / "answer-scorer.json"  # the learned scorer's weights
@@ -77,14 +78,6 @@ def pair(question: str, candidate: Candidate) -> tuple[str, str]:
     context = " ".join(filter(None, (candidate.headline, candidate.before[-CONTEXT_CHARS:])))
     second = " ".join(candidate.text.split())
     return " ".join(question.split()), f"{second} || {' '.join(context.split())}" if context else second
-
-
-class Scorer(Protocol):
-    name: str
-
-    def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
-        """One logit per candidate (float32, shape (N,)); higher: more likely to answer."""
-        ...
 
 
 class LexicalScorer:
