@@ -17,7 +17,7 @@ class Citation:
     file: str  # relative to the articles folder
     paragraph: int  # 1-based, as a reader counts paragraphs in the file
     text: str  # the whole paragraph, verbatim from the file
-    quote: str  # the sentence(s) of it that support the answer, verbatim
+    quote: str  # the sentence(s) of it that support the answer, verbatim: its `spans` joined by " … "
     headline: str | None = None
     published: str | None = None  # ISO date, where the article states one
     score: float = 0.0  # support of the quoted sentence(s), 0..1
@@ -26,6 +26,9 @@ class Citation:
     # without pages. `paragraph` stays the number in the whole file (the index's key).
     page: int | None = None
     page_paragraph: int | None = None
+    # The quote's pieces as offsets into `text` (start, end), in order: what the page marks. Empty for a
+    # citation made without them (an evaluation baseline): nothing is marked then, nothing searched for.
+    spans: tuple[tuple[int, int], ...] = ()
 
     @property
     def label(self) -> str:
@@ -45,6 +48,9 @@ class AnswerSentence:
 
     text: str
     citation: int  # 1-based: marker [n] is Answer.citations[n-1]
+    # Offsets (start, end) in `text` of the words that are ours ("[Lavrov]", "[…]", "[”]"), in order; the
+    # rest of `text` is verbatim from the cited paragraph (runs of whitespace made one space).
+    inserted: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

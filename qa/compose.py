@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from ingest.corpus import Corpus
 from ingest.metadata import published_at
+from reading.quotes import editor_marks
 from reading.text import norm_key, term_set, terms
 from qa import entities
 from qa.analyze import Analysis
@@ -224,10 +225,47 @@ _OPENING_ROLE = re.compile(r"^(?P<lead>(?:However|But|And|Meanwhile|Later|Earlie
 
 @dataclass(frozen=True)
 class Shown:
-    """A chosen sentence as it will be shown: `text` may hold bracketed words of ours."""
+    """A chosen sentence as it will be shown: pieces of text, each verbatim from the paragraph (False) or
+    ours (True: a bracketed referent "[Lavrov]", a cut "[…]", an editor's quotation mark "[”]")."""
 
     sentence: Sentence
-    text: str
+    pieces: tuple[tuple[str, bool], ...]
+
+    @classmethod
+    def verbatim(cls, s: Sentence) -> "Shown":
+        return cls(s, ((s.text, False),))
+
+    @property
+    def text(self) -> str:
+        return assemble(self.pieces)[0]
+
+    @property
+    def inserted(self) -> tuple[tuple[int, int], ...]:
+        return assemble(self.pieces)[1]
+
+
+def assemble(pieces: tuple[tuple[str, bool], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The pieces as one line (runs of whitespace made one space, none at the ends) and the offsets of the
+    ones that are ours in it. A piece is joined to the one before without a space unless either has
+    whitespace at that edge ("[“]" + "the talks" -> "[“]the talks"; "[Lavrov]" + " said" -> "[Lavrov] said")."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at, space = 0, False
+    for piece, ours in pieces:
+        words = piece.split()
+        if not words:
+            space = space or bool(piece)
+            continue
+        if out and (space or piece[:1].isspace()):
+            out.append(" ")
+            at += 1
+        text = " ".join(words)
+        if ours:
+            spans.append((at, at + len(text)))
+        out.append(text)
+        at += len(text)
+        space = piece[-1:].isspace()
+    return "".join(out), tuple(spans)
 
 
 def standalone(corpus: Corpus, chosen: list[Sentence], *, max_words: int) -> list[Shown]:
@@ -256,23 +294,22 @@ def standalone(corpus: Corpus, chosen: list[Sentence], *, max_words: int) -> lis
 def _own_words(corpus: Corpus, s: Sentence, used: set, out: list[Shown]) -> list[Shown] | None:
     m = _OPENING_PRONOUN.match(s.text) or _OPENING_ROLE.match(s.text)
     if not m:
-        return [Shown(s, " ".join(s.text.split()))]
+        return [Shown.verbatim(s)]
     previous = _previous_sentence(corpus, s)
     if previous is not None and ((previous.para, previous.start) in used or any(
             o.sentence.para == previous.para and o.sentence.start == previous.start for o in out)):
-        return [Shown(s, " ".join(s.text.split()))]  # the sentence before is quoted already
+        return [Shown.verbatim(s)]  # the sentence before is quoted already
     who = entities.referent(_before(corpus, s))
     if who is None:
         return None
     if previous is not None and entities.name_key(who) in {k for k in entities.name_keys(previous.text)}:
         used.add((previous.para, previous.start))
-        return [Shown(previous, " ".join(previous.text.split())), Shown(s, " ".join(s.text.split()))]
+        return [Shown.verbatim(previous), Shown.verbatim(s)]
     ref = m.group("ref")
     if ref == "They":
-        return [Shown(s, " ".join(s.text.split()))]  # a group: no one person's name to insert
-    inserted = f"[{who}]" if ref in ("He", "She") else f"{ref} [{who}]"
-    text = s.text[: m.start("ref")] + inserted + s.text[m.end("ref"):]
-    return [Shown(s, " ".join(text.split()))]
+        return [Shown.verbatim(s)]  # a group: no one person's name to insert
+    kept = s.text[: m.start("ref")] + ("" if ref in ("He", "She") else f"{ref} ")  # "the top aide [Dmitriev]"
+    return [Shown(s, ((kept, False), (f"[{who}]", True), (s.text[m.end("ref"):], False)))]
 
 
 def _previous_sentence(corpus: Corpus, s: Sentence) -> Sentence | None:
@@ -304,18 +341,27 @@ def _cut(item: Shown, budget: int) -> Shown | None:
         return item
     if budget < 2:
         return None
-    keep = budget - 1
-    words = list(re.finditer(r"\S+", item.sentence.text))
-    end = words[min(keep, len(words)) - 1].end()
+    keep, pieces, verbatim_words = budget - 1, [], 0
+    for piece, ours in item.pieces:
+        words = piece.split()
+        if len(words) >= keep:
+            cut = list(re.finditer(r"\S+", piece))[keep - 1].end() if keep else 0
+            pieces.append((piece[:cut], ours))
+            verbatim_words += 0 if ours else len(piece[:cut].split())
+            break
+        pieces.append((piece, ours))
+        keep -= len(words)
+        verbatim_words += 0 if ours else len(words)
     s = item.sentence
-    return Shown(replace(s, end=s.start + end, text=s.text[:end]), " ".join(item.text.split()[:keep]) + " […]")
+    end = list(re.finditer(r"\S+", s.text))[max(1, verbatim_words) - 1].end()
+    return Shown(replace(s, end=s.start + end, text=s.text[:end]), (*pieces, (" […]", True)))
 
 
 # -- citing -----------------------------------------------------------------------------------
 def cite(corpus: Corpus, shown: list[Shown] | list[Sentence]) -> tuple[str, list[Citation], list[AnswerSentence]]:
     """Answer text with a marker after each sentence, one citation per paragraph used, and the
     sentences with their citation numbers."""
-    items = [x if isinstance(x, Shown) else Shown(x, " ".join(x.text.split())) for x in shown]
+    items = [x if isinstance(x, Shown) else Shown.verbatim(x) for x in shown]
     order: list[int] = []
     spans: dict[int, list[Sentence]] = {}
     out = []
@@ -325,19 +371,30 @@ def cite(corpus: Corpus, shown: list[Shown] | list[Sentence]) -> tuple[str, list
             order.append(s.para)
             spans[s.para] = []
         spans[s.para].append(s)
-        out.append(AnswerSentence(item.text, order.index(s.para) + 1))
+        text, inserted = shown_text(item.pieces)
+        out.append(AnswerSentence(text, order.index(s.para) + 1, inserted))
     citations = [_citation(corpus, p, spans[p]) for p in order]
     return " ".join(f"{a.text} [{a.citation}]" for a in out), citations, out
+
+
+def shown_text(pieces: tuple[tuple[str, bool], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A quote as the answer shows it, and the offsets of our words in it: the pieces assembled, with an
+    editor's quotation mark added where the verbatim words open or close a quotation outside the cut
+    ("[“]the discussions went well,” he said.", reading.quotes)."""
+    head, tail = editor_marks(" ".join(p for p, ours in pieces if not ours))
+    return assemble(((head, True), *pieces, (tail, True)))
 
 
 def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citation:
     para = corpus.paras[para_idx]
     quoted = sorted(sentences, key=lambda s: s.start)
+    spans = merged_spans(para.text, [(s.start, s.end) for s in quoted])
     return Citation(
         file=para.file,
         paragraph=para.number,
         text=para.text,
-        quote=quote_spans(para.text, [(s.start, s.end) for s in quoted]),
+        quote=" … ".join(para.text[a:b] for a, b in spans),
+        spans=spans,
         headline=para.headline,
         published=para.published,
         score=round(max(s.support for s in quoted), 4),
@@ -360,24 +417,27 @@ def closest(corpus: Corpus, sentences: list[Sentence], n: int = CLOSEST) -> list
     return out
 
 
-def quote_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    """Verbatim: adjacent sentences as one span, gaps marked with an ellipsis."""
+def merged_spans(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The quote's pieces in `text`, in order: adjacent sentences (only whitespace between) as one span; the
+    quote shown is the pieces joined by " … "."""
     pieces: list[list[int]] = []
     for start, end in spans:
         if pieces and not text[pieces[-1][1] : start].strip():
             pieces[-1][1] = max(pieces[-1][1], end)
         else:
             pieces.append([start, end])
-    return " … ".join(text[a:b] for a, b in pieces)
+    return tuple((a, b) for a, b in pieces)
 
 
-_INSERTION = re.compile(r"\s*\[[^\]\d][^\]]*\]\s*")
-
-
-def verbatim_pieces(sentence: str) -> list[str]:
-    """The parts of an answer sentence that must occur verbatim in its paragraph: the text
-    around our bracketed insertions ("[Lavrov]", "[…]")."""
-    return [p for p in _INSERTION.split(sentence) if p.strip()]
+def verbatim_pieces(sentence: AnswerSentence) -> list[str]:
+    """The parts of an answer sentence that must occur verbatim in its paragraph: the text around our
+    insertions (`AnswerSentence.inserted`: "[Lavrov]", "[…]", "[”]")."""
+    out, at = [], 0
+    for a, b in (*sentence.inserted, (len(sentence.text), len(sentence.text))):
+        if sentence.text[at:a].strip():
+            out.append(sentence.text[at:a].strip())
+        at = b
+    return out
 
 
 def refusal(text: str = NOT_FOUND, *, closest: list[Citation] | None = None, confidence: float = 0.0,

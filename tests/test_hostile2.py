@@ -306,9 +306,10 @@ class _FakePipeline:
         quote = "The Samos ferry departs at 7 a.m. every weekday."
         yield Answer(text=quote + " [1] [2]", answered=True, confidence=0.9, question=question, query=question,
                      sentences=[AnswerSentence(quote, 1), AnswerSentence("Paragraph 150 of the long article.", 2)],
-                     citations=[Citation(file="huge.txt", paragraph=1, text=self.huge, quote=quote),
+                     citations=[Citation(file="huge.txt", paragraph=1, text=self.huge, quote=quote,
+                                         spans=((self.huge.index(quote), self.huge.index(quote) + len(quote)),)),
                                 Citation(file="long.txt", paragraph=150, text="Paragraph 150 of the long article. " * 60,
-                                         quote="Paragraph 150 of the long article.")],
+                                         quote="Paragraph 150 of the long article.", spans=((0, 34),))],
                      timings_ms={"total": 1.0})
 
 

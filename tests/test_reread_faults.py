@@ -149,3 +149,26 @@ def test_the_articles_fixture_copies_the_five_shipped_articles_only(tmp_path, ar
     (live / "uploaded.txt").write_text("An article a user saved.\n", encoding="utf-8")
     copy = shipped_articles(tmp_path / "copy", source=live)
     assert sorted(p.name for p in copy.iterdir()) == list(SHIPPED)
+
+
+# -- citations carry spans; our words are marked by offsets, never found again in the text -------------
+def test_citations_carry_their_quote_spans_and_sentences_our_words(okafor_pipeline):
+    answer = okafor_pipeline.ask("When does she take office?", [
+        {"role": "user", "content": "Who did the Lagos harbour authority name as chief executive?"},
+        {"role": "assistant", "content": "Ngozi Okafor. [1]"}])
+    for c in answer.citations:
+        assert c.spans and c.quote == " … ".join(c.text[a:b] for a, b in c.spans)
+    for s in answer.sentences:
+        ours = [s.text[a:b] for a, b in s.inserted]
+        assert all(w.startswith("[") and w.endswith("]") for w in ours), ours
+        rest = "".join(s.text[b:a] for (_, b), (a, _) in zip(((0, 0), *s.inserted), (*s.inserted, (len(s.text), 0))))
+        assert " ".join(rest.split()) in " ".join(answer.citations[s.citation - 1].text.split()) or ours
+
+
+def test_a_quote_opening_with_she_gets_her_name_as_our_words():
+    from qa.compose import Shown, assemble
+    from qa.select import Sentence
+
+    s = Sentence(0, 0, 31, "She takes office in March, when", 1.0, 1.0, 1.0, 0)
+    shown = Shown(s, (("", False), ("[Okafor]", True), (" takes office in March, when", False), (" […]", True)))
+    assert assemble(shown.pieces) == ("[Okafor] takes office in March, when […]", ((0, 8), (37, 40)))

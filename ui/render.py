@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from collections.abc import Mapping, Sequence
 
-from qa.answer import Answer, Citation
+from qa.answer import Answer, AnswerSentence, Citation
 from ui.chat import Turn
 
 FOLD_WORDS = 80  # words of a long paragraph shown around the quote
@@ -30,7 +30,6 @@ CARD_PARAGRAPHS = 3  # a card shows this many paragraphs before and after the ci
 CARD_PARAGRAPH_CHARS = 1_200  # each of them cut here; the whole article is one click away in the articles table
 FOLD_BEFORE = 20  # of which before the quote starts
 EDITORIAL_TIP = "added for clarity, not in the article"
-_EDITORIAL = re.compile(r"\[[^\]\d][^\]]*\]")  # "[Lavrov]", "[…]": ours, not the article's (as qa.compose)
 _WORD = re.compile(r"\S+")
 
 TABLE_HEADERS = ["Headline", "Outlet", "Published", "Paragraphs", "File", "Indexed (UTC)"]
@@ -174,8 +173,8 @@ def chat_markdown(answer: Answer, turn: int, *, upto: int | None = None, badge: 
     clarifying = answer.answer_type == "clarification"
     tentative = answer.tier == "tentative" and bool(answer.sentences)
     if answer.sentences and (answer.answered or tentative):
-        body = " ".join(f"{_sentence(balanced(s.text), _cited_text(answer, s.citation))} "
-                        f"[[{s.citation}]](#aqa-t{turn}-src-{s.citation})" for s in answer.sentences[:upto])
+        body = " ".join(f"{_sentence(s)} [[{s.citation}]](#aqa-t{turn}-src-{s.citation})"
+                        for s in answer.sentences[:upto])
     else:
         body = _escape_markdown(answer.text)
     if tentative:
@@ -217,33 +216,6 @@ def understood_as(answer: Answer) -> str:
     return query
 
 
-def balanced(text: str) -> str:
-    """A quote with its quotation marks balanced: a quote that starts inside a quotation gets an opening mark
-    in brackets in front, one cut before the quotation closes gets a closing mark at the end (brackets: our
-    marks). Curly and straight double quotes are one kind of mark, read by position: a straight quote at the
-    start or after a space or opening bracket opens, any other closes, so an article that opens with "“" and
-    closes with '"' is balanced ('“... grows," he said.' needs nothing). The added mark is the style the quote
-    uses. Single quotes are left (apostrophes)."""
-    depth = 0
-    missing_open = 0
-    for i, ch in enumerate(text):
-        opening = ch == "“" or (ch == '"' and (i == 0 or text[i - 1] in " ([—–-\n"))
-        if opening:
-            depth += 1
-        elif ch in '”"':
-            if depth:
-                depth -= 1
-            else:
-                missing_open += 1
-    if not depth and not missing_open:
-        return text
-    curly = "“" in text or "”" in text
-    head = ("[“]" if curly else '["]') * missing_open
-    tail = ("[”]" if curly else '["]') * depth
-    end = len(text.rstrip())
-    return head + text[:end] + tail + text[end:]
-
-
 def error_markdown(message: str) -> str:
     return f"**Not asked:** {_escape_markdown(for_reader(message))}"
 
@@ -265,19 +237,15 @@ def without_settings(message: str) -> str:
     return _SETTING.sub("the setting", _SETTING_HINT.sub("", message)).strip()
 
 
-def _cited_text(answer: Answer, n: int) -> str:
-    return answer.citations[n - 1].text if 0 < n <= len(answer.citations) else ""
-
-
-def _sentence(text: str, paragraph: str) -> str:
-    """Escaped; bracketed words that are not in the cited paragraph as written are marked as ours."""
+def _sentence(sentence: AnswerSentence) -> str:
+    """Escaped; the words the answerer inserted (`AnswerSentence.inserted`: "[Lavrov]", "[…]", an editor's
+    "[”]") muted, with a tooltip saying they are ours. Read from the spans, never by searching the text."""
     out, at = [], 0
-    for m in _EDITORIAL.finditer(text):
-        if m.group() in paragraph:
-            continue
-        out.append(_escape_markdown(text[at:m.start()]))
-        out.append(f'<span class="aqa-ed" title="{EDITORIAL_TIP}">{_escape_markdown(m.group())}</span>')
-        at = m.end()
+    text = sentence.text
+    for a, b in sentence.inserted:
+        out.append(_escape_markdown(text[at:a]))
+        out.append(f'<span class="aqa-ed" title="{EDITORIAL_TIP}">{_escape_markdown(text[a:b])}</span>')
+        at = b
     out.append(_escape_markdown(text[at:]))
     return "".join(out)
 
@@ -371,7 +339,7 @@ def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = 
     label = f"Closest {n}:" if closest else f"[{n}]"
     ident = f"aqa-t{turn}-closest-{n}" if closest else f"aqa-t{turn}-src-{n}"
     return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.label)}</h4>"
-            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote, mark=not closest, whole=not compact)}"
+            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.spans, mark=not closest, whole=not compact)}"
             f"{also}"
             f"<details class='aqa-whole-article'><summary>Show the article around it</summary>"
             f"{_article_window(article(c.file), c.paragraph, closest, CARD_PARAGRAPH_CHARS // (2 if compact else 1))}"
@@ -413,11 +381,10 @@ def _date(iso: str | None) -> str:
         return iso
 
 
-def paragraph_html(text: str, quote: str, *, mark: bool = True, whole: bool = True) -> str:
-    """The cited paragraph with its quote marked (`mark` False: not marked, for passages that are
-    not citations); past about FOLD_WORDS words, folded with the quote in view, and (`whole`) the
-    whole paragraph, or WHOLE_PARAGRAPH_CHARS of it around the quote, one click away."""
-    spans = _quote_spans(text, quote)
+def paragraph_html(text: str, spans: Sequence[tuple[int, int]], *, mark: bool = True, whole: bool = True) -> str:
+    """The cited paragraph with its quote (`Citation.spans`, offsets into `text`) marked (`mark` False: not
+    marked, for passages that are not citations); past about FOLD_WORDS words, folded with the quote in
+    view, and (`whole`) the whole paragraph, or WHOLE_PARAGRAPH_CHARS of it around the quote, one click away."""
     if not mark:
         return _folded(text, spans, lambda a, b: html.escape(text[a:b]), whole)
     return _folded(text, spans, lambda a, b: _marked(text, spans, a, b), whole)
@@ -457,16 +424,6 @@ def _word_edge(text: str, i: int, step: int) -> int:
             return max(0, min(len(text), i))
         i += step
     return max(0, min(len(text), i))
-
-
-def _quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
-    spans, at = [], 0
-    for piece in quote.split(" … "):
-        start = text.find(piece, at) if piece else -1
-        if start >= 0:
-            spans.append((start, start + len(piece)))
-            at = start + len(piece)
-    return spans
 
 
 def _marked(text: str, spans: Sequence[tuple[int, int]], a: int, b: int) -> str:
