@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from reading.text import fold, terms
-from reading.kinds import AMOUNT_KINDS, TIME_KINDS
+from reading.kinds import AMOUNT_KINDS, NAME_KINDS, TIME_KINDS
 from reading.lexicon import ROLE_NOUNS
 from qa import entities
 
@@ -164,9 +164,15 @@ def _plural_wh(q: str) -> bool:
 # -- does a sentence hold what the question asks for? -------------------------------------
 def holds_answer_unit(analysis: Analysis, text: str, unit) -> bool:
     """`holds_answer` for a stored unit (`Para.unit_at(a, b)`; `text` is its `Para.text`), read from its
-    annotations: dates and amounts from its typed mentions, names from its reading (a table row read
-    with its header), so no stored sentence is parsed again for when / how many."""
+    annotations: dates, amounts and names from its typed mentions (words that stand for a person or an
+    organisation from its reading), so no stored sentence is parsed again."""
     kind = analysis.answer_type
+    if kind in ("person", "organisation", "place"):
+        wrong = _WRONG_NAME[kind]
+        if any(m.kind in NAME_KINDS and m.kind not in wrong and entities.name_key(text[m.start:m.end])
+               not in analysis.name_keys for m in unit.mentions):
+            return True
+        return kind != "place" and bool(set(re.findall(r"[a-z]+", unit.reading.lower())) & (PERSON_NOUNS | ORG_NOUNS))
     if kind not in _STORED:
         return holds_answer(analysis, unit.reading)
     asked = {fold(t) for t in entities.times(analysis.question)} | set(entities.numbers(analysis.question)) \
@@ -176,6 +182,9 @@ def holds_answer_unit(analysis: Analysis, text: str, unit) -> bool:
 
 
 _STORED = {"date": TIME_KINDS, "number": AMOUNT_KINDS}
+# Typing names by rules is weak ("San Jose" has the shape of a person's name), so a new name of the wrong
+# shape is only refused where it is clear: a place for "who", a person for "where".
+_WRONG_NAME = {"person": ("place",), "organisation": (), "place": ("person",)}
 
 
 def holds_answer(analysis: Analysis, sentence: str) -> bool:
@@ -188,9 +197,7 @@ def holds_answer(analysis: Analysis, sentence: str) -> bool:
         return True
     given = analysis.name_keys
     if kind in ("person", "organisation", "place"):
-        # Typing names by rules is weak ("San Jose" has the shape of a person's name), so a new name
-        # of the wrong shape is only refused where it is clear: a place for "who", a person for "where".
-        wrong = {"person": ("place",), "organisation": (), "place": ("person",)}[kind]
+        wrong = _WRONG_NAME[kind]
         if any(m.key not in given and m.kind not in wrong for m in entities.names("x " + sentence)):
             return True
         return kind != "place" and bool(set(re.findall(r"[a-z]+", sentence.lower())) & (PERSON_NOUNS | ORG_NOUNS))

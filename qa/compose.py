@@ -21,8 +21,10 @@ from dataclasses import dataclass, replace
 
 from ingest.corpus import Corpus
 from ingest.metadata import published_at
+from reading.kinds import NAME_KINDS
 from reading.quotes import editor_marks
-from reading.text import norm_key, term_set, terms
+from reading.speakers import surname
+from reading.text import fold, norm_key, term_set, terms
 from qa import entities
 from qa.analyze import Analysis
 from qa.answer import Answer, AnswerSentence, Citation, Evidence
@@ -123,7 +125,7 @@ def candidates(evidence: Evidence) -> list[Sentence]:
             if s.answer > UNSCORED and s.holds and norm_key(s.text) not in evidence.answered]
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
-        pool = [s for s in pool if said_by(evidence.corpus, s, wanted)]
+        pool = [s for s in pool if said_by(s, wanted)]
     people = [term_set(n.split()[-1]) for n in analysis.people]  # the surname: "Manning" for "Peyton Manning"
     if people and not analysis.excludes_given:  # the people the question is about must be in view
         pool = [s for s in pool if all(w <= context_terms(evidence.corpus, evidence.corpus.paras[s.para])
@@ -134,13 +136,15 @@ def candidates(evidence: Evidence) -> list[Sentence]:
     return pool
 
 
-def said_by(corpus: Corpus, s: Sentence, key: str) -> bool:
+def said_by(s: Sentence, key: str) -> bool:
     """Whether the sentence is in the mouth of the speaker `key` names (a name key or an acronym), read from
-    its stored unit's speaker (`Unit.speaker`, attributed at ingest with the quotations around it); a span
-    that is no stored unit (a cut quote) takes the speaker of the unit that holds it."""
-    para = corpus.paras[s.para]
-    unit = para.unit_at(s.start, s.end) or next((u for u in para.units if u.start <= s.start and s.end <= u.end), None)
-    return unit is not None and entities.is_named(unit.speaker, key)
+    its stored unit's speaker (`Unit.speaker`, attributed at ingest with the quotations around it)."""
+    return s.unit is not None and entities.is_named(s.unit.speaker, key)
+
+
+def _holding(para, start: int, end: int):
+    """The stored unit that is, or holds, the span (start, end) of `para`; None if none does."""
+    return para.unit_at(start, end) or next((u for u in para.units if u.start <= start and end <= u.end), None)
 
 
 def whole_list(corpus: Corpus, chosen: list[Sentence]) -> list[Sentence]:
@@ -160,7 +164,8 @@ def whole_list(corpus: Corpus, chosen: list[Sentence]) -> list[Sentence]:
     items = [u for u in para.units if u.kind == "item"]
     if not items:
         return chosen
-    return [replace(best, para=para.idx, start=u.start, end=u.end, text=para.text[u.start:u.end]) for u in items]
+    return [replace(best, para=para.idx, start=u.start, end=u.end, text=para.text[u.start:u.end], unit=u)
+            for u in items]
 
 
 def publication_date(evidence: Evidence) -> Sentence | None:
@@ -176,7 +181,8 @@ def publication_date(evidence: Evidence) -> Sentence | None:
         return None
     _, i, start, end = found
     para = article[i]
-    return Sentence(para.idx, start, end, para.text[start:end], hit.score, 1.0, hit.dense, 0, True, 1.0)
+    return Sentence(para.idx, start, end, para.text[start:end], hit.score, 1.0, hit.dense, 0, True, 1.0,
+                    unit=_holding(para, start, end))
 
 
 def continuation(evidence: Evidence) -> Sentence | None:
@@ -196,15 +202,14 @@ def continuation(evidence: Evidence) -> Sentence | None:
             return None
         after = list(para.sentences)
     a, b = after[0]
-    return replace(last, para=para.idx, start=a, end=b, text=para.text[a:b])
+    return replace(last, para=para.idx, start=a, end=b, text=para.text[a:b], unit=_holding(para, a, b))
 
 
 def _items(s: Sentence, analysis: Analysis | None) -> set[str]:
-    """The things of the asked-for kind a sentence names (name keys), for lists and "who else"."""
-    mentions = entities.names("x " + s.text)
-    if analysis and analysis.answer_type == "person":
-        mentions = [m for m in mentions if m.kind in ("person", "name")]
-    return {m.key for m in mentions} - (analysis.name_keys if analysis else set())
+    """The things of the asked-for kind a sentence names (name keys), for lists and "who else": its stored
+    mentions (`Sentence.mentions`), people only for "who"."""
+    kinds = ("person", "name") if analysis and analysis.answer_type == "person" else NAME_KINDS
+    return {entities.name_key(text) for text, _ in s.mentions(kinds)} - (analysis.name_keys if analysis else set())
 
 
 def _document_order(chosen: list[Sentence]) -> list[Sentence]:
@@ -299,10 +304,10 @@ def _own_words(corpus: Corpus, s: Sentence, used: set, out: list[Shown]) -> list
     if previous is not None and ((previous.para, previous.start) in used or any(
             o.sentence.para == previous.para and o.sentence.start == previous.start for o in out)):
         return [Shown.verbatim(s)]  # the sentence before is quoted already
-    who = entities.referent(_before(corpus, s))
+    who = _referent(corpus, s)
     if who is None:
         return None
-    if previous is not None and entities.name_key(who) in {k for k in entities.name_keys(previous.text)}:
+    if previous is not None and entities.name_key(who) in {entities.name_key(t) for t, _ in previous.mentions(NAME_KINDS)}:
         used.add((previous.para, previous.start))
         return [Shown.verbatim(previous), Shown.verbatim(s)]
     ref = m.group("ref")
@@ -318,20 +323,28 @@ def _previous_sentence(corpus: Corpus, s: Sentence) -> Sentence | None:
     if not before:
         return None
     a, b = before[-1]
-    return replace(s, start=a, end=b, text=para.text[a:b])
+    return replace(s, start=a, end=b, text=para.text[a:b], unit=_holding(para, a, b))
 
 
-def _before(corpus: Corpus, s: Sentence, paragraphs: int = 2) -> list[str]:
-    """The sentences before `s`: in its paragraph, then in up to two paragraphs of prose before it."""
+def _referent(corpus: Corpus, s: Sentence, paragraphs: int = 2) -> str | None:
+    """Whom an opening "He/She" or bare role points at, from the stored units before `s` (in its paragraph,
+    then up to two paragraphs of prose before it), nearest first: the speaker of the nearest unit that names
+    one by name, else the first person its mentions name; as the surname an editor inserts ("[Lavrov]")."""
     para = corpus.paras[s.para]
-    out = [para.text[a:b] for a, b in para.sentences if b <= s.start]
+    before = [(para.text, u) for u in para.units if u.end <= s.start]
     for offset in range(1, paragraphs + 1):
         prev = corpus.beside(para, -offset)
         if prev is None:
             break
         if not prev.boilerplate:
-            out = [prev.text[a:b] for a, b in prev.sentences] + out
-    return out
+            before = [(prev.text, u) for u in prev.units] + before
+    for text, u in reversed(before):
+        if u.speaker and u.speaker[:1].isupper() and fold(u.speaker).split()[0] not in entities.PRONOUNS:
+            return surname(u.speaker)
+        people = [text[m.start:m.end] for m in u.mentions if m.kind in ("person", "name")]
+        if people:
+            return surname(people[0])
+    return None
 
 
 def _cut(item: Shown, budget: int) -> Shown | None:

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ingest.boilerplate import is_credit, is_instruction, is_prose
 from ingest.corpus import Corpus, Para
-from reading import sentence_spans
+from reading import Unit, sentence_spans
 from reading.numbers import amounts
 from reading.text import term_set
 from qa.analyze import Analysis, holds_answer, holds_answer_unit
@@ -50,6 +50,17 @@ class Sentence:
     answer: float = UNSCORED  # the answer scorer's logit (qa.score); UNSCORED when not read by it
     paragraph: float = 0.0  # its paragraph's fused retrieval score
     missing: float = 0.0  # share of the question's names (a person's: the surname), numbers and years absent around it
+    # The stored unit the sentence is (or lies in): its speaker and typed mentions, read at ingest
+    # (`reading.Unit`); None for a span no unit holds (a paragraph stored without annotations).
+    unit: Unit | None = field(default=None, compare=False, repr=False)
+
+    def mentions(self, kinds: frozenset[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+        """(as written, kind) of the unit's stored mentions of `kinds` inside this sentence's span, in order;
+        [] without a unit. Offsets are the paragraph's, so a cut sentence keeps only what it still holds."""
+        if self.unit is None:
+            return []
+        return [(self.text[m.start - self.start:m.end - self.start], m.kind) for m in self.unit.mentions
+                if m.kind in kinds and self.start <= m.start and m.end <= self.end]
 
     @property
     def support(self) -> float:
@@ -90,7 +101,7 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
             around = context | present
             missing = sum(not n <= around for n in names) / len(names) if names else 0.0
             out.append(Sentence(hit.para, a, b, text, score, coverage, dense, rank, holds, focus,
-                                paragraph=hit.score, missing=missing))
+                                paragraph=hit.score, missing=missing, unit=unit))
     out.sort(key=lambda s: -s.score)
     return out
 

@@ -172,3 +172,42 @@ def test_a_quote_opening_with_she_gets_her_name_as_our_words():
     s = Sentence(0, 0, 31, "She takes office in March, when", 1.0, 1.0, 1.0, 0)
     shown = Shown(s, (("", False), ("[Okafor]", True), (" takes office in March, when", False), (" […]", True)))
     assert assemble(shown.pieces) == ("[Okafor] takes office in March, when […]", ((0, 8), (37, 40)))
+
+
+# -- the answer path reads stored units: no name or speaker rule runs on a stored paragraph's text ------
+_RULES = ("names", "persons", "name_keys", "speaker", "said_by", "referent", "times", "durations")
+
+
+def test_answering_never_runs_the_name_or_speaker_rules_on_stored_text(fake_settings, fake_embedder, monkeypatch):
+    """Every question-time call of the rules (through qa.entities, qa's one door to them) is recorded; none
+    may read text of a stored paragraph (it was read at ingest: `Unit.mentions`, `Unit.speaker`). The
+    question and the chat are question-time text and may be read."""
+    from ingest import ingest
+    from qa import entities
+    from qa.pipeline import Pipeline
+
+    ingest(settings=fake_settings, embedder=fake_embedder, progress=False)
+    pipeline = Pipeline(fake_settings.replace(min_confidence=0.0, min_tentative=0.0), embedder=fake_embedder,
+                        build_if_missing=False)
+    read: list[str] = []
+
+    def recording(rule):
+        def wrapper(text, *args, **kwargs):
+            for t in (text if isinstance(text, list) else [text]):
+                read.append(t[2:] if t.startswith("x ") else t)
+            return rule(text, *args, **kwargs)
+        return wrapper
+
+    for name in _RULES:
+        monkeypatch.setattr(entities, name, recording(getattr(entities, name)))
+    questions = ["Who co-led the Kremlin's negotiating team?", "Which Saudi officials attended the talks?",
+                 "What did Lavrov say about Europe?", "Who else attended the talks besides Lavrov?",
+                 "What did the Russian Foreign Minister say about NATO troops in Ukraine?",
+                 "How long did the talks last?", "When will Zelensky visit Saudi Arabia?"]
+    answers = [pipeline.ask(q) for q in questions]
+    assert any(a.citations for a in answers)
+    corpus = pipeline.load().corpus
+    stored = [p.text[u.start:u.end] for f in corpus.files for p in corpus.article(f) for u in p.units
+              if u.end - u.start >= 20]
+    parsed = [t for t in read if any(s in t or (len(t) >= 20 and t in s) for s in stored)]
+    assert not parsed, parsed[:3]
