@@ -44,6 +44,7 @@ from ingest.formats import Document, text as text_format
 from ingest.metadata import describe, find_headline, find_published, sources
 from ingest.paragraphs import decode_article_encoded
 from ingest.segment import SegmentFolder, SegmentWriter, segment_dir
+from ingest.settings import speaker_reader
 from ingest.snapshot import vocabulary_fingerprint
 from ingest.manifest import CommitRef, Manifest, SegmentRef
 from ingest.store import CHROMA_PREFIX, IndexStore, chunk_id, is_connection_error
@@ -589,7 +590,7 @@ def parse_document(document: Document, settings: IndexSettings, *, sha256: str, 
     headline = document.headline or find_headline(texts)
     reasons = [("headline" if reason == "heading" and headline and t.split("\n")[0].strip() == headline
                 else reason) for t, reason in zip(texts, reasons)]
-    read = reading.read_article(texts, reasons, parser if parser is not None else speakers.default_parser())
+    read = reading.read_article(texts, reasons, parser if parser is not None else speakers.default_parser(speaker_reader()))
     out = []
     for n, (b, reason, annotations) in enumerate(zip(blocks, reasons, read), 1):
         item: dict[str, Any] = {"n": n, "line": b.line, "text": b.text, "boilerplate": reason,

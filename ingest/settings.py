@@ -56,6 +56,21 @@ class _Environ(EnvSettingsSource):
         return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
 
 
+SPEAKERS_VARIABLE = ENV_PREFIX + "SPEAKERS"
+
+
+def speaker_reader(environ: Mapping[str, str] | None = None) -> str:
+    """Who reads speakers at ingest: "spacy" (default: spaCy's parse, rules where they are sure) or "rules"
+    (`ARTICLES_QA_SPEAKERS=rules`: no model; the fast test tier's choice). Part of the index's vocabulary
+    fingerprint (`ingest.snapshot`), so an index read one way is re-read when asked for the other.
+    SettingsError for any other value."""
+    from reading.speakers import READERS
+
+    value = (os.environ if environ is None else environ).get(SPEAKERS_VARIABLE, "spacy").strip() or "spacy"
+    _require(value in READERS, "speakers", value, f"one of {', '.join(READERS)}")
+    return value
+
+
 class IndexSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="forbid",
                                       validate_default=False)

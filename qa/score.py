@@ -165,19 +165,12 @@ class LearnedScorer:
                 "missing", "cos_holds")
 
     def __init__(self, embedder, model_file: str | Path = MODEL_FILE):
-        from qa.errors import ScorerUnavailableError
-
-        try:
-            model = json.loads(Path(model_file).read_text(encoding="utf-8"))
-            self.coef = np.asarray(model["coef"], dtype=np.float32)
-            self.mean = np.asarray(model["mean"], dtype=np.float32)
-            self.scale = np.asarray(model["scale"], dtype=np.float32)
-            self.intercept = float(model["intercept"])
-            if tuple(model["features"]) != self.FEATURES:
-                raise ValueError(f"features {model['features']} are not {list(self.FEATURES)}")
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise ScorerUnavailableError(f"the answer scorer's weights at {model_file} cannot be read ({e}); "
-                                         f"rebuild them with `python -m qa.eval.train`") from None
+        model = load_logistic(model_file, self.FEATURES, exact=True, what="the answer scorer's weights",
+                              fix="python -m qa.eval.train")
+        self.coef = np.asarray(model["coef"], dtype=np.float32)
+        self.mean = np.asarray(model["mean"], dtype=np.float32)
+        self.scale = np.asarray(model["scale"], dtype=np.float32)
+        self.intercept = float(model["intercept"])
         self.embedder = embedder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -216,6 +209,28 @@ def learned_features(vectors, question: str, candidates: Sequence[Candidate]) ->
     lexical = np.asarray([[c.coverage, c.dense, c.focus, c.holds, c.paragraph, c.rank, c.missing]
                           for c in candidates], dtype=np.float32).reshape(n, 7)
     return np.column_stack([cos[:n], cos[n:], lexical, cos[:n] * lexical[:, 3]]).astype(np.float32)
+
+
+def load_logistic(path: str | Path, features: Sequence[str], *, exact: bool, what: str, fix: str) -> dict:
+    """A fitted logistic model's JSON (`features`, `coef`, `mean`, `scale`, `intercept`), checked: the same
+    number of each, its features `features` (`exact`) or some of them. The one loader of the learned scorer's
+    weights and the confidence model (`qa.confidence`). `ModelFileError` names `what` and the command `fix`
+    when the file is missing, unreadable, or fitted for other inputs; never a silent stand-in."""
+    from qa.errors import ModelFileError
+
+    try:
+        model = json.loads(Path(path).read_text(encoding="utf-8"))
+        names = list(model["features"])
+        if exact and tuple(names) != tuple(features):
+            raise ValueError(f"features {names} are not {list(features)}")
+        if not exact and not set(names) <= set(features):
+            raise ValueError(f"features {sorted(set(names) - set(features))} are not among {list(features)}")
+        if not all(len(model[k]) == len(names) for k in ("coef", "mean", "scale")):
+            raise ValueError("coef, mean and scale must have one value per feature")
+        float(model["intercept"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ModelFileError(f"{what} at {path} cannot be used ({e}); fit it again with `{fix}`") from None
+    return model
 
 
 SCORERS = ("reader", "learned", "lexical")

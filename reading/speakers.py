@@ -26,7 +26,6 @@ nearest speaker or person before them.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -236,13 +235,16 @@ class Parser:
         return [_from_doc(doc) for doc in self.nlp.pipe(texts, batch_size=64)]
 
 
-def default_parser() -> "Parser | _Lazy | None":
-    """The parser ingest uses: spaCy's, loaded once per process (so once per ingest run) and only when
-    a unit needs it, or None (the rules) when `ARTICLES_QA_SPEAKERS=rules`. The fast test tier sets
-    `rules` (tests/conftest.py). Without spaCy installed the rules read every unit."""
-    if os.environ.get("ARTICLES_QA_SPEAKERS", "spacy") == "rules":
-        return None
-    return _LAZY
+READERS = ("spacy", "rules")  # who reads speakers at ingest (ingest.settings.speaker_reader chooses)
+
+
+def default_parser(reader: str = "spacy") -> "Parser | _Lazy | None":
+    """The parser ingest uses for `reader`: "spacy", loaded once per process (so once per ingest run) and
+    only when a unit needs it, or None for "rules" (the rules read every unit). Without spaCy installed
+    the rules read every unit either way. ValueError for another reader."""
+    if reader not in READERS:
+        raise ValueError(f"no speaker reader {reader!r}; one of {', '.join(READERS)}")
+    return None if reader == "rules" else _LAZY
 
 
 class _Lazy:

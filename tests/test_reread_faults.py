@@ -211,3 +211,42 @@ def test_answering_never_runs_the_name_or_speaker_rules_on_stored_text(fake_sett
               if u.end - u.start >= 20]
     parsed = [t for t in read if any(s in t or (len(t) >= 20 and t in s) for s in stored)]
     assert not parsed, parsed[:3]
+
+
+# -- model files load one way; missing or mismatched is a typed error naming the fit --------------------
+@pytest.mark.parametrize("content, reason", [
+    (None, "No such file"),
+    ("{not json", "Expecting property name"),
+    ('{"features": ["reader", "shoe size"], "coef": [1, 2], "mean": [0, 0], "scale": [1, 1], "intercept": 0}',
+     "shoe size"),
+    ('{"features": ["reader"], "coef": [1, 2], "mean": [0], "scale": [1], "intercept": 0}', "one value per feature"),
+])
+def test_a_missing_or_mismatched_confidence_model_is_a_typed_error_naming_the_fit(tmp_path, monkeypatch,
+                                                                                  content, reason):
+    from qa import confidence
+    from qa.errors import ModelFileError
+
+    path = tmp_path / "confidence.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(confidence, "MODEL_FILE", path)
+    confidence.load_model.cache_clear()
+    try:
+        with pytest.raises(ModelFileError, match="python -m qa.eval.train_confidence") as raised:
+            confidence.confidence({"reader": 1.0})
+        assert reason in str(raised.value)
+    finally:
+        confidence.load_model.cache_clear()
+
+
+def test_the_speaker_reader_is_part_of_the_index_fingerprint(monkeypatch):
+    from ingest.errors import SettingsError
+    from ingest.snapshot import vocabulary_fingerprint
+
+    monkeypatch.setenv("ARTICLES_QA_SPEAKERS", "rules")
+    rules = vocabulary_fingerprint()
+    monkeypatch.setenv("ARTICLES_QA_SPEAKERS", "spacy")
+    assert vocabulary_fingerprint() != rules  # an index read by the rules is re-read when spaCy is asked
+    monkeypatch.setenv("ARTICLES_QA_SPEAKERS", "spacey")
+    with pytest.raises(SettingsError, match="ARTICLES_QA_SPEAKERS"):
+        vocabulary_fingerprint()
