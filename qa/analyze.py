@@ -26,20 +26,10 @@ from dataclasses import dataclass
 
 from reading.text import fold, terms
 from reading.kinds import AMOUNT_KINDS, NAME_KINDS, TIME_KINDS
-from reading.lexicon import ROLE_NOUNS
+from reading.lexicon import (AUXILIARIES, DATE_NOUNS, DO_WORDS, NUMBER_NOUNS, ORG_NOUNS, PERSON_NOUNS,  # noqa: F401
+                             PLACE_NOUNS)
 from qa import entities
 
-PERSON_NOUNS = ROLE_NOUNS - {"source", "sources", "ministry"}
-PLACE_NOUNS = frozenset(("city cities country countries capital capitals place places venue location locations "
-                         "region regions state states stadium town towns palace nation nations area").split())
-ORG_NOUNS = frozenset(("organisation organization organisations organizations company companies agency agencies "
-                       "newspaper network channel outlet fund institution team teams ministry department "
-                       "group groups party parties side sides broadcaster publication university universities "
-                       "school college agencies outlets media").split())
-DATE_NOUNS = frozenset("year years date dates day days month months time decade century season era week".split())
-NUMBER_NOUNS = frozenset(("number numbers percentage percent amount population age price cost size score total "
-                          "share figure sum distance duration height weight rate salary count").split())
-_AUX = ("is are was were did do does has have had can could will would should may might must")
 _SAY = re.compile(r"\b(?:[Dd]id|[Dd]oes|[Dd]o|[Hh]as|[Hh]ave|[Hh]ad|[Ww]ill|[Ww]ould)\s+(?P<who>.+?)\s+(?:say|said|tell|"
                   r"claim|call|describe|suggest|warn|announce|think|state|mention|argue|praise|stress|insist|add|"
                   r"note)\b")  # verbs in lower case: "the US State Department" is a name, not "state"
@@ -92,7 +82,6 @@ def analyze(question: str) -> Analysis:
     return Analysis(question, answer_type, wants_list, excludes, focus, names, speaker)
 
 
-_DO = frozenset("did does do has have had can could will would should".split())
 _HOW = re.compile(r"\bhow (many|much|long|old|far|often|big|large|high|tall|fast|heavy)\b")
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b")
 
@@ -120,14 +109,14 @@ def _answer_type(q: str) -> str:
         if re.match(r"what (caused|led to)\b", rest):
             return "reason"
         after = _nouns_after(rest, 0)
-        if after and after[0] in _DO:
+        if after and after[0] in DO_WORDS:
             return "thing"  # "what did X say": no type noun follows the question word
         for noun in after:
             kind = _noun_type(noun)
             if kind:
                 return kind
         return "thing"
-    if re.match(rf"({_AUX.replace(' ', '|')})\b", q):
+    if re.match(rf"({'|'.join(AUXILIARIES)})\b", q):
         return "yes/no"
     return "thing"
 

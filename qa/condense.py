@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reading.lexicon import POINTS_BACK_AFTER, POSSESSIVES
 from reading.text import fold, norm_key, terms
 from qa import conversation, entities
 from qa.answer import Answer
@@ -77,10 +78,6 @@ def is_follow_up(question: str) -> bool:
 
 _DETERMINER_OR_NAME = re.compile(r"\s+(?:(?i:the|a|an|this|these|those|his|her|its|their|our|my|your|some|no|he|she|it|"
                                  r"they|we|i|you|there)\b|[A-Z\d])")
-_POINTS_BACK_AFTER = frozenset(("about on of in at for from with by to after before during since until over "
-                                "what which who when where why how is was are were did does do will would can could "
-                                "has had have said say says mean meant").split())
-_POSSESSIVE = frozenset(("its", "their", "theirs"))
 # A word that reads as a verb after a relative "that" ("collapsed", "follows", "was"): a past or third-person
 # form, or an auxiliary; "that day", "that crisis" read as a demonstrative and a noun.
 _VERB_LIKE = re.compile(r"\w+ed|\w+[^su\W]s|is|was|were|are|has|had|have|will|would|could|can|did|does|do|may|might|"
@@ -107,11 +104,11 @@ def leans_on_context(question: str) -> bool:
             if _DETERMINER_OR_NAME.match(after) and after.strip()[:1] not in "?.!":
                 continue  # "said that Russia", "that the talks": a conjunction
             following = re.match(r"\s+([\w’'-]+)", after)
-            if (previous and previous[-1].islower() and previous[-1] not in _POINTS_BACK_AFTER and following
+            if (previous and previous[-1].islower() and previous[-1] not in POINTS_BACK_AFTER and following
                     and _VERB_LIKE.fullmatch(following.group(1).lower())):
                 continue  # "the deal that collapsed": a relative pronoun (after a noun, before a verb)
             return True
-        if word in _POSSESSIVE and entities.names("x " + before):
+        if word in POSSESSIVES and entities.names("x " + before):
             continue
         if _PERSON_PRONOUN.fullmatch(word) and any(e.personlike for e in conversation.mentioned(before)):
             continue

@@ -107,3 +107,26 @@ def test_answer_and_condense_no_longer_import_each_other():
     an Answer): answer imports nothing from condense, even for type checking."""
     source = (ROOT / "qa" / "answer.py").read_text(encoding="utf-8")
     assert "qa.condense" not in source and "class Answerer" not in source
+
+
+def test_no_word_list_outside_reading():
+    """Lists of words (a frozenset or tuple of six or more, or a string of six or more words split) live in
+    reading.lexicon; answering and the page import them (issue 24: pronouns and titles were in five modules)."""
+    not_words = {"qa/confidence.py FEATURES",  # the confidence model's input names
+                 "qa/compose.py _LOOKED_FOR"}  # the refusal's wording per answer kind, not a list to match text with
+    found = []
+    for package in ("qa", "ui"):
+        for path in (ROOT / package).rglob("*.py"):
+            if "eval" in path.parts:
+                continue  # evaluation scripts hold their own labels and options
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if not isinstance(node, ast.Assign):
+                    continue
+                words = [c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+                split = any(isinstance(c, ast.Attribute) and c.attr == "split" for c in ast.walk(node.value))
+                count = sum(len(w.split()) for w in words) if split else len(words)
+                if count >= 6 and all(w.replace(" ", "").replace(".", "").replace("-", "").isalpha() for w in words):
+                    name = f"{path.relative_to(ROOT)} {ast.unparse(node.targets[0])}"
+                    if name not in not_words:
+                        found.append(f"{name} (line {node.lineno})")
+    assert not found, found
