@@ -60,10 +60,10 @@ def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str,
 
 def confidence(features: dict[str, float]) -> float:
     """P(right) under the fitted model; 0..1."""
+    from qa.score import logits
+
     model = load_model()
-    z = model["intercept"]
-    for name, w, mean, scale in zip(model["features"], model["coef"], model["mean"], model["scale"]):
-        z += w * (features.get(name, 0.0) - mean) / (scale or 1.0)
+    z = float(logits(model, [[features.get(name, 0.0) for name in model["features"]]])[0])
     return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 4)
 
 

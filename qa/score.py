@@ -165,12 +165,8 @@ class LearnedScorer:
                 "missing", "cos_holds")
 
     def __init__(self, embedder, model_file: str | Path = MODEL_FILE):
-        model = load_logistic(model_file, self.FEATURES, exact=True, what="the answer scorer's weights",
-                              fix="python -m qa.eval.train")
-        self.coef = np.asarray(model["coef"], dtype=np.float32)
-        self.mean = np.asarray(model["mean"], dtype=np.float32)
-        self.scale = np.asarray(model["scale"], dtype=np.float32)
-        self.intercept = float(model["intercept"])
+        self.model = load_logistic(model_file, self.FEATURES, exact=True, what="the answer scorer's weights",
+                                   fix="python -m qa.eval.train")
         self.embedder = embedder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -194,8 +190,7 @@ class LearnedScorer:
     def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
         if not candidates:
             return np.zeros(0, dtype=np.float32)
-        x = (self.features(question, candidates) - self.mean) / self.scale
-        return (x @ self.coef + self.intercept).astype(np.float32)
+        return logits(self.model, self.features(question, candidates)).astype(np.float32)
 
 
 def learned_features(vectors, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
@@ -231,6 +226,15 @@ def load_logistic(path: str | Path, features: Sequence[str], *, exact: bool, wha
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ModelFileError(f"{what} at {path} cannot be used ({e}); fit it again with `{fix}`") from None
     return model
+
+
+def logits(model: dict, x: np.ndarray) -> np.ndarray:
+    """A loaded logistic model (`load_logistic`) applied: rows of `x` (N, F) hold its features in its order;
+    returns N logits, intercept + standardised features @ coef (a zero scale counts as 1). The one place the
+    learned scorer, the confidence model and its calibration apply such a model."""
+    scale = np.asarray(model["scale"], dtype=np.float64)
+    z = (np.asarray(x, dtype=np.float64) - np.asarray(model["mean"], dtype=np.float64)) / np.where(scale == 0, 1.0, scale)
+    return float(model["intercept"]) + z @ np.asarray(model["coef"], dtype=np.float64)
 
 
 SCORERS = ("reader", "learned", "lexical")
