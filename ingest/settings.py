@@ -73,7 +73,7 @@ def speaker_reader(environ: Mapping[str, str] | None = None) -> str:
 
 class IndexSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="forbid",
-                                      validate_default=False)
+                                      validate_default=False, env_nested_delimiter="__")
 
     data_dir: Path = setting(USER_ARTICLES, "the folder of .txt articles to index (default: articles/ in the project, "
                                             "yours, git-ignored, created with copies of the five demo articles)")
@@ -169,6 +169,10 @@ def _message(error: ValidationError) -> str:
     first = error.errors()[0]
     name = str(first["loc"][0]) if first["loc"] else "?"
     value = first.get("input")
+    if len(first["loc"]) > 1:  # a field of a tuning group: "answering.keep_ratio" (ARTICLES_QA_ANSWERING__KEEP_RATIO)
+        path = [str(part) for part in first["loc"]]
+        return (f"{'.'.join(path)} ({ENV_PREFIX}{'__'.join(path).upper()}) is {value!r}; "
+                f"{first['msg'][0].lower()}{first['msg'][1:]}")
     field = error.title and _FIELDS.get(error.title, {}).get(name)
     if first["type"] == "extra_forbidden":
         return f"{name} is not a setting; the settings are {', '.join(_FIELDS.get(error.title, {}))}"

@@ -35,10 +35,6 @@ from qa.settings import Settings
 
 NOT_FOUND = "The articles do not seem to answer this. None of the passages I found says it."
 TENTATIVE = "Not sure: the passage below may answer this; check the source."
-KEEP_RATIO = 0.85  # a further sentence must score at least this share of the best one
-LIST_RATIO = 0.70  # for list questions, a sentence that adds items may score this share
-CLOSEST = 3  # passages shown with a refusal
-FURTHER_MIN = 0.5  # a further quote must itself answer: the reader prefers it to its "no answer" option
 
 
 class ExtractiveAnswerer:
@@ -71,7 +67,8 @@ class ExtractiveAnswerer:
         chosen = whole_list(evidence.corpus, chosen)
         shown = standalone(evidence.corpus, chosen, max_words=self.settings.max_answer_words) if chosen else []
         if tier == "refused" or not shown:  # not shown: every quote pointed at someone we cannot name
-            return refusal(not_found(analysis), closest=closest(evidence.corpus, evidence.sentences),
+            return refusal(not_found(analysis), closest=closest(evidence.corpus, evidence.sentences,
+                                                                self.settings.answering.closest),
                            confidence=conf, signals=features, answer_type=analysis.answer_type)
         text, citations, sentences = cite(evidence.corpus, shown)
         if tier == "tentative":
@@ -96,9 +93,10 @@ class ExtractiveAnswerer:
         chosen, seen = [best], {norm_key(best.text)}
         items = _items(best, analysis) if analysis else set()
         n_words = min(len(best.text.split()), self.settings.max_answer_words)
-        ratio = LIST_RATIO if wants_list else KEEP_RATIO
+        tuning = self.settings.answering  # keep_ratio, list_ratio, further_min: their sources in qa.settings
+        ratio = tuning.list_ratio if wants_list else tuning.keep_ratio
         for s in sentences[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < max(ratio * best_p, FURTHER_MIN):
+            if len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < max(ratio * best_p, tuning.further_min):
                 break
             key = norm_key(s.text)
             words = len(s.text.split())
@@ -417,7 +415,7 @@ def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citat
     )
 
 
-def closest(corpus: Corpus, sentences: list[Sentence], n: int = CLOSEST) -> list[Citation]:
+def closest(corpus: Corpus, sentences: list[Sentence], n: int) -> list[Citation]:
     """The best-scoring passages, one per paragraph: shown with a refusal, never as an answer."""
     out, seen = [], set()
     for s in sentences:

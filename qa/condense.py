@@ -33,6 +33,7 @@ from reading.lexicon import POINTS_BACK_AFTER, POSSESSIVES
 from reading.text import fold, norm_key, terms
 from qa import conversation, entities
 from qa.answer import Answer
+from qa.settings import CondensingTuning
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
@@ -48,7 +49,6 @@ _EXCLUDING = re.compile(r"\b(else|next|other|another|besides|more)\b", re.IGNORE
 _CONTINUING = re.compile(r"\b(next|add|added|then|afterwards|after that|go on|went on|continue|continued)\b",
                          re.IGNORECASE)
 _MARKER = re.compile(r"\[\[?\d+\]\]?(\([^)]*\))?")
-HISTORY_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -120,15 +120,20 @@ class RulesCondenser:
     """The `qa.stages.Condenser` by rules (`standalone_query`): no model, the default for every backend
     whose model does not rewrite follow-ups."""
 
+    def __init__(self, tuning: CondensingTuning | None = None):
+        self.tuning = tuning or CondensingTuning()
+
     def condense(self, question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
-        return standalone_query(question, history, corpus=corpus)
+        return standalone_query(question, history, corpus=corpus, tuning=self.tuning)
 
 
-def standalone_query(question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
+def standalone_query(question: str, history: list[dict[str, str]], *, corpus=None,
+                     tuning: CondensingTuning | None = None) -> Standalone:
     """Resolve `question` against the chat so far (messages with role and content).
 
     `corpus` (an `ingest.corpus.Corpus`, optional) lets the articles' own pronouns tell a
     person's gender ("Okoro himself"); without it the chat's answers and first names do."""
+    weight = (tuning or CondensingTuning()).history_weight
     gender_of = conversation.corpus_gender(
         lambda word: [p.text for p in corpus.naming(word, boilerplate=False)]) if corpus is not None else None
     state = conversation.State()
@@ -138,12 +143,12 @@ def standalone_query(question: str, history: list[dict[str, str]], *, corpus=Non
         if m["role"] == "user" and m["content"].strip():
             if pending is not None:
                 state = _advance(state, pending, answer, gender_of)
-            pending, answer = _resolve(m["content"], state, ""), ""
+            pending, answer = _resolve(m["content"], state, "", weight), ""
         elif m["role"] == "assistant" and pending is not None:
             answer = m["content"]
     if pending is not None:
         state = _advance(state, pending, answer, gender_of)
-    return _resolve(_bare_name(question, corpus), state, answer)
+    return _resolve(_bare_name(question, corpus), state, answer, weight)
 
 
 def _bare_name(question: str, corpus=None) -> str:
@@ -184,7 +189,7 @@ def _advance(state: conversation.State, turn: Standalone, answer: str, gender_of
                                 gender_of=gender_of)
 
 
-def _resolve(question: str, state: conversation.State, answer: str) -> Standalone:
+def _resolve(question: str, state: conversation.State, answer: str, history_weight: float) -> Standalone:
     question = " ".join(question.split())
     previous = state.frame
     m = _ELLIPSIS.match(question)
@@ -212,7 +217,7 @@ def _resolve(question: str, state: conversation.State, answer: str) -> Standalon
     excluded = frozenset(mm.key for mm in entities.names("x " + _plain(answer))) if excluding else frozenset()
     answered = (frozenset(norm_key(s) for s in _answer_sentences(answer)) if excluding or continues
                 else frozenset())
-    return Standalone(text, context, excluded, answered, continues, _weights(text, context))
+    return Standalone(text, context, excluded, answered, continues, _weights(text, context, history_weight))
 
 
 CLARIFY_NOTE = "asked back: nobody in the conversation fits the pronoun, so nothing was searched"
@@ -275,8 +280,9 @@ def _replace_first(text: str, pronoun: str, name: str) -> str:
     return text
 
 
-def _weights(question: str, context: str) -> dict[str, float]:
-    weights = dict.fromkeys(terms(context), HISTORY_WEIGHT)
+def _weights(question: str, context: str, history_weight: float = 1.0) -> dict[str, float]:
+    """Term -> weight for selection: the question's terms 1, the earlier question's `history_weight`."""
+    weights = dict.fromkeys(terms(context), history_weight)
     weights.update(dict.fromkeys(terms(question), 1.0))
     return weights
 

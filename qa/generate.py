@@ -43,11 +43,12 @@ class LLMCondenser:
     rewrite keeps every name the rules resolved (`check_rewrite`); the rules' `Standalone` otherwise, and
     for questions that are no follow-up, a fresh chat, or a question to ask back."""
 
-    def __init__(self, llm):
+    def __init__(self, llm, tuning=None):
         self.llm = llm
+        self.tuning = tuning  # qa.settings.CondensingTuning of the rules it checks against
 
     def condense(self, question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
-        rules = standalone_query(question, history, corpus=corpus)
+        rules = standalone_query(question, history, corpus=corpus, tuning=self.tuning)
         if not history or rules.clarify or not is_follow_up(question):
             return rules
         turns = "\n".join(f"{m['role']}: {m['content']}" for m in history[-4:])
@@ -145,9 +146,11 @@ def make_answerer(settings: Settings, embedder_fn):
     return GenerativeAnswerer(settings, load_llm(settings), embedder_fn)
 
 
-def make_condenser(answerer):
+def make_condenser(settings: Settings, answerer):
     """The `qa.stages.Condenser` that goes with `answerer`: the LLM's rewrite for a generative answerer (its
-    model, loaded once), the rules otherwise."""
+    model, loaded once), the rules otherwise; both with `settings.condensing`."""
     from qa.condense import RulesCondenser
 
-    return LLMCondenser(answerer.llm) if isinstance(answerer, GenerativeAnswerer) else RulesCondenser()
+    if isinstance(answerer, GenerativeAnswerer):
+        return LLMCondenser(answerer.llm, settings.condensing)
+    return RulesCondenser(settings.condensing)

@@ -52,7 +52,7 @@ class Pipeline:
 
         self.answerer: Answerer = answerer if answerer is not None else make_answerer(self.settings,
                                                                                       lambda: self.embedder)
-        self.condenser: Condenser = condenser if condenser is not None else make_condenser(self.answerer)
+        self.condenser: Condenser = condenser if condenser is not None else make_condenser(self.settings, self.answerer)
         self._fixed_retriever = retriever
         self._scorer = scorer
         self.build_if_missing = build_if_missing
@@ -118,7 +118,7 @@ class Pipeline:
     def _retriever(self, snapshot: Snapshot) -> HybridRetriever:
         retriever = self._retrievers.get(snapshot.commit)
         if retriever is None or retriever.snapshot is not snapshot:
-            retriever = HybridRetriever(snapshot, self.embedder)
+            retriever = HybridRetriever(snapshot, self.embedder, dense_weight=self.settings.retrieval.dense_weight)
             self._retrievers = {snapshot.commit: retriever}  # the one current commit's
         return retriever
 
@@ -223,9 +223,11 @@ class Pipeline:
         lap("condense")
         retrieval = boilerplate_hits(corpus, analysis,
                                      retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS)),
-                                     similarity=lambda texts: _cosines(self.embedder, query, texts))
+                                     similarity=lambda texts: _cosines(self.embedder, query, texts),
+                                     dense_weight=self.settings.retrieval.dense_weight)
         lap("retrieve")
-        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis)
+        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis,
+                                    self.settings.selection)
         lap("select")
         sentences = rank(sentences, self.scorer, resolved.question, corpus, n=self.settings.scored_candidates)
         lap("score")
