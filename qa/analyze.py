@@ -44,6 +44,7 @@ class Analysis:
     focus: tuple[str, ...]  # stemmed content terms the answer must address
     names: tuple[str, ...]  # names in the question, as written
     speaker: str | None  # "What did Zelensky say": the answer must be Zelensky's words
+    authorship: bool = False  # "Who wrote the article about X?": the answer must name its author
 
     @property
     def name_keys(self) -> frozenset[str]:
@@ -60,6 +61,10 @@ class Analysis:
     def constrains(self) -> bool:
         """Whether a sentence can be told to hold the expected kind of answer or not."""
         return self.answer_type in ("person", "organisation", "place", "date", "number")
+
+
+_WHO_WROTE = re.compile(r"\bwho (?:wrote|authored)\b|\b(?:author|writer|byline) of\b|\bwho is the (?:author|writer)\b",
+                        re.I)  # asks for an article's author (not "which journalist said ...")
 
 
 def analyze(question: str) -> Analysis:
@@ -79,7 +84,8 @@ def analyze(question: str) -> Analysis:
     names = tuple(m.text for m in entities.names("x " + question))
     asked_with = set(terms(" ".join(_HOW.findall(q))))  # "long" in "how long" asks; it is not a topic
     focus = tuple(t for t in dict.fromkeys(terms(question)) if t not in asked_with)
-    return Analysis(question, answer_type, wants_list, excludes, focus, names, speaker)
+    return Analysis(question, answer_type, wants_list, excludes, focus, names, speaker,
+                    authorship=bool(_WHO_WROTE.search(question)))
 
 
 _HOW = re.compile(r"\bhow (many|much|long|old|far|often|big|large|high|tall|fast|heavy)\b")

@@ -59,6 +59,7 @@ class ExtractiveAnswerer:
         pool = candidates(evidence)
         ahead = publication_date(evidence) or continuation(evidence)
         chosen = [ahead] if ahead else self.choose(pool, analysis)
+        chosen = with_author(chosen, pool, evidence, self.settings.max_answer_sentences)
         features = signals(evidence, chosen, pool)
         conf = confidence(features)
         tier = self.tier(conf) if chosen else "refused"
@@ -143,6 +144,19 @@ def said_by(s: Sentence, key: str) -> bool:
 def _holding(para, start: int, end: int):
     """The stored unit that is, or holds, the span (start, end) of `para`; None if none does."""
     return para.unit_at(start, end) or next((u for u in para.units if u.start <= start and end <= u.end), None)
+
+
+def with_author(chosen: list[Sentence], pool: list[Sentence], evidence: Evidence, most: int) -> list[Sentence]:
+    """"Who wrote the article about X?" (`Analysis.authorship`): the answer names the author, so the best
+    sentence of an author bio among the candidates is quoted after the best one, whatever its score against
+    the article's own sentences (the reader scores a bio's "Michelle Larsen is a journalist ..." 0.6 to 1.6
+    as the batch around it varies, under the bar for a further quote). Others: `chosen` as it is."""
+    if not chosen or not evidence.analysis.authorship:
+        return chosen
+    bio = next((s for s in pool if evidence.corpus.paras[s.para].boilerplate == "author bio"), None)
+    if bio is None or any(s.para == bio.para for s in chosen):
+        return chosen
+    return chosen[:max(1, most - 1)] + [bio]
 
 
 def whole_list(corpus: Corpus, chosen: list[Sentence]) -> list[Sentence]:
