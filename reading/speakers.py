@@ -334,12 +334,12 @@ def _name(token) -> str:
             first = source[0]
             return doc[first.left_edge.i:first.right_edge.i + 1].text
     if token.pos_ == "PROPN":
-        start = token.i
-        while start - 1 >= 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head == token \
+        start = token.i  # the run of proper nouns whose heads lie in the run: a chain of compounds too
+        while start - 1 >= 0 and doc[start - 1].pos_ == "PROPN" and start - 1 <= doc[start - 1].head.i <= token.i \
                 and fold(doc[start - 1].text).strip(".") not in TITLES:
-            start -= 1
+            start -= 1  # "International Atomic Energy Agency": "Atomic" hangs on "Energy", not on "Agency"
         end = token.i + 1
-        while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].head == token:
+        while end < len(doc) and doc[end].pos_ == "PROPN" and token.i <= doc[end].head.i <= end:
             end += 1
         return doc[start:end].text
     left = [c for c in token.lefts if c.dep_ in ("det", "amod", "compound", "poss", "nmod", "nummod")]

@@ -291,8 +291,12 @@ def test_a_tentative_answer_is_marked_and_a_cut_quotation_balanced(real_pipeline
     c = next(c for c in a.citations + a.closest if "“the content of these negotiations" in c.text)  # any tier
     at = c.text.index("“the content of these negotiations")
     cut = c.text[at: c.text.index("public,") + len("public,")]  # opens a quotation, cut before it closes
-    tentative = dataclasses.replace(a, answered=False, tier="tentative", sentences=[AnswerSentence(cut, 1)],
-                                    citations=[dataclasses.replace(c, quote=cut)], text=f"{cut} [1]")
+    from qa.compose import shown_text
+
+    text, inserted = shown_text(((cut, False),))  # as compose shows a cut quote: the editor's "[”]" is ours
+    tentative = dataclasses.replace(a, answered=False, tier="tentative", sentences=[AnswerSentence(text, 1, inserted)],
+                                    citations=[dataclasses.replace(c, quote=cut, spans=((at, at + len(cut)),))],
+                                    text=f"{cut} [1]")
     app, url = start(Canned(real_pipeline, tentative))
     try:
         page.goto(url)
