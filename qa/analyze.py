@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from reading.text import fold, terms
 from reading.kinds import AMOUNT_KINDS, NAME_KINDS, TIME_KINDS
 from reading.lexicon import (AUXILIARIES, DATE_NOUNS, DO_WORDS, NUMBER_NOUNS, ORG_NOUNS, PERSON_NOUNS,  # noqa: F401
-                             PLACE_NOUNS)
+                             PLACE_NOUNS, ROLE_WORDS)
 from qa import entities
 
 _SAY = re.compile(r"\b(?:[Dd]id|[Dd]oes|[Dd]o|[Hh]as|[Hh]ave|[Hh]ad|[Ww]ill|[Ww]ould)\s+(?P<who>.+?)\s+(?:say|said|tell|"
@@ -45,6 +45,7 @@ class Analysis:
     names: tuple[str, ...]  # names in the question, as written
     speaker: str | None  # "What did Zelensky say": the answer must be Zelensky's words
     authorship: bool = False  # "Who wrote the article about X?": the answer must name its author
+    speaker_role: str | None = None  # "What did the board chair say": a speaker named by role ("board chair")
 
     @property
     def name_keys(self) -> frozenset[str]:
@@ -70,7 +71,7 @@ _WHO_WROTE = re.compile(r"\bwho (?:wrote|authored)\b|\b(?:author|writer|byline) 
 def analyze(question: str) -> Analysis:
     q = " ".join(fold(question).replace("?", " ").split())
     answer_type = _answer_type(q)
-    speaker = None
+    speaker = speaker_role = None
     if answer_type in ("thing", "statement", "manner"):
         m = _SAY.search(question)
         if m and re.match(r"\s*(what|how)\b", q):
@@ -79,13 +80,26 @@ def analyze(question: str) -> Analysis:
             if found:
                 speaker = (people or found)[0].text
                 answer_type = "statement" if answer_type == "thing" else answer_type
+            else:
+                role = _role(m.group("who"))
+                if role:
+                    speaker_role, answer_type = role, "statement" if answer_type == "thing" else answer_type
     excludes = bool(re.search(r"\b(who|what|where|which \w+) else\b|\bother than\b|\bbesides\b|\banother\b", q))
     wants_list = excludes or bool(re.search(r"^(list|name)\b|\bwho (were|are) (all )?the\b", q)) or _plural_wh(q)
     names = tuple(m.text for m in entities.names("x " + question))
     asked_with = set(terms(" ".join(_HOW.findall(q))))  # "long" in "how long" asks; it is not a topic
     focus = tuple(t for t in dict.fromkeys(terms(question)) if t not in asked_with)
     return Analysis(question, answer_type, wants_list, excludes, focus, names, speaker,
-                    authorship=bool(_WHO_WROTE.search(question)))
+                    authorship=bool(_WHO_WROTE.search(question)), speaker_role=speaker_role)
+
+
+def _role(who: str) -> str | None:
+    """"the board chair" -> "board chair": a speaker named by a role (its last word a role or title,
+    `reading.lexicon.ROLE_WORDS`), as written without its determiner; None for anything else."""
+    words = re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.I).split()
+    if not words or len(words) > 4 or fold(words[-1]) not in ROLE_WORDS:
+        return None
+    return " ".join(words)
 
 
 _HOW = re.compile(r"\bhow (many|much|long|old|far|often|big|large|high|tall|fast|heavy)\b")

@@ -125,6 +125,9 @@ def candidates(evidence: Evidence) -> list[Sentence]:
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
         pool = [s for s in pool if said_by(s, wanted)]
+    elif analysis.speaker_role:
+        keys = holders_of(evidence.corpus, analysis.speaker_role)
+        pool = [s for s in pool if any(said_by(s, k) for k in keys)] if keys else pool
     people = [term_set(n.split()[-1]) for n in analysis.people]  # the surname: "Manning" for "Peyton Manning"
     if people and not analysis.excludes_given:  # the people the question is about must be in view
         pool = [s for s in pool if all(w <= context_terms(evidence.corpus, evidence.corpus.paras[s.para])
@@ -139,6 +142,21 @@ def said_by(s: Sentence, key: str) -> bool:
     """Whether the sentence is in the mouth of the speaker `key` names (a name key or an acronym), read from
     its stored unit's speaker (`Unit.speaker`, attributed at ingest with the quotations around it)."""
     return s.unit is not None and entities.is_named(s.unit.speaker, key)
+
+
+def holders_of(corpus: Corpus, role: str) -> set[str]:
+    """The name keys of the people the articles introduce with `role` right before their name ("board chair
+    Piet Brandt" for "board chair"), from the stored person mentions of the paragraphs that write the role;
+    empty when none does (the caller then filters nothing)."""
+    keys: set[str] = set()
+    for para in corpus.naming(role, boilerplate=False, limit=20):
+        folded = para.text.casefold()
+        for unit in para.units:
+            for m in unit.mentions:
+                before = folded[max(0, m.start - len(role) - 1):m.start].strip()
+                if m.kind == "person" and before.endswith(role.casefold()):
+                    keys.add(entities.name_key(para.text[m.start:m.end]))
+    return keys
 
 
 def _holding(para, start: int, end: int):

@@ -265,3 +265,35 @@ def test_who_wrote_the_article_names_its_author(fake_settings, fake_embedder):
                           "negotiations?")
     assert "Michelle Larsen" in answer.text, answer.text
     assert "Michelle Larsen" not in pipeline.ask("Who led the Russian delegation in Riyadh?").text
+
+
+# -- a speaker asked by role: only that person's words ----------------------------------------------------
+FARES = ("Transit Fare Freeze Splits City Hall\n\n"
+         "The Dunmore transit board on Monday extended its fare freeze for another year. “Fares will stay where they "
+         "are until the end of 2027,” said board chair Piet Brandt. Council member Joost Verhagen, who sits on the "
+         "finance committee, disagreed. “We cannot keep fares frozen while the maintenance backlog grows,” he said. "
+         "“Riders will pay more later.”\n\nThe board will publish its budget in June.\n")
+
+
+def test_a_speaker_asked_by_role_is_quoted_alone(tmp_path, fake_embedder):
+    """"What did the board chair say?" mixed both men's quotes: the role is read as the person the article
+    introduces with it ("board chair Piet Brandt", stored mentions), and only his units (Unit.speaker) answer."""
+    from ingest import ingest
+    from qa.compose import candidates
+    from qa.pipeline import Pipeline
+    from qa.settings import Settings
+
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "fares.txt").write_text(FARES, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "articles", index_dir=tmp_path / "index", embed_model="fake-bow-64",
+                        embed_runtime="torch", scorer="lexical", min_confidence=0.0, min_tentative=0.0)
+    ingest(settings=settings, embedder=fake_embedder, progress=False)
+    pipeline = Pipeline(settings, embedder=fake_embedder, build_if_missing=False)
+    assert pipeline.evidence("What did the board chair say?").analysis.speaker_role == "board chair"
+    said = {s.text for s in candidates(pipeline.evidence("What did the board chair say?"))}
+    assert said == {"“Fares will stay where they are until the end of 2027,” said board chair Piet Brandt."}
+    answer = pipeline.ask("What did the board chair say?")
+    assert "Fares will stay" in answer.text and "cannot keep fares frozen" not in answer.text
+    verhagen = {s.text for s in candidates(pipeline.evidence("What did Verhagen say about fares?"))}
+    assert verhagen == {"“We cannot keep fares frozen while the maintenance backlog grows,” he said.",
+                        "“Riders will pay more later.”"}  # the follow-on quotation is his (rules at ingest)
