@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.reading.lexicon import QUOTED
+from reading.lexicon import QUOTED
 
 _WORD = re.compile(r"[\w’'-]+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;,][\"'”’)\]]*$|[\"”]$")
@@ -115,7 +115,7 @@ def classify(texts: list[str]) -> list[str | None]:
 def is_structured(text: str) -> bool:
     """A list of two items or more, or a pipe table of two rows or more under its header, whose items
     or rows hold three words or more on average: article text laid out, not a navigation list."""
-    from ingest.reading.layout import pieces
+    from reading.layout import pieces
 
     parts = pieces(text)
     kept = [p for p in parts if p.kind == "item" or (p.kind == "row" and p.header)]

@@ -34,22 +34,24 @@ from typing import Any
 import numpy as np
 
 from ingest.boilerplate import classify
-from ingest import reading, userfolder
+import reading
+from ingest import userfolder
 from ingest.chunking import chunk_spans
-from ingest.reading import speakers
+from reading import speakers
 from ingest import formats
 from ingest.boilerplate import is_instruction
 from ingest.formats import Document, text as text_format
 from ingest.metadata import describe, find_headline, find_published, sources
 from ingest.paragraphs import decode_article_encoded
 from ingest.segment import SegmentFolder, SegmentWriter, segment_dir
+from ingest.settings import speaker_reader
 from ingest.snapshot import vocabulary_fingerprint
 from ingest.manifest import CommitRef, Manifest, SegmentRef
 from ingest.store import CHROMA_PREFIX, IndexStore, chunk_id, is_connection_error
 from ingest.errors import (ArticleError, ArticleTooLargeError, IndexCorruptError, IndexNotFoundError, IndexWriteError,
                            NoArticlesError)
 from ingest.settings import IndexSettings
-from ingest.text import terms
+from reading.text import terms
 
 log = logging.getLogger("articles_qa.ingest")
 _EMBED_BATCH = 64
@@ -564,7 +566,7 @@ def parse_article(text: str, settings: IndexSettings, *, sha256: str, size: int,
 def parse_document(document: Document, settings: IndexSettings, *, sha256: str, size: int,
                    mtime_ns: int, parser=None) -> tuple[dict | None, list | None]:
     """The manifest record of one article (any format, `ingest.formats.Document`), and its paragraphs
-    with boilerplate reasons, sentences, chunks, BM25 terms and `annotations` (`ingest.reading`: units
+    with boilerplate reasons, sentences, chunks, BM25 terms and `annotations` (`reading`: units
     with readings, mentions and speakers; acronyms). `parser`: the speaker parser (default
     `speakers.default_parser()`). Paragraphs are the document's blocks, numbered 1, 2, 3...
 
@@ -588,7 +590,7 @@ def parse_document(document: Document, settings: IndexSettings, *, sha256: str, 
     headline = document.headline or find_headline(texts)
     reasons = [("headline" if reason == "heading" and headline and t.split("\n")[0].strip() == headline
                 else reason) for t, reason in zip(texts, reasons)]
-    read = reading.read_article(texts, reasons, parser if parser is not None else speakers.default_parser())
+    read = reading.read_article(texts, reasons, parser if parser is not None else speakers.default_parser(speaker_reader()))
     out = []
     for n, (b, reason, annotations) in enumerate(zip(blocks, reasons, read), 1):
         item: dict[str, Any] = {"n": n, "line": b.line, "text": b.text, "boilerplate": reason,

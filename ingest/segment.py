@@ -5,7 +5,7 @@ deleted or replaced since (tombstones). A merge rewrites several segments as one
 A segment is a folder `segment-<id>/` and a Chroma collection `aqa-<id>` (its chunk vectors):
 
 - `paragraphs.sqlite`: every paragraph of its files (boilerplate too, so articles show whole) with its
-  sentences, chunks, BM25 terms and `annotations` (JSON, `ingest.reading.dump`); table `files` gives each
+  sentences, chunks, BM25 terms and `annotations` (JSON, `reading.dump`); table `files` gives each
   file's paragraph rows (consecutive, files in name order) and acronyms; `grp` is the paragraph's
   duplicate group (its BM25 document) within the segment, `chunks` maps chunk ids to the paragraphs
   (every copy) holding them, `vectors` maps rows of `vectors.npy` to chunk ids.
@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.text import norm_key
+from reading.text import norm_key
 
 SEGMENT_PREFIX = "segment"
 DATABASE = "paragraphs.sqlite"

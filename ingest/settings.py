@@ -56,9 +56,24 @@ class _Environ(EnvSettingsSource):
         return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
 
 
+SPEAKERS_VARIABLE = ENV_PREFIX + "SPEAKERS"
+
+
+def speaker_reader(environ: Mapping[str, str] | None = None) -> str:
+    """Who reads speakers at ingest: "spacy" (default: spaCy's parse, rules where they are sure) or "rules"
+    (`ARTICLES_QA_SPEAKERS=rules`: no model; the fast test tier's choice). Part of the index's vocabulary
+    fingerprint (`ingest.snapshot`), so an index read one way is re-read when asked for the other.
+    SettingsError for any other value."""
+    from reading.speakers import READERS
+
+    value = (os.environ if environ is None else environ).get(SPEAKERS_VARIABLE, "spacy").strip() or "spacy"
+    _require(value in READERS, "speakers", value, f"one of {', '.join(READERS)}")
+    return value
+
+
 class IndexSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="forbid",
-                                      validate_default=False)
+                                      validate_default=False, env_nested_delimiter="__")
 
     data_dir: Path = setting(USER_ARTICLES, "the folder of .txt articles to index (default: articles/ in the project, "
                                             "yours, git-ignored, created with copies of the five demo articles)")
@@ -154,6 +169,10 @@ def _message(error: ValidationError) -> str:
     first = error.errors()[0]
     name = str(first["loc"][0]) if first["loc"] else "?"
     value = first.get("input")
+    if len(first["loc"]) > 1:  # a field of a tuning group: "answering.keep_ratio" (ARTICLES_QA_ANSWERING__KEEP_RATIO)
+        path = [str(part) for part in first["loc"]]
+        return (f"{'.'.join(path)} ({ENV_PREFIX}{'__'.join(path).upper()}) is {value!r}; "
+                f"{first['msg'][0].lower()}{first['msg'][1:]}")
     field = error.title and _FIELDS.get(error.title, {}).get(name)
     if first["type"] == "extra_forbidden":
         return f"{name} is not a setting; the settings are {', '.join(_FIELDS.get(error.title, {}))}"

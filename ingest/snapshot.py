@@ -10,7 +10,7 @@ both once, into a folder of their own (`corpus-<id>/`, named in the manifest); a
 opens SQLite and memory-maps the BM25 arrays, and fetches only the paragraphs it cites.
 
 - `paragraphs.sqlite`: every paragraph (boilerplate too, so articles show whole) with its
-  sentences, chunks and `annotations` (JSON, `ingest.reading.dump`: units, mentions, speakers,
+  sentences, chunks and `annotations` (JSON, `reading.dump`: units, mentions, speakers,
   acronyms; the meta key `acronyms` joins the acronyms of the commit); duplicates grouped by `norm_key`, the first copy in file order
   standing for its group (`doc` is its BM25 row, `copies` lists the others).
 - `bm25/`: `bm25s` over the stemmed terms of those first copies.
@@ -44,20 +44,26 @@ BM25_DIR = "bm25"
 ANSWERABLE = "answerable.npy"  # BM25 row -> paragraph index
 VECTORS = "vectors.npy"  # chunk vectors, float32, unit length; row -> id in table `vectors`
 
-_VOCABULARY_PROBE = "Running runners ran; the talks' 4.5 hours in Riyadh, Café naïve résumé — 2025"
+_VOCABULARY_PROBE = "Running runners ran; the talks' 4.5 hours in Riyadh, Café naïve résumé — 2025, US$1.2bn"
 
 
-@functools.lru_cache(maxsize=1)
 def vocabulary_fingerprint() -> str:
-    """Names the BM25 vocabulary and duplicate grouping: token pattern, stopwords, what the stemmer
-    makes of a probe and the duplicate key of it (a snapshot grouped by another key is outdated)."""
-    from ingest import text
+    """Names the BM25 vocabulary, duplicate grouping and reading: token pattern, stopwords, what the stemmer
+    makes of a probe and the duplicate key of it (a snapshot grouped by another key is outdated), the
+    reading's version and who read speakers (`ingest.settings.speaker_reader`)."""
+    from ingest.settings import speaker_reader
 
-    from ingest.reading import VERSION
+    return _fingerprint(speaker_reader())
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprint(speakers: str) -> str:
+    from reading import VERSION, text
 
     parts = [text._TOKEN.pattern, " ".join(sorted(text.STOPWORDS)), " ".join(text.terms(_VOCABULARY_PROBE)),
              text.norm_key(_VOCABULARY_PROBE + " Plan A can't"),
-             f"reading {VERSION}"]  # a snapshot read by an older `ingest.reading` is re-read too
+             f"reading {VERSION}",  # a snapshot read by an older `reading` is re-read too
+             f"speakers {speakers}"]  # and one whose speakers were read by the rules, when spaCy is asked
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 

@@ -12,7 +12,7 @@ One stage, used by sentence selection (which sentences can answer), by the confi
   -> statement, with X as the speaker the answer must quote; "which organisation/company/agency"
   -> organisation; anything else -> thing.
 - a list is wanted for "who else / what else", "which/what" + a plural noun, and "list/name the".
-- focus terms: the question's stemmed content words (`ingest.text.terms`); an answer must
+- focus terms: the question's stemmed content words (`reading.text.terms`); an answer must
   address them in its sentence, paragraph or headline.
 
 Not handled: questions with several clauses asking for different things ("who and when"),
@@ -24,21 +24,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.text import fold, terms
-from ingest.reading.lexicon import ROLE_NOUNS
+from reading.text import fold, terms
+from reading.kinds import AMOUNT_KINDS, NAME_KINDS, TIME_KINDS
+from reading.lexicon import (AUXILIARIES, DATE_NOUNS, DO_WORDS, NUMBER_NOUNS, ORG_NOUNS, PERSON_NOUNS,  # noqa: F401
+                             PLACE_NOUNS, ROLE_WORDS)
 from qa import entities
 
-PERSON_NOUNS = ROLE_NOUNS - {"source", "sources", "ministry"}
-PLACE_NOUNS = frozenset(("city cities country countries capital capitals place places venue location locations "
-                         "region regions state states stadium town towns palace nation nations area").split())
-ORG_NOUNS = frozenset(("organisation organization organisations organizations company companies agency agencies "
-                       "newspaper network channel outlet fund institution team teams ministry department "
-                       "group groups party parties side sides broadcaster publication university universities "
-                       "school college agencies outlets media").split())
-DATE_NOUNS = frozenset("year years date dates day days month months time decade century season era week".split())
-NUMBER_NOUNS = frozenset(("number numbers percentage percent amount population age price cost size score total "
-                          "share figure sum distance duration height weight rate salary count").split())
-_AUX = ("is are was were did do does has have had can could will would should may might must")
 _SAY = re.compile(r"\b(?:[Dd]id|[Dd]oes|[Dd]o|[Hh]as|[Hh]ave|[Hh]ad|[Ww]ill|[Ww]ould)\s+(?P<who>.+?)\s+(?:say|said|tell|"
                   r"claim|call|describe|suggest|warn|announce|think|state|mention|argue|praise|stress|insist|add|"
                   r"note)\b")  # verbs in lower case: "the US State Department" is a name, not "state"
@@ -53,6 +44,8 @@ class Analysis:
     focus: tuple[str, ...]  # stemmed content terms the answer must address
     names: tuple[str, ...]  # names in the question, as written
     speaker: str | None  # "What did Zelensky say": the answer must be Zelensky's words
+    authorship: bool = False  # "Who wrote the article about X?": the answer must name its author
+    speaker_role: str | None = None  # "What did the board chair say": a speaker named by role ("board chair")
 
     @property
     def name_keys(self) -> frozenset[str]:
@@ -71,25 +64,44 @@ class Analysis:
         return self.answer_type in ("person", "organisation", "place", "date", "number")
 
 
+_WHO_WROTE = re.compile(r"\bwho (?:wrote|authored)\b|\b(?:author|writer|byline) of\b|\bwho is the (?:author|writer)\b",
+                        re.I)  # asks for an article's author (not "which journalist said ...")
+
+
 def analyze(question: str) -> Analysis:
     q = " ".join(fold(question).replace("?", " ").split())
     answer_type = _answer_type(q)
-    speaker = None
+    speaker = speaker_role = None
     if answer_type in ("thing", "statement", "manner"):
         m = _SAY.search(question)
         if m and re.match(r"\s*(what|how)\b", q):
             found = entities.names("x " + m.group("who"))
+            people = [f for f in found if f.kind == "person"]  # "Kremlin spokesman Dmitry Peskov": the person speaks
             if found:
-                speaker, answer_type = found[0].text, "statement" if answer_type == "thing" else answer_type
+                speaker = (people or found)[0].text
+                answer_type = "statement" if answer_type == "thing" else answer_type
+            else:
+                role = _role(m.group("who"))
+                if role:
+                    speaker_role, answer_type = role, "statement" if answer_type == "thing" else answer_type
     excludes = bool(re.search(r"\b(who|what|where|which \w+) else\b|\bother than\b|\bbesides\b|\banother\b", q))
     wants_list = excludes or bool(re.search(r"^(list|name)\b|\bwho (were|are) (all )?the\b", q)) or _plural_wh(q)
     names = tuple(m.text for m in entities.names("x " + question))
     asked_with = set(terms(" ".join(_HOW.findall(q))))  # "long" in "how long" asks; it is not a topic
     focus = tuple(t for t in dict.fromkeys(terms(question)) if t not in asked_with)
-    return Analysis(question, answer_type, wants_list, excludes, focus, names, speaker)
+    return Analysis(question, answer_type, wants_list, excludes, focus, names, speaker,
+                    authorship=bool(_WHO_WROTE.search(question)), speaker_role=speaker_role)
 
 
-_DO = frozenset("did does do has have had can could will would should".split())
+def _role(who: str) -> str | None:
+    """"the board chair" -> "board chair": a speaker named by a role (its last word a role or title,
+    `reading.lexicon.ROLE_WORDS`), as written without its determiner; None for anything else."""
+    words = re.sub(r"^(?:the|a|an)\s+", "", who.strip(), flags=re.I).split()
+    if not words or len(words) > 4 or fold(words[-1]) not in ROLE_WORDS:
+        return None
+    return " ".join(words)
+
+
 _HOW = re.compile(r"\bhow (many|much|long|old|far|often|big|large|high|tall|fast|heavy)\b")
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b")
 
@@ -117,14 +129,14 @@ def _answer_type(q: str) -> str:
         if re.match(r"what (caused|led to)\b", rest):
             return "reason"
         after = _nouns_after(rest, 0)
-        if after and after[0] in _DO:
+        if after and after[0] in DO_WORDS:
             return "thing"  # "what did X say": no type noun follows the question word
         for noun in after:
             kind = _noun_type(noun)
             if kind:
                 return kind
         return "thing"
-    if re.match(rf"({_AUX.replace(' ', '|')})\b", q):
+    if re.match(rf"({'|'.join(AUXILIARIES)})\b", q):
         return "yes/no"
     return "thing"
 
@@ -161,9 +173,15 @@ def _plural_wh(q: str) -> bool:
 # -- does a sentence hold what the question asks for? -------------------------------------
 def holds_answer_unit(analysis: Analysis, text: str, unit) -> bool:
     """`holds_answer` for a stored unit (`Para.unit_at(a, b)`; `text` is its `Para.text`), read from its
-    annotations: dates and amounts from its typed mentions, names from its reading (a table row read
-    with its header), so no stored sentence is parsed again for when / how many."""
+    annotations: dates, amounts and names from its typed mentions (words that stand for a person or an
+    organisation from its reading), so no stored sentence is parsed again."""
     kind = analysis.answer_type
+    if kind in ("person", "organisation", "place"):
+        wrong = _WRONG_NAME[kind]
+        if any(m.kind in NAME_KINDS and m.kind not in wrong and entities.name_key(text[m.start:m.end])
+               not in analysis.name_keys for m in unit.mentions):
+            return True
+        return kind != "place" and bool(set(re.findall(r"[a-z]+", unit.reading.lower())) & (PERSON_NOUNS | ORG_NOUNS))
     if kind not in _STORED:
         return holds_answer(analysis, unit.reading)
     asked = {fold(t) for t in entities.times(analysis.question)} | set(entities.numbers(analysis.question)) \
@@ -172,7 +190,10 @@ def holds_answer_unit(analysis: Analysis, text: str, unit) -> bool:
     return any(f not in asked and not any(a in f.split() for a in asked if a) for f in found)
 
 
-_STORED = {"date": ("date", "time"), "number": ("number", "money", "percent", "duration")}
+_STORED = {"date": TIME_KINDS, "number": AMOUNT_KINDS}
+# Typing names by rules is weak ("San Jose" has the shape of a person's name), so a new name of the wrong
+# shape is only refused where it is clear: a place for "who", a person for "where".
+_WRONG_NAME = {"person": ("place",), "organisation": (), "place": ("person",)}
 
 
 def holds_answer(analysis: Analysis, sentence: str) -> bool:
@@ -185,9 +206,7 @@ def holds_answer(analysis: Analysis, sentence: str) -> bool:
         return True
     given = analysis.name_keys
     if kind in ("person", "organisation", "place"):
-        # Typing names by rules is weak ("San Jose" has the shape of a person's name), so a new name
-        # of the wrong shape is only refused where it is clear: a place for "who", a person for "where".
-        wrong = {"person": ("place",), "organisation": (), "place": ("person",)}[kind]
+        wrong = _WRONG_NAME[kind]
         if any(m.key not in given and m.kind not in wrong for m in entities.names("x " + sentence)):
             return True
         return kind != "place" and bool(set(re.findall(r"[a-z]+", sentence.lower())) & (PERSON_NOUNS | ORG_NOUNS))

@@ -1,10 +1,9 @@
 """What answering hands on: `Evidence` (what an answerer reads) and `Answer` (what `ask()` returns,
-frozen, plain enough to turn into JSON), and the `Answerer` stage's interface."""
+frozen, plain enough to turn into JSON). The stages' interfaces are in `qa.stages`."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ingest.corpus import Corpus
@@ -12,7 +11,6 @@ if TYPE_CHECKING:
     from qa.dates import EventDate
     from qa.timeline import Entry
     from qa.analyze import Analysis
-    from qa.condense import Standalone
     from qa.retrieve import Retrieval
     from qa.select import Sentence
 
@@ -22,7 +20,7 @@ class Citation:
     file: str  # relative to the articles folder
     paragraph: int  # 1-based, as a reader counts paragraphs in the file
     text: str  # the whole paragraph, verbatim from the file
-    quote: str  # the sentence(s) of it that support the answer, verbatim
+    quote: str  # the sentence(s) of it that support the answer, verbatim: its `spans` joined by " … "
     headline: str | None = None
     published: str | None = None  # ISO date, where the article states one
     score: float = 0.0  # support of the quoted sentence(s), 0..1
@@ -36,6 +34,9 @@ class Citation:
     # first day), None when the quote states none that resolves.
     dates: list[EventDate] = field(default_factory=list)
     event_date: str | None = None
+    # The quote's pieces as offsets into `text` (start, end), in order: what the page marks. Empty for a
+    # citation made without them (an evaluation baseline): nothing is marked then, nothing searched for.
+    spans: tuple[tuple[int, int], ...] = ()
 
     @property
     def label(self) -> str:
@@ -55,6 +56,9 @@ class AnswerSentence:
 
     text: str
     citation: int  # 1-based: marker [n] is Answer.citations[n-1]
+    # Offsets (start, end) in `text` of the words that are ours ("[Lavrov]", "[…]", "[”]"), in order; the
+    # rest of `text` is verbatim from the cited paragraph (runs of whitespace made one space).
+    inserted: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,31 +161,9 @@ class Evidence:
     retrieval: Retrieval
     sentences: list[Sentence]
     corpus: Corpus
-    analysis: Analysis | None = None
+    analysis: Analysis  # of the standalone question (qa.analyze), made by the pipeline before retrieval
     # What the previous answer gave, for "who else / what next": its names and its sentences.
     excluded: frozenset[str] = field(default_factory=frozenset)
     answered: frozenset[str] = field(default_factory=frozenset)
     continues: bool = False  # "what did he add": the sentence after the ones quoted before
 
-    @property
-    def question_analysis(self) -> Analysis:
-        from qa.analyze import analyze
-
-        return self.analysis or analyze(self.question)
-
-
-class Answerer(Protocol):
-    """The answering stage: `qa.compose.ExtractiveAnswerer`, `qa.generate.GenerativeAnswerer`, or a fake."""
-
-    name: str
-
-    def condense(self, question: str, history: list[dict[str, str]], *, corpus: Corpus | None = None) -> Standalone:
-        """A follow-up made a standalone question (`qa.condense`); `corpus` lets the articles tell who is who."""
-        ...
-
-    def answer(self, evidence: Evidence) -> Answer:
-        ...
-
-    def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
-        """The answer as it grows; the last one yielded is the final answer."""
-        ...

@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ingest.chunking import sentence_spans
-from ingest.reading.lexicon import CITATION_MARKERS, QUOTED
-from ingest.reading.numbers import values
+from reading import sentence_spans
+from reading.lexicon import CITATION_MARKERS, QUOTED
+from reading.numbers import values
 from ingest.corpus import Para
-from ingest.text import fold, terms
+from reading.text import fold, terms
 from qa import entities
 from qa.select import usable
 
@@ -45,7 +45,7 @@ LEXICAL_MIN = 0.4  # was 0.6 before names and numbers were checked apart (docs/q
 SEMANTIC_MIN = 0.55
 _MARKERS = _LEADING = CITATION_MARKERS
 
-# -- numbers by value: ingest.reading.numbers ------------------------------------------------
+# -- numbers by value: reading.numbers ------------------------------------------------
 quantities = values  # "4.5" and "four-and-a-half" are ("n", 4.5); "second" is ("ord", 2)
 
 

@@ -21,23 +21,21 @@ from dataclasses import dataclass, replace
 
 from ingest.corpus import Corpus
 from ingest.metadata import published_at
-from ingest.text import norm_key, term_set, terms
+from reading.kinds import NAME_KINDS
+from reading.quotes import editor_marks
+from reading.speakers import surname
+from reading.text import fold, norm_key, term_set, terms
 from qa import entities
 from qa.analyze import Analysis
-from qa.condense import Standalone, standalone_query
 from qa.answer import Answer, AnswerSentence, Citation, Evidence
 from qa.confidence import confidence, signals
-from qa.dates import bracketed, dates_in, event_date
+from qa.dates import bracketed_pieces, dates_in, event_date
 from qa.score import sigmoid
 from qa.select import UNSCORED, Sentence, context_terms
 from qa.settings import Settings
 
 NOT_FOUND = "The articles do not seem to answer this. None of the passages I found says it."
 TENTATIVE = "Not sure: the passage below may answer this; check the source."
-KEEP_RATIO = 0.85  # a further sentence must score at least this share of the best one
-LIST_RATIO = 0.70  # for list questions, a sentence that adds items may score this share
-CLOSEST = 3  # passages shown with a refusal
-FURTHER_MIN = 0.5  # a further quote must itself answer: the reader prefers it to its "no answer" option
 
 
 class ExtractiveAnswerer:
@@ -50,21 +48,19 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings):
         self.settings = settings
 
-    def condense(self, question: str, history: list[dict[str, str]], *, corpus: Corpus | None = None) -> Standalone:
-        return standalone_query(question, history, corpus=corpus)
-
     def answer_stream(self, evidence: Evidence) -> Iterator[Answer]:
         yield self.answer(evidence)
 
     def answer(self, evidence: Evidence) -> Answer:
-        analysis = evidence.question_analysis
-        unknown = evidence.corpus.unknown_names(evidence.question)
+        analysis = evidence.analysis
+        unknown = evidence.corpus.unknown_names(analysis.question)  # the standalone question ("Kessler?": "What is Kessler?")
         if unknown:
             return refusal(f"The articles do not mention {', '.join(unknown)}, so they cannot answer this.",
                            answer_type=analysis.answer_type)
         pool = candidates(evidence)
         ahead = publication_date(evidence) or continuation(evidence)
         chosen = [ahead] if ahead else self.choose(pool, analysis)
+        chosen = with_author(chosen, pool, evidence, self.settings.max_answer_sentences)
         features = signals(evidence, chosen, pool)
         conf = confidence(features)
         tier = self.tier(conf) if chosen else "refused"
@@ -73,7 +69,8 @@ class ExtractiveAnswerer:
         chosen = whole_list(evidence.corpus, chosen)
         shown = standalone(evidence.corpus, chosen, max_words=self.settings.max_answer_words) if chosen else []
         if tier == "refused" or not shown:  # not shown: every quote pointed at someone we cannot name
-            return refusal(not_found(analysis), closest=closest(evidence.corpus, evidence.sentences),
+            return refusal(not_found(analysis), closest=closest(evidence.corpus, evidence.sentences,
+                                                                self.settings.answering.closest),
                            confidence=conf, signals=features, answer_type=analysis.answer_type)
         text, citations, sentences = cite(evidence.corpus, shown)
         if tier == "tentative":
@@ -98,9 +95,10 @@ class ExtractiveAnswerer:
         chosen, seen = [best], {norm_key(best.text)}
         items = _items(best, analysis) if analysis else set()
         n_words = min(len(best.text.split()), self.settings.max_answer_words)
-        ratio = LIST_RATIO if wants_list else KEEP_RATIO
+        tuning = self.settings.answering  # keep_ratio, list_ratio, further_min: their sources in qa.settings
+        ratio = tuning.list_ratio if wants_list else tuning.keep_ratio
         for s in sentences[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < max(ratio * best_p, FURTHER_MIN):
+            if len(chosen) >= self.settings.max_answer_sentences or sigmoid(s.answer) < max(ratio * best_p, tuning.further_min):
                 break
             key = norm_key(s.text)
             words = len(s.text.split())
@@ -122,12 +120,15 @@ def candidates(evidence: Evidence) -> list[Sentence]:
     thing asked for (a name for "who", a time for "when", a number for "how many"), in the mouth of
     the speaker asked about, with the people the question names in view, not quoted by the previous
     answer, and (for "who else") naming someone not named before."""
-    analysis = evidence.question_analysis
+    analysis = evidence.analysis
     pool = [s for s in evidence.sentences
             if s.answer > UNSCORED and s.holds and norm_key(s.text) not in evidence.answered]
     if analysis.speaker:
         wanted = entities.name_key(analysis.speaker)
-        pool = [s for s in pool if entities.said_by(s.text, wanted, _before(evidence.corpus, s))]
+        pool = [s for s in pool if said_by(s, wanted)]
+    elif analysis.speaker_role:
+        keys = holders_of(evidence.corpus, analysis.speaker_role)
+        pool = [s for s in pool if any(said_by(s, k) for k in keys)] if keys else pool
     people = [term_set(n.split()[-1]) for n in analysis.people]  # the surname: "Manning" for "Peyton Manning"
     if people and not analysis.excludes_given:  # the people the question is about must be in view
         pool = [s for s in pool if all(w <= context_terms(evidence.corpus, evidence.corpus.paras[s.para])
@@ -136,6 +137,45 @@ def candidates(evidence: Evidence) -> list[Sentence]:
     if analysis.excludes_given and analysis.answer_type in ("person", "organisation", "place") and excluded:
         pool = [s for s in pool if _items(s, analysis) - excluded]
     return pool
+
+
+def said_by(s: Sentence, key: str) -> bool:
+    """Whether the sentence is in the mouth of the speaker `key` names (a name key or an acronym), read from
+    its stored unit's speaker (`Unit.speaker`, attributed at ingest with the quotations around it)."""
+    return s.unit is not None and entities.is_named(s.unit.speaker, key)
+
+
+def holders_of(corpus: Corpus, role: str) -> set[str]:
+    """The name keys of the people the articles introduce with `role` right before their name ("board chair
+    Piet Brandt" for "board chair"), from the stored person mentions of the paragraphs that write the role;
+    empty when none does (the caller then filters nothing)."""
+    keys: set[str] = set()
+    for para in corpus.naming(role, boilerplate=False, limit=20):
+        folded = para.text.casefold()
+        for unit in para.units:
+            for m in unit.mentions:
+                before = folded[max(0, m.start - len(role) - 1):m.start].strip()
+                if m.kind == "person" and before.endswith(role.casefold()):
+                    keys.add(entities.name_key(para.text[m.start:m.end]))
+    return keys
+
+
+def _holding(para, start: int, end: int):
+    """The stored unit that is, or holds, the span (start, end) of `para`; None if none does."""
+    return para.unit_at(start, end) or next((u for u in para.units if u.start <= start and end <= u.end), None)
+
+
+def with_author(chosen: list[Sentence], pool: list[Sentence], evidence: Evidence, most: int) -> list[Sentence]:
+    """"Who wrote the article about X?" (`Analysis.authorship`): the answer names the author, so the best
+    sentence of an author bio among the candidates is quoted after the best one, whatever its score against
+    the article's own sentences (the reader scores a bio's "Michelle Larsen is a journalist ..." 0.6 to 1.6
+    as the batch around it varies, under the bar for a further quote). Others: `chosen` as it is."""
+    if not chosen or not evidence.analysis.authorship:
+        return chosen
+    bio = next((s for s in pool if evidence.corpus.paras[s.para].boilerplate == "author bio"), None)
+    if bio is None or any(s.para == bio.para for s in chosen):
+        return chosen
+    return chosen[:max(1, most - 1)] + [bio]
 
 
 def whole_list(corpus: Corpus, chosen: list[Sentence]) -> list[Sentence]:
@@ -155,13 +195,14 @@ def whole_list(corpus: Corpus, chosen: list[Sentence]) -> list[Sentence]:
     items = [u for u in para.units if u.kind == "item"]
     if not items:
         return chosen
-    return [replace(best, para=para.idx, start=u.start, end=u.end, text=para.text[u.start:u.end]) for u in items]
+    return [replace(best, para=para.idx, start=u.start, end=u.end, text=para.text[u.start:u.end], unit=u)
+            for u in items]
 
 
 def publication_date(evidence: Evidence) -> Sentence | None:
     """"When was the article about X published?": the date its page states, quoted from the header
     line that holds it ("PublishedMarch 26, 2025"), in the article retrieval ranks first."""
-    analysis = evidence.question_analysis
+    analysis = evidence.analysis
     if analysis.answer_type != "date" or "publish" not in analysis.focus or not evidence.retrieval.hits:
         return None
     hit = evidence.retrieval.hits[0]
@@ -171,7 +212,8 @@ def publication_date(evidence: Evidence) -> Sentence | None:
         return None
     _, i, start, end = found
     para = article[i]
-    return Sentence(para.idx, start, end, para.text[start:end], hit.score, 1.0, hit.dense, 0, True, 1.0)
+    return Sentence(para.idx, start, end, para.text[start:end], hit.score, 1.0, hit.dense, 0, True, 1.0,
+                    unit=_holding(para, start, end))
 
 
 def continuation(evidence: Evidence) -> Sentence | None:
@@ -191,15 +233,14 @@ def continuation(evidence: Evidence) -> Sentence | None:
             return None
         after = list(para.sentences)
     a, b = after[0]
-    return replace(last, para=para.idx, start=a, end=b, text=para.text[a:b])
+    return replace(last, para=para.idx, start=a, end=b, text=para.text[a:b], unit=_holding(para, a, b))
 
 
 def _items(s: Sentence, analysis: Analysis | None) -> set[str]:
-    """The things of the asked-for kind a sentence names (name keys), for lists and "who else"."""
-    mentions = entities.names("x " + s.text)
-    if analysis and analysis.answer_type == "person":
-        mentions = [m for m in mentions if m.kind in ("person", "name")]
-    return {m.key for m in mentions} - (analysis.name_keys if analysis else set())
+    """The things of the asked-for kind a sentence names (name keys), for lists and "who else": its stored
+    mentions (`Sentence.mentions`), people only for "who"."""
+    kinds = ("person", "name") if analysis and analysis.answer_type == "person" else NAME_KINDS
+    return {entities.name_key(text) for text, _ in s.mentions(kinds)} - (analysis.name_keys if analysis else set())
 
 
 def _document_order(chosen: list[Sentence]) -> list[Sentence]:
@@ -220,10 +261,47 @@ _OPENING_ROLE = re.compile(r"^(?P<lead>(?:However|But|And|Meanwhile|Later|Earlie
 
 @dataclass(frozen=True)
 class Shown:
-    """A chosen sentence as it will be shown: `text` may hold bracketed words of ours."""
+    """A chosen sentence as it will be shown: pieces of text, each verbatim from the paragraph (False) or
+    ours (True: a bracketed referent "[Lavrov]", a cut "[…]", an editor's quotation mark "[”]")."""
 
     sentence: Sentence
-    text: str
+    pieces: tuple[tuple[str, bool], ...]
+
+    @classmethod
+    def verbatim(cls, s: Sentence) -> "Shown":
+        return cls(s, ((s.text, False),))
+
+    @property
+    def text(self) -> str:
+        return assemble(self.pieces)[0]
+
+    @property
+    def inserted(self) -> tuple[tuple[int, int], ...]:
+        return assemble(self.pieces)[1]
+
+
+def assemble(pieces: tuple[tuple[str, bool], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The pieces as one line (runs of whitespace made one space, none at the ends) and the offsets of the
+    ones that are ours in it. A piece is joined to the one before without a space unless either has
+    whitespace at that edge ("[“]" + "the talks" -> "[“]the talks"; "[Lavrov]" + " said" -> "[Lavrov] said")."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at, space = 0, False
+    for piece, ours in pieces:
+        words = piece.split()
+        if not words:
+            space = space or bool(piece)
+            continue
+        if out and (space or piece[:1].isspace()):
+            out.append(" ")
+            at += 1
+        text = " ".join(words)
+        if ours:
+            spans.append((at, at + len(text)))
+        out.append(text)
+        at += len(text)
+        space = piece[-1:].isspace()
+    return "".join(out), tuple(spans)
 
 
 def standalone(corpus: Corpus, chosen: list[Sentence], *, max_words: int) -> list[Shown]:
@@ -252,23 +330,22 @@ def standalone(corpus: Corpus, chosen: list[Sentence], *, max_words: int) -> lis
 def _own_words(corpus: Corpus, s: Sentence, used: set, out: list[Shown]) -> list[Shown] | None:
     m = _OPENING_PRONOUN.match(s.text) or _OPENING_ROLE.match(s.text)
     if not m:
-        return [Shown(s, " ".join(s.text.split()))]
+        return [Shown.verbatim(s)]
     previous = _previous_sentence(corpus, s)
     if previous is not None and ((previous.para, previous.start) in used or any(
             o.sentence.para == previous.para and o.sentence.start == previous.start for o in out)):
-        return [Shown(s, " ".join(s.text.split()))]  # the sentence before is quoted already
-    who = entities.referent(_before(corpus, s))
+        return [Shown.verbatim(s)]  # the sentence before is quoted already
+    who = _referent(corpus, s)
     if who is None:
         return None
-    if previous is not None and entities.name_key(who) in {k for k in entities.name_keys(previous.text)}:
+    if previous is not None and entities.name_key(who) in {entities.name_key(t) for t, _ in previous.mentions(NAME_KINDS)}:
         used.add((previous.para, previous.start))
-        return [Shown(previous, " ".join(previous.text.split())), Shown(s, " ".join(s.text.split()))]
+        return [Shown.verbatim(previous), Shown.verbatim(s)]
     ref = m.group("ref")
     if ref == "They":
-        return [Shown(s, " ".join(s.text.split()))]  # a group: no one person's name to insert
-    inserted = f"[{who}]" if ref in ("He", "She") else f"{ref} [{who}]"
-    text = s.text[: m.start("ref")] + inserted + s.text[m.end("ref"):]
-    return [Shown(s, " ".join(text.split()))]
+        return [Shown.verbatim(s)]  # a group: no one person's name to insert
+    kept = s.text[: m.start("ref")] + ("" if ref in ("He", "She") else f"{ref} ")  # "the top aide [Dmitriev]"
+    return [Shown(s, ((kept, False), (f"[{who}]", True), (s.text[m.end("ref"):], False)))]
 
 
 def _previous_sentence(corpus: Corpus, s: Sentence) -> Sentence | None:
@@ -277,20 +354,28 @@ def _previous_sentence(corpus: Corpus, s: Sentence) -> Sentence | None:
     if not before:
         return None
     a, b = before[-1]
-    return replace(s, start=a, end=b, text=para.text[a:b])
+    return replace(s, start=a, end=b, text=para.text[a:b], unit=_holding(para, a, b))
 
 
-def _before(corpus: Corpus, s: Sentence, paragraphs: int = 2) -> list[str]:
-    """The sentences before `s`: in its paragraph, then in up to two paragraphs of prose before it."""
+def _referent(corpus: Corpus, s: Sentence, paragraphs: int = 2) -> str | None:
+    """Whom an opening "He/She" or bare role points at, from the stored units before `s` (in its paragraph,
+    then up to two paragraphs of prose before it), nearest first: the speaker of the nearest unit that names
+    one by name, else the first person its mentions name; as the surname an editor inserts ("[Lavrov]")."""
     para = corpus.paras[s.para]
-    out = [para.text[a:b] for a, b in para.sentences if b <= s.start]
+    before = [(para.text, u) for u in para.units if u.end <= s.start]
     for offset in range(1, paragraphs + 1):
         prev = corpus.beside(para, -offset)
         if prev is None:
             break
         if not prev.boilerplate:
-            out = [prev.text[a:b] for a, b in prev.sentences] + out
-    return out
+            before = [(prev.text, u) for u in prev.units] + before
+    for text, u in reversed(before):
+        if u.speaker and u.speaker[:1].isupper() and fold(u.speaker).split()[0] not in entities.PRONOUNS:
+            return surname(u.speaker)
+        people = [text[m.start:m.end] for m in u.mentions if m.kind in ("person", "name")]
+        if people:
+            return surname(people[0])
+    return None
 
 
 def _cut(item: Shown, budget: int) -> Shown | None:
@@ -300,18 +385,27 @@ def _cut(item: Shown, budget: int) -> Shown | None:
         return item
     if budget < 2:
         return None
-    keep = budget - 1
-    words = list(re.finditer(r"\S+", item.sentence.text))
-    end = words[min(keep, len(words)) - 1].end()
+    keep, pieces, verbatim_words = budget - 1, [], 0
+    for piece, ours in item.pieces:
+        words = piece.split()
+        if len(words) >= keep:
+            cut = list(re.finditer(r"\S+", piece))[keep - 1].end() if keep else 0
+            pieces.append((piece[:cut], ours))
+            verbatim_words += 0 if ours else len(piece[:cut].split())
+            break
+        pieces.append((piece, ours))
+        keep -= len(words)
+        verbatim_words += 0 if ours else len(words)
     s = item.sentence
-    return Shown(replace(s, end=s.start + end, text=s.text[:end]), " ".join(item.text.split()[:keep]) + " […]")
+    end = list(re.finditer(r"\S+", s.text))[max(1, verbatim_words) - 1].end()
+    return Shown(replace(s, end=s.start + end, text=s.text[:end]), (*pieces, (" […]", True)))
 
 
 # -- citing -----------------------------------------------------------------------------------
 def cite(corpus: Corpus, shown: list[Shown] | list[Sentence]) -> tuple[str, list[Citation], list[AnswerSentence]]:
     """Answer text with a marker after each sentence, one citation per paragraph used, and the
     sentences with their citation numbers."""
-    items = [x if isinstance(x, Shown) else Shown(x, " ".join(x.text.split())) for x in shown]
+    items = [x if isinstance(x, Shown) else Shown.verbatim(x) for x in shown]
     order: list[int] = []
     spans: dict[int, list[Sentence]] = {}
     out = []
@@ -322,21 +416,31 @@ def cite(corpus: Corpus, shown: list[Shown] | list[Sentence]) -> tuple[str, list
             spans[s.para] = []
         spans[s.para].append(s)
         # a relative date gets its resolved date in brackets, as our words: "on Tuesday [March 25, 2025]"
-        out.append(AnswerSentence(bracketed(item.text, dates_in(corpus.paras[s.para], s.start, s.end)),
-                                  order.index(s.para) + 1))
+        text, inserted = shown_text(bracketed_pieces(item.pieces, dates_in(corpus.paras[s.para], s.start, s.end)))
+        out.append(AnswerSentence(text, order.index(s.para) + 1, inserted))
     citations = [_citation(corpus, p, spans[p]) for p in order]
     return " ".join(f"{a.text} [{a.citation}]" for a in out), citations, out
+
+
+def shown_text(pieces: tuple[tuple[str, bool], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A quote as the answer shows it, and the offsets of our words in it: the pieces assembled, with an
+    editor's quotation mark added where the verbatim words open or close a quotation outside the cut
+    ("[“]the discussions went well,” he said.", reading.quotes)."""
+    head, tail = editor_marks(" ".join(p for p, ours in pieces if not ours))
+    return assemble(((head, True), *pieces, (tail, True)))
 
 
 def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citation:
     para = corpus.paras[para_idx]
     quoted = sorted(sentences, key=lambda s: s.start)
     dates = [d for s in quoted for d in dates_in(para, s.start, s.end)]
+    spans = merged_spans(para.text, [(s.start, s.end) for s in quoted])
     return Citation(
         file=para.file,
         paragraph=para.number,
         text=para.text,
-        quote=quote_spans(para.text, [(s.start, s.end) for s in quoted]),
+        quote=" … ".join(para.text[a:b] for a, b in spans),
+        spans=spans,
         headline=para.headline,
         published=para.published,
         score=round(max(s.support for s in quoted), 4),
@@ -348,7 +452,7 @@ def _citation(corpus: Corpus, para_idx: int, sentences: list[Sentence]) -> Citat
     )
 
 
-def closest(corpus: Corpus, sentences: list[Sentence], n: int = CLOSEST) -> list[Citation]:
+def closest(corpus: Corpus, sentences: list[Sentence], n: int) -> list[Citation]:
     """The best-scoring passages, one per paragraph: shown with a refusal, never as an answer."""
     out, seen = [], set()
     for s in sentences:
@@ -361,24 +465,27 @@ def closest(corpus: Corpus, sentences: list[Sentence], n: int = CLOSEST) -> list
     return out
 
 
-def quote_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    """Verbatim: adjacent sentences as one span, gaps marked with an ellipsis."""
+def merged_spans(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The quote's pieces in `text`, in order: adjacent sentences (only whitespace between) as one span; the
+    quote shown is the pieces joined by " … "."""
     pieces: list[list[int]] = []
     for start, end in spans:
         if pieces and not text[pieces[-1][1] : start].strip():
             pieces[-1][1] = max(pieces[-1][1], end)
         else:
             pieces.append([start, end])
-    return " … ".join(text[a:b] for a, b in pieces)
+    return tuple((a, b) for a, b in pieces)
 
 
-_INSERTION = re.compile(r"\s*\[[^\]\d][^\]]*\]\s*")
-
-
-def verbatim_pieces(sentence: str) -> list[str]:
-    """The parts of an answer sentence that must occur verbatim in its paragraph: the text
-    around our bracketed insertions ("[Lavrov]", "[…]")."""
-    return [p for p in _INSERTION.split(sentence) if p.strip()]
+def verbatim_pieces(sentence: AnswerSentence) -> list[str]:
+    """The parts of an answer sentence that must occur verbatim in its paragraph: the text around our
+    insertions (`AnswerSentence.inserted`: "[Lavrov]", "[…]", "[”]")."""
+    out, at = [], 0
+    for a, b in (*sentence.inserted, (len(sentence.text), len(sentence.text))):
+        if sentence.text[at:a].strip():
+            out.append(sentence.text[at:a].strip())
+        at = b
+    return out
 
 
 def refusal(text: str = NOT_FOUND, *, closest: list[Citation] | None = None, confidence: float = 0.0,

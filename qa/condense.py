@@ -29,9 +29,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.text import norm_key, terms
+from reading.lexicon import POINTS_BACK_AFTER, POSSESSIVES
+from reading.text import fold, norm_key, terms
 from qa import conversation, entities
 from qa.answer import Answer
+from qa.settings import CondensingTuning
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
@@ -47,7 +49,6 @@ _EXCLUDING = re.compile(r"\b(else|next|other|another|besides|more)\b", re.IGNORE
 _CONTINUING = re.compile(r"\b(next|add|added|then|afterwards|after that|go on|went on|continue|continued)\b",
                          re.IGNORECASE)
 _MARKER = re.compile(r"\[\[?\d+\]\]?(\([^)]*\))?")
-HISTORY_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,69 @@ class Standalone:
 
 
 def is_follow_up(question: str) -> bool:
-    if _LEANS_ON_CONTEXT.search(question):
+    if leans_on_context(question):
         return True
     return len(terms(question)) <= 1 and not entities.names("x " + question)
 
 
-def standalone_query(question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
+_DETERMINER_OR_NAME = re.compile(r"\s+(?:(?i:the|a|an|this|these|those|his|her|its|their|our|my|your|some|no|he|she|it|"
+                                 r"they|we|i|you|there)\b|[A-Z\d])")
+# A word that reads as a verb after a relative "that" ("collapsed", "follows", "was"): a past or third-person
+# form, or an auxiliary; "that day", "that crisis" read as a demonstrative and a noun.
+_VERB_LIKE = re.compile(r"\w+ed|\w+[^su\W]s|is|was|were|are|has|had|have|will|would|could|can|did|does|do|may|might|"
+                        r"must|should")
+
+
+def leans_on_context(question: str) -> bool:
+    """Whether the question refers to something it does not itself give, so it reads as a follow-up.
+    A word like "that" or "its" leans on the chat only when it points outside the question:
+    - "that" as a demonstrative ("that meeting", "Who said that?"), not as a conjunction or relative ("Who
+      said that Russia ...": before a determiner or a name; "the deal that collapsed": after a lower-case
+      noun, before a word that reads as a verb); "this/these/those" always;
+    - "its/their" with no name before it in the question ("Who said Russia would hear out its American
+      colleagues?" gives its own antecedent); "he/she/his/her" with no person named before it;
+    - "it/they/them/there/then" and "the same/the other/else/again/next/also", and an opening "and/but/what about".
+    Not handled: "it" whose antecedent the question gives ("Why did Russia reject the plan it was offered?"),
+    and a relative "that" before a verb of no such form ("the talks that led to ...")."""
+    for m in _LEANS_ON_CONTEXT.finditer(question):
+        word = m.group().lower()
+        before = question[: m.start()]
+        if word == "that":  # only "that" is also a conjunction and a relative pronoun
+            previous = re.findall(r"[\w’'-]+", before)
+            after = question[m.end():]
+            if _DETERMINER_OR_NAME.match(after) and after.strip()[:1] not in "?.!":
+                continue  # "said that Russia", "that the talks": a conjunction
+            following = re.match(r"\s+([\w’'-]+)", after)
+            if (previous and previous[-1].islower() and previous[-1] not in POINTS_BACK_AFTER and following
+                    and _VERB_LIKE.fullmatch(following.group(1).lower())):
+                continue  # "the deal that collapsed": a relative pronoun (after a noun, before a verb)
+            return True
+        if word in POSSESSIVES and entities.names("x " + before):
+            continue
+        if _PERSON_PRONOUN.fullmatch(word) and any(e.personlike for e in conversation.mentioned(before)):
+            continue
+        return True
+    return False
+
+
+class RulesCondenser:
+    """The `qa.stages.Condenser` by rules (`standalone_query`): no model, the default for every backend
+    whose model does not rewrite follow-ups."""
+
+    def __init__(self, tuning: CondensingTuning | None = None):
+        self.tuning = tuning or CondensingTuning()
+
+    def condense(self, question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
+        return standalone_query(question, history, corpus=corpus, tuning=self.tuning)
+
+
+def standalone_query(question: str, history: list[dict[str, str]], *, corpus=None,
+                     tuning: CondensingTuning | None = None) -> Standalone:
     """Resolve `question` against the chat so far (messages with role and content).
 
     `corpus` (an `ingest.corpus.Corpus`, optional) lets the articles' own pronouns tell a
     person's gender ("Okoro himself"); without it the chat's answers and first names do."""
+    weight = (tuning or CondensingTuning()).history_weight
     gender_of = conversation.corpus_gender(
         lambda word: [p.text for p in corpus.naming(word, boilerplate=False)]) if corpus is not None else None
     state = conversation.State()
@@ -89,12 +143,44 @@ def standalone_query(question: str, history: list[dict[str, str]], *, corpus=Non
         if m["role"] == "user" and m["content"].strip():
             if pending is not None:
                 state = _advance(state, pending, answer, gender_of)
-            pending, answer = _resolve(m["content"], state, ""), ""
+            pending, answer = _resolve(m["content"], state, "", weight), ""
         elif m["role"] == "assistant" and pending is not None:
             answer = m["content"]
     if pending is not None:
         state = _advance(state, pending, answer, gender_of)
-    return _resolve(question, state, answer)
+    return _resolve(_bare_name(question, corpus), state, answer, weight)
+
+
+def _bare_name(question: str, corpus=None) -> str:
+    """A question that is only a name ("Okafor?") asked as what it means: "Who is Ngozi Okafor?" when the
+    articles name a person so (`_person_named`), else "Who is X?" for a person by the rules' reading of the
+    question and "What is X?" for anything else; any other question as it is. Not handled: a bare name
+    meant as an ellipsis of the previous question ("Okafor?" for "and what did Okafor say?"; "And
+    Okafor?" is read so)."""
+    bare = question.strip().rstrip("?!. ").strip()
+    found = entities.names("x " + bare)
+    if len(found) != 1 or found[0].start != 2 or found[0].end != len(bare) + 2 or len(bare.split()) > 4:
+        return question
+    fullest = _person_named(corpus, found[0].key) if corpus is not None else None
+    if fullest is not None:
+        return f"Who is {fullest}?"
+    return f"Who is {bare}?" if found[0].kind == "person" else f"What is {bare}?"
+
+
+def _person_named(corpus, key: str) -> str | None:
+    """How the articles most often write in full the person whose name key is `key` ("Ngozi Okafor"), from
+    stored mentions of kind person, less any title ("Foreign Minister Sergei Lavrov" counts as "Sergei Lavrov");
+    None when no stored mention of a person has that key."""
+    forms: dict[str, int] = {}
+    for para in corpus.naming(key, boilerplate=False):
+        for unit in para.units:
+            for m in unit.mentions:
+                words = para.text[m.start:m.end].split()
+                titled = [i for i, w in enumerate(words) if fold(w).strip(".") in entities.TITLES]
+                text = " ".join(words[titled[-1] + 1:] if titled else words)
+                if m.kind == "person" and len(text.split()) > 1 and entities.name_key(text) == key:
+                    forms[text] = forms.get(text, 0) + 1
+    return max(forms, key=lambda f: (forms[f], -len(f))) if forms else None
 
 
 def _advance(state: conversation.State, turn: Standalone, answer: str, gender_of) -> conversation.State:
@@ -103,7 +189,7 @@ def _advance(state: conversation.State, turn: Standalone, answer: str, gender_of
                                 gender_of=gender_of)
 
 
-def _resolve(question: str, state: conversation.State, answer: str) -> Standalone:
+def _resolve(question: str, state: conversation.State, answer: str, history_weight: float) -> Standalone:
     question = " ".join(question.split())
     previous = state.frame
     m = _ELLIPSIS.match(question)
@@ -125,13 +211,13 @@ def _resolve(question: str, state: conversation.State, answer: str) -> Standalon
             text = _replace_first(text, pronoun, who.proper)
     bare = not m and len(question.split()) <= 2 and not entities.names("x " + question)  # "When?", "How soon?"
     context = (_filled(previous.question, state) if bare
-               else previous.question if not m and _LEANS_ON_CONTEXT.search(text) else "")
+               else previous.question if not m and leans_on_context(text) else "")
     excluding, continues = bool(_EXCLUDING.search(question)), bool(_CONTINUING.search(question))
     continues = continues and state.quoted  # "what did he say next" continues only a quote already given
     excluded = frozenset(mm.key for mm in entities.names("x " + _plain(answer))) if excluding else frozenset()
     answered = (frozenset(norm_key(s) for s in _answer_sentences(answer)) if excluding or continues
                 else frozenset())
-    return Standalone(text, context, excluded, answered, continues, _weights(text, context))
+    return Standalone(text, context, excluded, answered, continues, _weights(text, context, history_weight))
 
 
 CLARIFY_NOTE = "asked back: nobody in the conversation fits the pronoun, so nothing was searched"
@@ -194,8 +280,9 @@ def _replace_first(text: str, pronoun: str, name: str) -> str:
     return text
 
 
-def _weights(question: str, context: str) -> dict[str, float]:
-    weights = dict.fromkeys(terms(context), HISTORY_WEIGHT)
+def _weights(question: str, context: str, history_weight: float = 1.0) -> dict[str, float]:
+    """Term -> weight for selection: the question's terms 1, the earlier question's `history_weight`."""
+    weights = dict.fromkeys(terms(context), history_weight)
     weights.update(dict.fromkeys(terms(question), 1.0))
     return weights
 

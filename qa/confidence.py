@@ -16,7 +16,6 @@ best single sentence), and corpora far from news prose, where the fitted weights
 from __future__ import annotations
 
 import functools
-import json
 import math
 from pathlib import Path
 
@@ -61,18 +60,19 @@ def signals(evidence, chosen: list[Sentence], pool: list[Sentence]) -> dict[str,
 
 def confidence(features: dict[str, float]) -> float:
     """P(right) under the fitted model; 0..1."""
+    from qa.score import logits
+
     model = load_model()
-    z = model["intercept"]
-    for name, w, mean, scale in zip(model["features"], model["coef"], model["mean"], model["scale"]):
-        z += w * (features.get(name, 0.0) - mean) / (scale or 1.0)
+    z = float(logits(model, [[features.get(name, 0.0) for name in model["features"]]])[0])
     return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 4)
 
 
 @functools.lru_cache(maxsize=1)
 def load_model() -> dict:
-    """The fitted weights; before the first fit (or for another feature set), a prior on support alone."""
-    if MODEL_FILE.is_file():
-        model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-        if set(model["features"]) <= set(FEATURES):
-            return model
-    return {"features": ["support"], "coef": [6.0], "mean": [0.3], "scale": [1.0], "intercept": 0.0}
+    """The fitted weights (`qa/confidence.json`, some of `FEATURES`), loaded as the learned scorer's are
+    (`qa.score.load_logistic`): a missing, unreadable or mismatched file is `ModelFileError` naming the fit
+    (`python -m qa.eval.train_confidence`); there is no hand-set prior to fall back to."""
+    from qa.score import load_logistic
+
+    return load_logistic(MODEL_FILE, FEATURES, exact=False, what="the confidence model",
+                         fix="python -m qa.eval.train_confidence")

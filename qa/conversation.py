@@ -28,27 +28,18 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from ingest.text import fold
+from reading.lexicon import (FEMALE_PRONOUNS, FEMALE_TITLES, MALE_PRONOUNS, MALE_TITLES, MORE_ORG_HEADS,
+                             PLURAL_HEADS, ROLE_WORDS)
+from reading.text import fold
 from qa import entities
 
-MALE = frozenset("he him his himself".split())
-FEMALE = frozenset("she her hers herself".split())
+MALE, FEMALE = MALE_PRONOUNS, FEMALE_PRONOUNS
 PERSON_PRONOUNS = MALE | FEMALE
-_MALE_TITLES = frozenset(("mr mr. sir lord king prince sheikh emir spokesman chairman businessman congressman "
-                          "father brother son husband uncle").split())
-_FEMALE_TITLES = frozenset(("mrs mrs. ms ms. miss madam dame lady queen princess spokeswoman chairwoman "
-                            "businesswoman congresswoman mother sister daughter wife aunt").split())
 _PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 # "Russian", "Saudi", "American": a people's adjective, capitalised but no one in particular.
 _DEMONYM = re.compile(r"^(?:[a-z]{3,}(?:ian|ean|ican|ese|ish)|german|saudi|iraqi|israeli|pakistani|qatari|emirati|kuwaiti|yemeni|"
                       r"bangladeshi|thai|swiss|french|dutch|greek|czech|kremlin)$")
-_MORE_ORG_HEADS = frozenset("authority board bureau agency foundation association club firm inc ltd".split())
-_PLURAL_HEADS = frozenset("officials leaders delegations sides ministers forces troops people countries".split())
 PERSONLIKE = ("person", "name")
-# Words that name a role in a question ("the mayor") and a title in an answer ("Mayor Daniel Okoro").
-ROLE_WORDS = entities.TITLES | frozenset((
-    "mayor chair chairman chairwoman executive ceo secretary spokesman spokeswoman advisor adviser journalist "
-    "author writer reporter editor correspondent negotiator official envoy commander coach").split())
 GenderOf = Callable[[str], "str | None"]  # a name -> "m" | "f" | None, from the articles
 
 
@@ -120,13 +111,13 @@ def mentioned(text: str, *, question: bool = True) -> list[Entity]:
         titles = [w for w in words if fold(w).strip(".") in ROLE_WORDS]
         role = " ".join(titles)
         name, kind = m.text, m.kind
-        if fold(words[-1]) in _MORE_ORG_HEADS:
+        if fold(words[-1]) in MORE_ORG_HEADS:
             kind = "organisation"
         if kind == "name" and "-" in name:  # "Russia-US", "Lavrov-Rubio": a pairing, not a person
             kind = "pair"
         if kind == "name" and len(words) == 1 and (titles or _DEMONYM.match(fold(words[0]))):
             continue  # "Mayor" alone; "Russian", "Saudi"
-        plural = fold(words[-1]) in _PLURAL_HEADS
+        plural = fold(words[-1]) in PLURAL_HEADS
         gender = _title_gender(" ".join(titles))
         e = Entity(name, kind, gender, plural, role)
         key = e.key
@@ -179,9 +170,9 @@ def _with_gender(e: Entity, answer: str, gender_of: GenderOf | None) -> Entity:
 
 def _title_gender(words: str) -> str | None:
     folded = {fold(w).strip(".") for w in words.split()} | {fold(w) for w in words.split()}
-    if folded & _MALE_TITLES:
+    if folded & MALE_TITLES:
         return "m"
-    if folded & _FEMALE_TITLES:
+    if folded & FEMALE_TITLES:
         return "f"
     return None
 

@@ -24,13 +24,12 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from ingest.text import fold
+from reading.lexicon import AGENCIES
+from reading.text import fold
 
 SHINGLE = 5  # words a shingle
 NUM_PERM = 128  # MinHash permutations: the Jaccard estimate's standard error is about 0.09 at 0.5
 COPY_JACCARD = 0.5  # estimated Jaccard at or above which two articles are copies of one story
-AGENCIES = ("AFP", "Reuters", "AP", "Associated Press", "Bloomberg", "Tass", "TASS", "Interfax", "RIA Novosti",
-            "Xinhua", "dpa", "Anadolu", "UPI", "PA Media", "Agencies")
 _AGENCY = "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
 _ARTICLE_CREDIT = [
     re.compile(rf"\b(?:{_AGENCY})(?:\s+and\s+(?:{_AGENCY}))?\s+contributed(?:\s+to)?(?:\s+this)?\s+(?:reporting|report)\b"),

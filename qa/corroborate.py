@@ -38,9 +38,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ingest.reading.lexicon import TIME_UNITS
-from ingest.reading.numbers import values as number_values
-from ingest.text import fold, terms
+from reading.lexicon import PEOPLE_COUNTED, TIME_UNITS
+from reading.numbers import values as number_values
+from reading.text import fold, terms
 from qa import copies
 from qa.answer import Answer, Citation, Evidence
 from qa.dates import dates_in, label, published_date
@@ -57,9 +57,8 @@ FOCUS_MIN = 0.5  # a sentence the reader has not read is read only when it or it
 #                  (IDF-weighted share of the question's focus terms, `Sentence.focus`): each read costs 5-25 ms
 VALUE_HITS = 8  # paragraphs BM25 adds for the answer's value
 QUANTITY = ("number", "money", "percent", "duration")
-NAMES = {"person": (("person",), ("name",)), "organisation": (("org",), ("name",)), "place": (("place",), ("name",))}
-PEOPLE = frozenset(terms("people persons person injured hurt wounded dead killed victims passengers residents "
-                         "casualties"))
+NAMES = {"person": (("person",), ("name",)), "organisation": (("organisation",), ("name",)), "place": (("place",), ("name",))}
+PEOPLE = frozenset(terms(" ".join(PEOPLE_COUNTED)))  # stemmed as the text is
 _CORRECTION = re.compile(r"^\s*(?:correction|clarification|update|editor'?s note)\b", re.I)
 _TIME_UNIT = re.compile(r"\b(" + "|".join(sorted(TIME_UNITS, key=len, reverse=True)) + r")\b", re.I)
 
@@ -193,7 +192,7 @@ def corroborate(evidence: Evidence, answer: Answer, scorer: Scorer) -> Found:
     """Corroboration, disagreements and other values for `answer` (see the module's docstring)."""
     if not answer.citations or answer.tier != "answered":  # a tentative answer is not asserted: nothing to back
         return Found()
-    corpus, analysis = evidence.corpus, evidence.question_analysis
+    corpus, analysis = evidence.corpus, evidence.analysis
     first = answer.citations[0]
     para = corpus.paragraph(first.file, first.paragraph)
     at = para.text.find(first.quote.split(" … ")[0]) if para is not None else -1  # a cut quote starts as its unit
@@ -225,7 +224,7 @@ def _candidates(evidence: Evidence, para, span: tuple[int, int], own: list[Value
     """(sentence with the reader's logit, its values, the shared value as written or "") for each sentence of the
     pool that states the answer's value (or, untyped, nearly the same sentence), or, for a number, one other
     quantity of the same unit; the reader reads those it had not, at most `MAX_EXTRA`."""
-    corpus, analysis = evidence.corpus, evidence.question_analysis
+    corpus, analysis = evidence.corpus, evidence.analysis
     keys = {v.key for v in own or ()}
     own_reading = copies.shingles(para.reading(*span), 3)
     kept = []
@@ -275,7 +274,7 @@ def _scored(pool: list[Sentence], scorer: Scorer, evidence: Evidence) -> list[Se
     todo = [i for i, s in enumerate(pool) if s.answer <= UNSCORED][:MAX_EXTRA]
     if not todo:
         return pool
-    logits = scorer.score(evidence.question_analysis.question, [candidate(evidence.corpus, pool[i]) for i in todo])
+    logits = scorer.score(evidence.analysis.question, [candidate(evidence.corpus, pool[i]) for i in todo])
     out = list(pool)
     for i, x in zip(todo, logits):
         out[i] = replace(out[i], answer=round(float(x), 4))

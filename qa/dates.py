@@ -2,7 +2,7 @@
 
 A news sentence says when as its reader would understand it on the day it was published: "on Tuesday",
 "last week", "earlier this month", "in 2022". `dates_in(para, start, end)` reads the date mentions ingest
-stored for that span (`Para.units[..].mentions` of kind "date", `ingest.reading.mentions`) and resolves each
+stored for that span (`Para.units[..].mentions` of kind "date", `reading.mentions`) and resolves each
 with dateparser (`DateDataParser`, its `RELATIVE_BASE` the publication date), giving an `EventDate`: the
 expression as written, its offsets, the first day of the period it names (ISO) and the period's precision.
 `bracketed(shown, dates)` inserts the resolved date after the expression, in square brackets, as our words
@@ -34,8 +34,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ingest.reading.lexicon import DAYS
-from ingest.text import fold
+from reading.lexicon import DAYS
+from reading.text import fold
 
 _FUTURE = re.compile(r"\b(will|won't|shall|is|are|was|were) (?:\w+ )?(?:set|expected|scheduled|due|slated|poised|"
                      r"going) to\b|\bwill\b|\bplans? to\b|\bnext\b|\bupcoming\b|\bscheduled\b|\b(?:is|are) due\b", re.I)
@@ -161,8 +161,8 @@ def dates_by_unit(para) -> dict[tuple[int, int], list[EventDate]]:
 
 def dates_of_text(text: str, published: str | None) -> list[EventDate]:
     """`dates_in` for a text that is not a stored paragraph (a test's sentence): its mentions read on the spot
-    with the ingest rules (`ingest.reading.mentions`), the tense of the whole text."""
-    from ingest.reading.mentions import mentions
+    with the ingest rules (`reading.mentions`), the tense of the whole text."""
+    from reading.mentions import mentions
 
     future = bool(_FUTURE.search(text))
     out = []
@@ -185,6 +185,29 @@ def event_date(dates: list[EventDate]) -> EventDate | None:
     return next((d for d in dates if d.precision == "day"), dates[0] if dates else None)
 
 
+def _label(d: EventDate) -> str:
+    return f" [{d.label if d.precision != 'year' else 'year ' + d.label}]"  # "[2024]" would read as a marker
+
+
+def bracketed_pieces(pieces: tuple[tuple[str, bool], ...], dates: list[EventDate]) -> tuple[tuple[str, bool], ...]:
+    """A quote's pieces (`qa.compose`: (text, ours)) with each relative expression's resolved date added after it
+    as a piece of ours, so the answer records its offsets as ours: ("on Tuesday", False), (" [March 25, 2025]",
+    True). Only verbatim pieces are searched, in order; an expression not found (cut by "[…]") is skipped."""
+    out, k, at = list(pieces), 0, 0
+    for d in dates:
+        if not d.relative:
+            continue
+        pattern = re.compile(r"\s+".join(map(re.escape, d.text.split())))
+        for i in range(k, len(out)):
+            piece, ours = out[i]
+            m = None if ours else pattern.search(piece, at if i == k else 0)
+            if m:
+                out[i:i + 1] = [(piece[:m.end()], False), (_label(d), True), (piece[m.end():], False)]
+                k, at = i + 2, 0
+                break
+    return tuple(out)
+
+
 def bracketed(shown: str, dates: list[EventDate]) -> str:
     """`shown` (a quote as shown, spaces normalised, maybe with other bracketed words of ours) with each relative
     expression followed by its resolved date in brackets: "on Tuesday" -> "on Tuesday [March 25, 2025]". An
@@ -201,7 +224,7 @@ def bracketed(shown: str, dates: list[EventDate]) -> str:
         if shown[j:j + 2] == " [":
             at = j
             continue
-        insert = f" [{d.label if d.precision != 'year' else 'year ' + d.label}]"  # "[2024]" would read as a marker
+        insert = _label(d)
         shown = shown[:j] + insert + shown[j:]
         at = j + len(insert)
     return shown

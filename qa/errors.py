@@ -50,6 +50,11 @@ class ScorerUnavailableError(ArticlesQAError):
     """The answer scorer's model file is missing or unreadable (rebuild it with `python -m qa.eval.train`)."""
 
 
+class ModelFileError(ScorerUnavailableError):
+    """A model file of answering (the confidence model, a scorer's weights) is missing, unreadable or fitted
+    for other inputs; the message names the command that fits it again."""
+
+
 class InputFileError(ArticlesQAError, ValueError):
     """An evaluation input (questions, labelled sentences, a dataset) cannot be read as what it should be."""
 

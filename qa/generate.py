@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from qa.answer import Answer, Evidence
 from qa.check import SupportChecker, previous_paragraph, split_generated
 from qa.compose import ExtractiveAnswerer, cite
-from ingest.text import terms
+from reading.text import terms
 from qa.condense import Standalone, check_rewrite, is_follow_up, standalone_query
 from qa.prompt import build_prompt, sources_of
 from qa.select import Sentence
@@ -38,18 +38,17 @@ Last question: {question}
 Standalone question:"""
 
 
-class GenerativeAnswerer:
-    def __init__(self, settings: Settings, llm, embedder_fn, name: str | None = None):
-        self.settings = settings
+class LLMCondenser:
+    """The `qa.stages.Condenser` of an LLM backend: follow-ups rewritten by the model, used only when the
+    rewrite keeps every name the rules resolved (`check_rewrite`); the rules' `Standalone` otherwise, and
+    for questions that are no follow-up, a fresh chat, or a question to ask back."""
+
+    def __init__(self, llm, tuning=None):
         self.llm = llm
-        self.embedder_fn = embedder_fn  # the MiniLM model, for the support check
-        self.name = name or settings.backend  # shown in Answer.backend
-        self.fallback = ExtractiveAnswerer(settings)
+        self.tuning = tuning  # qa.settings.CondensingTuning of the rules it checks against
 
     def condense(self, question: str, history: list[dict[str, str]], *, corpus=None) -> Standalone:
-        """Follow-ups become standalone questions written by the LLM, used only when they keep every
-        name the rule-based resolution found; the rule-based one is the fallback."""
-        rules = standalone_query(question, history, corpus=corpus)
+        rules = standalone_query(question, history, corpus=corpus, tuning=self.tuning)
         if not history or rules.clarify or not is_follow_up(question):
             return rules
         turns = "\n".join(f"{m['role']}: {m['content']}" for m in history[-4:])
@@ -63,6 +62,15 @@ class GenerativeAnswerer:
             return rules
         return dataclasses.replace(rules, question=rewritten, context="",
                                    weights={**rules.weights, **dict.fromkeys(terms(rewritten), 1.0)})
+
+
+class GenerativeAnswerer:
+    def __init__(self, settings: Settings, llm, embedder_fn, name: str | None = None):
+        self.settings = settings
+        self.llm = llm
+        self.embedder_fn = embedder_fn  # the MiniLM model, for the support check
+        self.name = name or settings.backend  # shown in Answer.backend
+        self.fallback = ExtractiveAnswerer(settings)
 
     def answer(self, evidence: Evidence) -> Answer:
         *_, final = self.answer_stream(evidence)
@@ -117,7 +125,7 @@ class GenerativeAnswerer:
         ]
         text, citations, shown = cite(evidence.corpus, sentences)
         return Answer(text=text, citations=citations, answered=True, backend=self.name, notes=result.removed,
-                      sentences=shown, checked=result.counts, answer_type=evidence.question_analysis.answer_type)
+                      sentences=shown, checked=result.counts, answer_type=evidence.analysis.answer_type)
 
     def _fallback(self, evidence: Evidence, notes: list[str]) -> Answer:
         answer = self.fallback.answer(evidence)
@@ -130,8 +138,19 @@ def _with_notes(answer: Answer, notes: list[str], backend: str | None = None) ->
 
 
 def make_answerer(settings: Settings, embedder_fn):
+    """The `qa.stages.Answerer` the settings name: extractive, or generative over `settings.backend`'s LLM."""
     if settings.backend == "extractive":
         return ExtractiveAnswerer(settings)
     from qa.llm import load_llm
 
     return GenerativeAnswerer(settings, load_llm(settings), embedder_fn)
+
+
+def make_condenser(settings: Settings, answerer):
+    """The `qa.stages.Condenser` that goes with `answerer`: the LLM's rewrite for a generative answerer (its
+    model, loaded once), the rules otherwise; both with `settings.condensing`."""
+    from qa.condense import RulesCondenser
+
+    if isinstance(answerer, GenerativeAnswerer):
+        return LLMCondenser(answerer.llm, settings.condensing)
+    return RulesCondenser(settings.condensing)

@@ -3,9 +3,9 @@
 ask() = validate -> condense (a follow-up made a standalone question) -> analyze (answer type,
 focus, speaker) -> retrieve (hybrid) -> select (sentences) -> score (the answer scorer reads the
 best candidates) -> answer (extractive by default: answered, tentative or refused by calibrated
-confidence). Each stage is an object with a typed interface, injected or made from the settings:
-the retriever (`qa.retrieve.HybridRetriever`), the scorer (`qa.score.Scorer`), the answerer
-(`qa.answer.Answerer`).
+confidence). The stages with a model or a choice are objects with the typed interfaces of `qa.stages`,
+injected (`Pipeline(condenser=…, retriever=…, scorer=…, answerer=…)`) or made from the settings; the
+pipeline calls each in turn and no stage calls another.
 """
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ from ingest.corpus import Para
 from ingest.errors import IndexChangedError, IndexMismatchError, IndexNotFoundError
 from ingest.reader import IndexReader, Snapshot
 from qa.analyze import analyze
-from qa.answer import Answer, Answerer, Evidence, Retrieved
+from qa.answer import Answer, Evidence, Retrieved
 from qa.condense import Standalone, clarification
 from qa.corroborate import corroborate
 from qa.errors import IndexOutdatedError
 from qa.retrieve import HybridRetriever
-from qa.score import Scorer, load_scorer
+from qa.score import load_scorer
+from qa.stages import Answerer, Condenser, Retriever, Scorer
 from qa.select import boilerplate_hits, rank, score_sentences
 from qa.settings import Settings
 from qa.timeline import timeline, topic as timeline_topic
@@ -40,17 +41,21 @@ REPORTED_HITS = 10  # paragraphs listed in Answer.retrieved (for hit@k up to 10)
 
 class Pipeline:
     def __init__(self, settings: Settings | None = None, *, index_dir: str | Path | None = None,
-                 embedder=None, answerer: Answerer | None = None, scorer: Scorer | None = None,
-                 build_if_missing: bool = True):
+                 embedder=None, condenser: Condenser | None = None, retriever: Retriever | None = None,
+                 scorer: Scorer | None = None, answerer: Answerer | None = None, build_if_missing: bool = True):
+        """Stages left out are made from the settings (`qa.stages`). A `retriever` given is used for every
+        question as it is (its own corpus; the index folder is neither built nor followed); without one,
+        each question reads the newest commit of `settings.index_dir` through a `HybridRetriever`."""
         self.settings = (settings or Settings.from_env()).replace(index_dir=index_dir)
         self.reader = IndexReader(self.settings)
         self.store = self.reader.store
         self._embedder = embedder
-        if answerer is None:
-            from qa.generate import make_answerer
+        from qa.generate import make_answerer, make_condenser
 
-            answerer = make_answerer(self.settings, lambda: self.embedder)
-        self.answerer: Answerer = answerer
+        self.answerer: Answerer = answerer if answerer is not None else make_answerer(self.settings,
+                                                                                      lambda: self.embedder)
+        self.condenser: Condenser = condenser if condenser is not None else make_condenser(self.settings, self.answerer)
+        self._fixed_retriever = retriever
         self._scorer = scorer
         self.build_if_missing = build_if_missing
         self._lock = threading.Lock()
@@ -71,11 +76,13 @@ class Pipeline:
             self._scorer = load_scorer(self.settings.scorer, embedder=self.embedder)
         return self._scorer
 
-    def load(self) -> HybridRetriever:
+    def load(self) -> Retriever:
         """The retriever over the newest committed index (the index is built first if missing or outdated).
         It stays usable after a newer commit; questions use `self.reader.use()` to follow commits.
         The default articles folder is created first (the user's, with the demo articles), so a page that
         saves an upload before any ingest saves it beside them (issue 28)."""
+        if self._fixed_retriever is not None:
+            return self._fixed_retriever
         from ingest import userfolder
 
         userfolder.prepare(self.settings.data_dir)
@@ -100,8 +107,12 @@ class Pipeline:
             return self.reader.refresh(force=True)
 
     @contextlib.contextmanager
-    def _use(self) -> Iterator[HybridRetriever]:
-        """The newest commit's retriever, its snapshot kept open for the whole question."""
+    def _use(self) -> Iterator[Retriever]:
+        """The newest commit's retriever, its snapshot kept open for the whole question (the retriever
+        given to the pipeline, if one was)."""
+        if self._fixed_retriever is not None:
+            yield self._fixed_retriever
+            return
         self._open()
         with self.reader.use() as snapshot:
             yield self._retriever(snapshot)
@@ -109,7 +120,7 @@ class Pipeline:
     def _retriever(self, snapshot: Snapshot) -> HybridRetriever:
         retriever = self._retrievers.get(snapshot.commit)
         if retriever is None or retriever.snapshot is not snapshot:
-            retriever = HybridRetriever(snapshot, self.embedder)
+            retriever = HybridRetriever(snapshot, self.embedder, dense_weight=self.settings.retrieval.dense_weight)
             self._retrievers = {snapshot.commit: retriever}  # the one current commit's
         return retriever
 
@@ -177,7 +188,7 @@ class Pipeline:
         messages = clean_history(history)
         retriever = uses.enter_context(self._use())
         lap("load")
-        resolved = self.answerer.condense(question, messages, corpus=retriever.corpus)
+        resolved = self.condenser.condense(question, messages, corpus=retriever.corpus)
         if resolved.clarify:  # nobody in the chat fits "he"/"she": ask back instead of guessing
             lap("condense")
             yield clarification(resolved, question, timings)
@@ -215,10 +226,10 @@ class Pipeline:
         question = clean_question(question, max_chars=self.settings.max_question_chars)
         messages = clean_history(history)
         with self._use() as retriever:
-            resolved = self.answerer.condense(question, messages, corpus=retriever.corpus)
+            resolved = self.condenser.condense(question, messages, corpus=retriever.corpus)
             return self._evidence(retriever, question, messages, resolved, lambda stage: None)
 
-    def _evidence(self, retriever: HybridRetriever, question: str, messages: list[dict], resolved: Standalone,
+    def _evidence(self, retriever: Retriever, question: str, messages: list[dict], resolved: Standalone,
                   lap) -> Evidence:
         """analyze -> retrieve -> select -> score the standalone question; `lap(stage)` times each."""
         corpus = retriever.corpus
@@ -227,9 +238,11 @@ class Pipeline:
         lap("condense")
         retrieval = boilerplate_hits(corpus, analysis,
                                      retriever.retrieve(query, k=max(self.settings.top_k, REPORTED_HITS)),
-                                     similarity=lambda texts: _cosines(self.embedder, query, texts))
+                                     similarity=lambda texts: _cosines(self.embedder, query, texts),
+                                     dense_weight=self.settings.retrieval.dense_weight)
         lap("retrieve")
-        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis)
+        sentences = score_sentences(corpus, retrieval.top(self.settings.top_k), resolved.weights, analysis,
+                                    self.settings.selection)
         lap("select")
         sentences = rank(sentences, self.scorer, resolved.question, corpus, n=self.settings.scored_candidates)
         lap("score")

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.reader import Snapshot
-from ingest.text import terms
+from qa.settings import RetrievalTuning
 
-DENSE_WEIGHT = 0.7  # measured on the SQuAD slice: 0.0 -> hit@1 0.71, 0.7 -> 0.75, 1.0 -> 0.65
+from ingest.reader import Snapshot
+from reading.text import terms
+
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,13 @@ class Retrieval:
 
 
 class HybridRetriever:
-    def __init__(self, snapshot: Snapshot, embedder, *, candidates: int = 30, dense_weight: float = DENSE_WEIGHT):
+    def __init__(self, snapshot: Snapshot, embedder, *, candidates: int = 30, dense_weight: float | None = None):
         self.snapshot = snapshot
         self.corpus = snapshot.corpus
         self.embedder = embedder
         self.candidates = candidates
-        self.dense_weight = dense_weight
+        # the dense share of the fused score (qa.settings.RetrievalTuning: where it was measured)
+        self.dense_weight = RetrievalTuning().dense_weight if dense_weight is None else dense_weight
 
     def retrieve(self, query: str, *, k: int) -> Retrieval:
         corpus = self.corpus

@@ -30,9 +30,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
+
+from qa.stages import Scorer  # noqa: F401  (the stage's interface; its implementations are here)
 
 MODEL_DIR = Path(__file__).with_name("models") / "reader"  # the reader (a cross-encoder) and its card
 MODEL_FILE = Path(__file__).with_name("models") / "answer-scorer.json"  # the learned scorer's weights
@@ -76,14 +77,6 @@ def pair(question: str, candidate: Candidate) -> tuple[str, str]:
     context = " ".join(filter(None, (candidate.headline, candidate.before[-CONTEXT_CHARS:])))
     second = " ".join(candidate.text.split())
     return " ".join(question.split()), f"{second} || {' '.join(context.split())}" if context else second
-
-
-class Scorer(Protocol):
-    name: str
-
-    def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
-        """One logit per candidate (float32, shape (N,)); higher: more likely to answer."""
-        ...
 
 
 class LexicalScorer:
@@ -172,19 +165,8 @@ class LearnedScorer:
                 "missing", "cos_holds")
 
     def __init__(self, embedder, model_file: str | Path = MODEL_FILE):
-        from qa.errors import ScorerUnavailableError
-
-        try:
-            model = json.loads(Path(model_file).read_text(encoding="utf-8"))
-            self.coef = np.asarray(model["coef"], dtype=np.float32)
-            self.mean = np.asarray(model["mean"], dtype=np.float32)
-            self.scale = np.asarray(model["scale"], dtype=np.float32)
-            self.intercept = float(model["intercept"])
-            if tuple(model["features"]) != self.FEATURES:
-                raise ValueError(f"features {model['features']} are not {list(self.FEATURES)}")
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise ScorerUnavailableError(f"the answer scorer's weights at {model_file} cannot be read ({e}); "
-                                         f"rebuild them with `python -m qa.eval.train`") from None
+        self.model = load_logistic(model_file, self.FEATURES, exact=True, what="the answer scorer's weights",
+                                   fix="python -m qa.eval.train")
         self.embedder = embedder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -208,8 +190,7 @@ class LearnedScorer:
     def score(self, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
         if not candidates:
             return np.zeros(0, dtype=np.float32)
-        x = (self.features(question, candidates) - self.mean) / self.scale
-        return (x @ self.coef + self.intercept).astype(np.float32)
+        return logits(self.model, self.features(question, candidates)).astype(np.float32)
 
 
 def learned_features(vectors, question: str, candidates: Sequence[Candidate]) -> np.ndarray:
@@ -223,6 +204,37 @@ def learned_features(vectors, question: str, candidates: Sequence[Candidate]) ->
     lexical = np.asarray([[c.coverage, c.dense, c.focus, c.holds, c.paragraph, c.rank, c.missing]
                           for c in candidates], dtype=np.float32).reshape(n, 7)
     return np.column_stack([cos[:n], cos[n:], lexical, cos[:n] * lexical[:, 3]]).astype(np.float32)
+
+
+def load_logistic(path: str | Path, features: Sequence[str], *, exact: bool, what: str, fix: str) -> dict:
+    """A fitted logistic model's JSON (`features`, `coef`, `mean`, `scale`, `intercept`), checked: the same
+    number of each, its features `features` (`exact`) or some of them. The one loader of the learned scorer's
+    weights and the confidence model (`qa.confidence`). `ModelFileError` names `what` and the command `fix`
+    when the file is missing, unreadable, or fitted for other inputs; never a silent stand-in."""
+    from qa.errors import ModelFileError
+
+    try:
+        model = json.loads(Path(path).read_text(encoding="utf-8"))
+        names = list(model["features"])
+        if exact and tuple(names) != tuple(features):
+            raise ValueError(f"features {names} are not {list(features)}")
+        if not exact and not set(names) <= set(features):
+            raise ValueError(f"features {sorted(set(names) - set(features))} are not among {list(features)}")
+        if not all(len(model[k]) == len(names) for k in ("coef", "mean", "scale")):
+            raise ValueError("coef, mean and scale must have one value per feature")
+        float(model["intercept"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ModelFileError(f"{what} at {path} cannot be used ({e}); fit it again with `{fix}`") from None
+    return model
+
+
+def logits(model: dict, x: np.ndarray) -> np.ndarray:
+    """A loaded logistic model (`load_logistic`) applied: rows of `x` (N, F) hold its features in its order;
+    returns N logits, intercept + standardised features @ coef (a zero scale counts as 1). The one place the
+    learned scorer, the confidence model and its calibration apply such a model."""
+    scale = np.asarray(model["scale"], dtype=np.float64)
+    z = (np.asarray(x, dtype=np.float64) - np.asarray(model["mean"], dtype=np.float64)) / np.where(scale == 0, 1.0, scale)
+    return float(model["intercept"]) + z @ np.asarray(model["coef"], dtype=np.float64)
 
 
 SCORERS = ("reader", "learned", "lexical")

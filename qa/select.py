@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ingest.boilerplate import is_credit, is_instruction, is_prose
-from ingest.chunking import sentence_spans
 from ingest.corpus import Corpus, Para
-from ingest.text import term_set
+from reading import Unit, sentence_spans
+from reading.numbers import amounts
+from reading.text import term_set
 from qa.analyze import Analysis, holds_answer, holds_answer_unit
-from qa.retrieve import DENSE_WEIGHT, Hit, Retrieval
+from qa.retrieve import Hit, Retrieval
 from qa.score import Candidate, Scorer
+from qa.settings import RetrievalTuning, SelectionTuning
 
-# Measured on the SQuAD slice (docs/quality.md): bigrams and per-sentence vectors each moved
-# first-citation accuracy by under 0.01, so they are left out.
-W_COVERAGE, W_DENSE, W_PARAGRAPH = 0.30, 0.40, 0.30
 UNSCORED = -30.0  # the logit of a sentence the scorer did not read
 
 
@@ -49,6 +48,17 @@ class Sentence:
     answer: float = UNSCORED  # the answer scorer's logit (qa.score); UNSCORED when not read by it
     paragraph: float = 0.0  # its paragraph's fused retrieval score
     missing: float = 0.0  # share of the question's names (a person's: the surname), numbers and years absent around it
+    # The stored unit the sentence is (or lies in): its speaker and typed mentions, read at ingest
+    # (`reading.Unit`); None for a span no unit holds (a paragraph stored without annotations).
+    unit: Unit | None = field(default=None, compare=False, repr=False)
+
+    def mentions(self, kinds: frozenset[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+        """(as written, kind) of the unit's stored mentions of `kinds` inside this sentence's span, in order;
+        [] without a unit. Offsets are the paragraph's, so a cut sentence keeps only what it still holds."""
+        if self.unit is None:
+            return []
+        return [(self.text[m.start - self.start:m.end - self.start], m.kind) for m in self.unit.mentions
+                if m.kind in kinds and self.start <= m.start and m.end <= self.end]
 
     @property
     def support(self) -> float:
@@ -57,7 +67,10 @@ class Sentence:
 
 
 def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, float],
-                    analysis: Analysis | None = None) -> list[Sentence]:
+                    analysis: Analysis | None = None, tuning: SelectionTuning | None = None) -> list[Sentence]:
+    """Every candidate sentence of the retrieved paragraphs with its lexical score and signals, best first;
+    `tuning` (qa.settings.SelectionTuning, default its defaults) weighs the score and bounds the reading."""
+    tuning = tuning or SelectionTuning()
     idf = {t: corpus.idf(t) * w for t, w in weights.items()}
     total = sum(idf.values()) or 1.0
     focus_idf = {t: v for t, v in idf.items()
@@ -65,16 +78,16 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
     focus_total = sum(focus_idf.values()) or 1.0
     people = set(analysis.people) if analysis else set()
     names = [term_set(name.split()[-1] if name in people else name)  # a person is named by surname in news
-             for name in (*analysis.names, *_NUMBER.findall(analysis.question))] if analysis else []
+             for name in (*analysis.names, *given_numbers(analysis.question))] if analysis else []
     out = []
-    for rank, hit in enumerate(retrieval.hits):
-        para = corpus.paras[hit.para]
+    for rank, hit, para, spans in _read_paragraphs(corpus, retrieval, analysis, tuning):
         context = context_terms(corpus, para)
-        for a, b in _candidate_sentences(para, retrieval.chunk_sims):
+        for a, b in spans:
             text = para.text[a:b]
             unit = para.unit_at(a, b)
             reading = unit.reading if unit else text  # a table row read with its header, wrapped lines joined
-            if not (usable(reading) or (unit is not None and unit.kind in ("item", "row"))):
+            if not (usable(reading) or (unit is not None and unit.kind in ("item", "row"))
+                    or para.boilerplate == "headline"):
                 continue
             present = term_set(reading)
             coverage = sum(v for t, v in idf.items() if t in present) / total
@@ -83,18 +96,51 @@ def score_sentences(corpus: Corpus, retrieval: Retrieval, weights: dict[str, flo
                 (retrieval.chunk_sims.get(cid, 0.0) for cid, ca, cb in para.chunks if ca < b and a < cb),
                 default=hit.dense,
             )
-            score = W_COVERAGE * coverage + W_DENSE * dense + W_PARAGRAPH * hit.score
+            score = tuning.w_coverage * coverage + tuning.w_dense * dense + tuning.w_paragraph * hit.score
             holds = (holds_answer_unit(analysis, text, unit) if unit else holds_answer(analysis, reading)) \
                 if analysis else True
             around = context | present
             missing = sum(not n <= around for n in names) / len(names) if names else 0.0
             out.append(Sentence(hit.para, a, b, text, score, coverage, dense, rank, holds, focus,
-                                paragraph=hit.score, missing=missing))
+                                paragraph=hit.score, missing=missing, unit=unit))
     out.sort(key=lambda s: -s.score)
     return out
 
 
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")  # a number or year the question gives: its surroundings must hold it
+def _read_paragraphs(corpus: Corpus, retrieval: Retrieval, analysis: Analysis | None, tuning: SelectionTuning):
+    """(rank, hit, paragraph, sentence spans) of each retrieved paragraph, in retrieval order; then, for a
+    question asking for a time or a number (`tuning.headline_answers`), the headline of each retrieved article whose
+    headline holds one ("Lanner Paper Mill to Close in June, Cutting 400 Jobs" answers "when" and "how many"
+    where the body gives neither), under its article's best hit. Not for names: a title-case headline's
+    capitalised runs are no reliable names ("Kremlin Refuses to Reveal ..." read as a person)."""
+    seen: set[str] = set()
+    headlines = []
+    for rank, hit in enumerate(retrieval.hits):
+        para = corpus.paras[hit.para]
+        yield rank, hit, para, _candidate_sentences(para, retrieval.chunk_sims, tuning.max_sentences)
+        if analysis is not None and analysis.answer_type in tuning.headline_answers and para.file not in seen and para.headline:
+            seen.add(para.file)
+            headlines.append((rank, hit, para.file))
+    for rank, hit, file in headlines:
+        for para in corpus.article(file):
+            if para.boilerplate == "headline":
+                spans = [(u.start, u.end) for u in para.units if holds_answer_unit(analysis, para.text, u)]
+                if spans:
+                    yield rank, replace(hit, para=para.idx), para, spans
+                break
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def given_numbers(question: str) -> list[str]:
+    """The numbers and years a question gives, as written, which a sentence's surroundings must hold: an
+    amount whole ("1.2 billion dollars", matched by its value and currency however the article writes it),
+    any other number alone ("2023")."""
+    found = amounts(question)
+    out = [question[a.start:a.end] for a in found]
+    bare = "".join(" " if any(a.start <= i < a.end for a in found) else ch for i, ch in enumerate(question))
+    return out + _NUMBER.findall(bare)
 
 
 def from_earlier_turn(weights: dict[str, float], term: str) -> bool:
@@ -103,7 +149,8 @@ def from_earlier_turn(weights: dict[str, float], term: str) -> bool:
 
 
 def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval,
-                     similarity: Callable[[list[str]], list[float]] | None = None) -> Retrieval:
+                     similarity: Callable[[list[str]], list[float]] | None = None, *,
+                     dense_weight: float | None = None) -> Retrieval:
     """Retrieval plus the boilerplate paragraphs that hold a name the question asks about and that
     no answerable paragraph holds ("Who is Michelle Larsen?" is answered by her author bio), and,
     for questions about who wrote an article, the author bio of the article retrieval ranks first.
@@ -123,7 +170,8 @@ def boilerplate_hits(corpus: Corpus, analysis: Analysis, retrieval: Retrieval,
     if not found:
         return retrieval
     dense = similarity([p.text for p in found]) if similarity else [0.0] * len(found)
-    extra = [Hit(p.idx, DENSE_WEIGHT * d + (1 - DENSE_WEIGHT), d, 1.0) for p, d in zip(found, dense)]
+    w = RetrievalTuning().dense_weight if dense_weight is None else dense_weight  # fused as retrieval fuses
+    extra = [Hit(p.idx, w * d + (1 - w), d, 1.0) for p, d in zip(found, dense)]
     extra.sort(key=lambda h: -h.score)
     return Retrieval(extra + list(retrieval.hits), retrieval.chunk_sims)
 
@@ -151,12 +199,11 @@ def _date_words(para: Para) -> str:
     return f"{year} {month_name} {day.lstrip('0')}"
 
 
-MAX_SENTENCES = 60  # per paragraph; a longer one (a megabyte line) is read only around its best chunks
-
-
-def _candidate_sentences(para: Para, chunk_sims: dict[str, float]):
+def _candidate_sentences(para: Para, chunk_sims: dict[str, float], max_sentences: int):
+    """The sentence spans of a paragraph to read; of a paragraph of more than `max_sentences`, those around its
+    three best chunks."""
     spans = para.sentences or (tuple(sentence_spans(para.text)) if para.boilerplate else ())
-    if len(spans) <= MAX_SENTENCES:
+    if len(spans) <= max_sentences:
         return spans
     best = sorted(para.chunks, key=lambda c: -chunk_sims.get(c[0], 0.0))[:3]
     return [(a, b) for a, b in spans if any(ca < b and a < cb for _, ca, cb in best)]

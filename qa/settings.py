@@ -7,13 +7,64 @@ Paths default to the project folder, so `ask()` works from any working directory
 """
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ingest.settings import DEFAULT_EMBED_MODEL, ENV_PREFIX, PROJECT_ROOT, IndexSettings, _require, setting
 
-__all__ = ["Settings", "BACKENDS", "DEFAULT_EMBED_MODEL", "ENV_PREFIX", "PROJECT_ROOT"]
+__all__ = ["Settings", "BACKENDS", "DEFAULT_EMBED_MODEL", "ENV_PREFIX", "PROJECT_ROOT", "RetrievalTuning",
+           "SelectionTuning", "AnsweringTuning", "CondensingTuning"]
 
 BACKENDS = ("extractive", "llamacpp", "ollama", "openai")
+
+
+class _Group(BaseModel):
+    """A group of tuning values: frozen (settings are dictionary keys), unknown names refused. Each field's
+    description says what it does and where its value was measured or chosen. Set one with
+    `ARTICLES_QA_<GROUP>__<NAME>` (e.g. `ARTICLES_QA_ANSWERING__KEEP_RATIO=0.8`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RetrievalTuning(_Group):
+    dense_weight: float = Field(0.7, ge=0.0, le=1.0, description=(
+        "share of the dense (MiniLM) score in the fused retrieval score, the rest BM25; measured on the SQuAD "
+        "slice (docs/quality.md): 0.0 -> hit@1 0.71, 0.7 -> 0.75, 1.0 -> 0.65"))
+
+
+class SelectionTuning(_Group):
+    w_coverage: float = Field(0.30, ge=0.0, le=1.0, description=(
+        "weight of IDF coverage in a sentence's lexical score (with w_dense and w_paragraph; they sum to 1); "
+        "the three chosen on the SQuAD slice (docs/quality.md: bigrams and per-sentence vectors moved "
+        "first-citation accuracy by under 0.01)"))
+    w_dense: float = Field(0.40, ge=0.0, le=1.0, description="weight of the sentence's chunk similarity (see w_coverage)")
+    w_paragraph: float = Field(0.30, ge=0.0, le=1.0, description="weight of its paragraph's retrieval score "
+                                                                   "(see w_coverage)")
+    max_sentences: int = Field(60, ge=1, le=10_000, description=(
+        "sentences of one paragraph read as candidates; a longer paragraph (a megabyte line) is read only around "
+        "its three best chunks (issue 20: bounded cost per question)"))
+    headline_answers: tuple[str, ...] = Field(("date", "number"), description=(
+        "answer types for which an article's headline is a candidate answer (issue 24: 'when' and 'how many' "
+        "answered by the headline only); measured on data/conversations.jsonl, where 'who' headlines quoted a "
+        "title-case headline as a person"))
+
+
+class AnsweringTuning(_Group):
+    keep_ratio: float = Field(0.85, ge=0.0, le=1.0, description=(
+        "a further quote must score (as the reader's probability) at least this share of the best one; chosen "
+        "with the answers of data/questions.jsonl (docs/quality.md, answer length)"))
+    list_ratio: float = Field(0.70, ge=0.0, le=1.0, description=(
+        "the same share for list questions, for a sentence that adds items not yet named; chosen on the list "
+        "questions of data/questions.jsonl (docs/quality.md)"))
+    further_min: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "a further quote must itself answer: the reader prefers it to its 'no answer' option (probability 0.5, "
+        "the reader's null logit)"))
+    closest: int = Field(3, ge=0, le=20, description="passages shown with a refusal as the closest, not an answer")
+
+
+class CondensingTuning(_Group):
+    history_weight: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "weight of the earlier question's words when a follow-up leans on it ('When did it happen?'); the "
+        "follow-up's own words weigh 1; chosen on data/conversations.jsonl (docs/quality.md, follow-ups)"))
 
 
 class Settings(IndexSettings):
@@ -47,6 +98,10 @@ class Settings(IndexSettings):
     min_tentative: float = setting(0.4, "at or above this (and under min_confidence) the best quote is shown as "
                                          "one that may answer; below, the articles do not seem to answer",
                                    ge=0.0, le=1.0, valid="between 0 and 1")
+    retrieval: RetrievalTuning = setting(RetrievalTuning(), "retrieval's tuning (qa.retrieve)")
+    selection: SelectionTuning = setting(SelectionTuning(), "sentence selection's tuning (qa.select)")
+    answering: AnsweringTuning = setting(AnsweringTuning(), "the extractive answer's tuning (qa.compose)")
+    condensing: CondensingTuning = setting(CondensingTuning(), "follow-ups' tuning (qa.condense)")
 
     corroborate: bool = setting(True, "read who else reports each answer and who gives another value "
                                       "(qa.corroborate): outlets, copies, disagreements")
@@ -59,6 +114,8 @@ class Settings(IndexSettings):
         from qa.score import SCORERS
 
         _require(self.scorer in SCORERS, "scorer", self.scorer, f"one of {', '.join(SCORERS)}")
+        weights = self.selection.w_coverage + self.selection.w_dense + self.selection.w_paragraph
+        _require(abs(weights - 1.0) < 1e-6, "selection", weights, "w_coverage + w_dense + w_paragraph = 1")
         # the tentative tier lies between the two cuts; a min_tentative set above min_confidence would make it
         # silently vanish (issue 28). Lowering min_confidence alone (0: answer everything) stays allowed.
         _require("min_tentative" not in self.model_fields_set or self.min_tentative <= self.min_confidence,
@@ -88,7 +145,10 @@ def warn_unknown_variables(environ, cls=None) -> list[str]:
     import logging
 
     cls = cls or Settings
-    known = {name.upper() for name in cls.model_fields} | OTHER_VARIABLES
+    known = {name.upper() for name in cls.model_fields} | OTHER_VARIABLES | {
+        f"{name.upper()}__{sub.upper()}" for name, field in cls.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        for sub in field.annotation.model_fields}
     unknown = sorted(k for k in environ if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX):] not in known)
     for key in unknown:
         if key in _warned:

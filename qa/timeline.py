@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.text import norm_key, term_set, terms
+from reading.text import norm_key, term_set, terms
 from qa.answer import Answer
 from qa.dates import dates_by_unit, event_date
 from qa.select import Sentence, usable

@@ -1,15 +1,13 @@
 """Checks on what a user hands to `ask()`: the question and the chat history.
 
-Not handled: mixed-language questions (judged by their majority) and languages
-written in Latin script without any of the common function words listed here.
+The language check is `reading.language.foreign_language` (see there for what it does not handle).
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from qa.errors import BadHistoryError, EmptyQuestionError, QuestionTooLongError, UnsupportedLanguageError
-from ingest.text import STOPWORDS
+from reading.language import foreign_language
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A lone surrogate (a str from an invalid UTF-8 byte in a command-line argument, or from JavaScript)
@@ -17,17 +15,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 MAX_HISTORY_MESSAGES = 20  # the chat so far that a follow-up is read against: the last 10 exchanges
 MAX_MESSAGE_CHARS = 4000  # of each message (an answer quotes at most a few sentences)
-_FOREIGN_WORDS = {
-    "French": "le la les des est une du et que qui quoi pourquoi comment dans avec pour sur pas où quel quelle ont été".split(),
-    "German": "der die das und ist nicht mit wer was warum wie wo welche ein eine dem den sind wurde hat".split(),
-    "Spanish": "el los las es una del que qué quién por qué cómo dónde con para se fue han sobre cuál".split(),
-    "Italian": "il gli sono che chi cosa perché come dove con per una della degli è stato".split(),
-    "Portuguese": "os as não uma que quem por porquê como onde com para foi são sobre qual".split(),
-    "Dutch": "de het een en is niet wie wat waarom hoe waar met voor zijn werd heeft".split(),
-}
-_SCRIPTS = {"CYRILLIC": "Russian or another Cyrillic-script language", "ARABIC": "Arabic", "CJK": "Chinese or Japanese",
-            "HANGUL": "Korean", "GREEK": "Greek", "HEBREW": "Hebrew", "DEVANAGARI": "Hindi", "THAI": "Thai",
-            "HIRAGANA": "Japanese", "KATAKANA": "Japanese"}
 
 
 def clean_question(question: object, *, max_chars: int) -> str:
@@ -65,33 +52,6 @@ def without_markup(text: str) -> str:
 
     text = _TAG.sub(" ", _SCRIPT_ELEMENT.sub(" ", text))
     return re.sub(r"\s+", " ", html.unescape(text))
-
-
-def foreign_language(text: str) -> str | None:
-    """The name of the language a question is written in, when it is clearly not English."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return None
-    scripts: dict[str, int] = {}
-    for ch in letters:
-        name = unicodedata.name(ch, "")
-        script = next((s for s in _SCRIPTS if name.startswith(s) or f" {s} " in f" {name} "), None)
-        if script:
-            scripts[script] = scripts.get(script, 0) + 1
-    if scripts:
-        script, count = max(scripts.items(), key=lambda kv: kv[1])
-        if count > 0.3 * len(letters):
-            return _SCRIPTS[script]
-    tokens = re.findall(r"[^\W\d_]+", text.lower())
-    english = sum(t in STOPWORDS for t in tokens)
-    best, hits = None, 0
-    for language, vocabulary in _FOREIGN_WORDS.items():
-        n = sum(t in vocabulary for t in tokens if t not in STOPWORDS or t in ("die", "was", "est"))
-        if n > hits:
-            best, hits = language, n
-    if hits >= 2 and hits > english:
-        return best
-    return None
 
 
 def clean_history(history: object, *, max_messages: int = MAX_HISTORY_MESSAGES,

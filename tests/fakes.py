@@ -7,7 +7,7 @@ import time
 import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 
-from ingest.text import terms
+from reading.text import terms
 
 DIM = 64
 

@@ -1,7 +1,7 @@
 """The benchmark's generated corpora (the benchmark itself is a script, not a test)."""
 from ingest.paragraphs import read_article, split_paragraphs
 from qa.eval.bench import make_corpus, markdown
-from ingest.text import norm_key
+from reading.text import norm_key
 
 
 def test_generated_corpus_is_deterministic_and_counts_as_asked(tmp_path):

@@ -291,15 +291,20 @@ def test_a_tentative_answer_is_marked_and_a_cut_quotation_balanced(real_pipeline
     c = next(c for c in a.citations + a.closest if "“the content of these negotiations" in c.text)  # any tier
     at = c.text.index("“the content of these negotiations")
     cut = c.text[at: c.text.index("public,") + len("public,")]  # opens a quotation, cut before it closes
-    tentative = dataclasses.replace(a, answered=False, tier="tentative", sentences=[AnswerSentence(cut, 1)],
-                                    citations=[dataclasses.replace(c, quote=cut)], text=f"{cut} [1]")
+    from qa.compose import shown_text
+
+    text, inserted = shown_text(((cut, False),))  # as compose shows a cut quote: the editor's "[”]" is ours
+    tentative = dataclasses.replace(a, answered=False, tier="tentative", sentences=[AnswerSentence(text, 1, inserted)],
+                                    citations=[dataclasses.replace(c, quote=cut, spans=((at, at + len(cut)),))],
+                                    text=f"{cut} [1]")
     app, url = start(Canned(real_pipeline, tentative))
     try:
         page.goto(url)
         ask(page, "What did Peskov say about the content of the negotiations?", 1)
         bubble = page.locator("#aqa-chat [data-testid='bot']").nth(0)
         expect(bubble).to_contain_text("May answer — check the source:")
-        expect(bubble.locator(".aqa-badge")).to_have_text("may answer — check the source")
+        expect(bubble.locator(".aqa-badge")).to_have_text(f"confidence {a.confidence:.2f}")  # shown, not hidden
+        assert bubble.inner_text().lower().count("may answer") == 1  # said once (issue 24)
         expect(bubble).to_contain_text("will definitely not be made public,[”]")  # the editor's closing mark
         expect(bubble.locator(".aqa-ed")).to_have_text("[”]")
         expect(bubble.locator("a[href='#aqa-t1-src-1']")).to_have_count(1)  # quote and citation kept
@@ -335,6 +340,14 @@ def test_the_articles_table_is_readable_and_follows_commits_from_other_processes
     font = table.locator("[role=gridcell] span", has_text="Wyoming Star").first.evaluate("e => getComputedStyle(e).fontFamily")
     assert "mono" not in font.lower(), font
     shot(page, "articles-table.png", tmp_path)
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: columns were 2-3 characters wide (issue 24)
+    page.wait_for_timeout(300)
+    widths = table.locator("[role=gridcell]").evaluate_all("cs => cs.slice(0, 6).map(c => c.getBoundingClientRect().width)")
+    assert widths[0] >= 200 and min(widths) >= 60, widths  # the headline column about 240 px; none under 9 characters
+    assert table.locator("[role=gridcell] span", has_text="003_829c71e3b12d7115.txt").first.evaluate(lines) <= 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls inside its frame
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     (folder / "harbour.txt").write_text("The harbour master said the ferry to Samos was cancelled because of fog.\n",
                                         encoding="utf-8")

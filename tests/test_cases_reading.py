@@ -43,6 +43,10 @@ def _check(answer, expect: dict) -> None:
         assert expect["quote_contains"] in quote, quote
     for part in expect.get("quote_contains_all", ()):
         assert part in quote, quote
+    if "not_contains" in expect:
+        assert expect["not_contains"] not in quote, quote
+    if "not_first" in expect:  # another speaker's words, or a weaker quote, must not lead the answer
+        assert expect["not_first"] not in answer.sentences[0].text, answer.text
     if "quote_starts" in expect:
         assert first.quote.startswith(expect["quote_starts"]), first.quote
     for c in answer.citations:  # every quote is the file's verbatim text
@@ -120,3 +124,60 @@ def test_headline_only_indexes_and_answers_or_refuses(tmp_path):
         p = Pipeline(Settings.from_env(environ={}, data_dir=tmp_path / "articles", index_dir=tmp_path / "index"))
         answer = p.ask("Which bridge did the storm close?")
         assert answer.answered is False or "Route 9" in answer.text
+
+
+_READER_SPEAKERS = ("the right speaker's quotation is the only candidate (Unit.speaker), but the reader scores it "
+                    "low: logits 2.46 / 0.55 / -3.51 for the three questions, confidence 0.55 / 0.37 / 0.04, under "
+                    "the answered bar 0.6; the reader's ranking is issue 23")
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+@pytest.mark.xfail(strict=True, reason=_READER_SPEAKERS)
+def test_two_speakers(tmp_path, index):
+    """Who said a quotation is read from the stored unit (`Unit.speaker`): a second quotation with no
+    attribution of its own is its speaker's, and the other man's words are never given as his."""
+    _ask_case("two-speakers", tmp_path, index)
+
+
+def test_two_speakers_each_man_is_quoted_only_in_his_own_words(tmp_path):
+    """The part of the two-speakers case that is ours, not the reader's: the sentences that can answer "what
+    did X say" are exactly X's, read from the stored speakers (on main, Brandt's had none: refused 0.007)."""
+    from qa.compose import candidates
+
+    _case("two-speakers")
+    pipeline = _pipeline("two-speakers", tmp_path)
+    said = {q: {s.text for s in candidates(pipeline.evidence(q))}
+            for q in ("What did Piet Brandt say about fares?", "What did Verhagen say would happen to riders?")}
+    assert said["What did Piet Brandt say about fares?"] == {
+        "“Fares will stay where they are until the end of 2027,” said board chair Piet Brandt."}
+    assert said["What did Verhagen say would happen to riders?"] == {
+        "“We cannot keep fares frozen while the maintenance backlog grows,” he said.", "“Riders will pay more later.”"}
+    answer = pipeline.ask("What did Joost Verhagen say about the fare freeze?")
+    assert answer.citations and "cannot keep fares frozen" in answer.citations[0].quote  # tentative, but his words
+    assert "Fares will stay" not in answer.sentences[0].text
+
+
+def test_currency_shorthand_asked_as_written(tmp_path):
+    _ask_case("currency-shorthand", tmp_path, 0)
+
+
+@pytest.mark.xfail(strict=True, reason="'1.2 billion dollars' now matches 'US$1.2bn' (one value, one currency: "
+                                        "missing 1.0 -> 0.0, focus 0.21 -> 0.75, the right quote first), but as a "
+                                        "tentative answer: the reader's logit is 1.07 (asked as 'US$1.2bn': 0.65 "
+                                        "confidence); the reader is issue 23")
+def test_currency_shorthand_in_words(tmp_path):
+    _ask_case("currency-shorthand", tmp_path, 1)
+
+
+def test_currency_shorthand_in_words_quotes_the_tunnel(tmp_path):
+    """What matching the amount gives, whatever the tier: the right paragraph and quote first."""
+    _case("currency-shorthand")
+    answer = _pipeline("currency-shorthand", tmp_path).ask("Which project will cost 1.2 billion dollars?")
+    assert answer.tier != "refused", answer.text
+    assert answer.citations[0].paragraph == 2 and "Varne rail tunnel will now cost US$1.2bn" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_headline_answer(tmp_path, index):
+    """The answer is in the headline only ("... to Close in June, Cutting 400 Jobs")."""
+    _ask_case("headline-answer", tmp_path, index)

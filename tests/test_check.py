@@ -1,7 +1,7 @@
 """The support check: names, numbers, days and speakers against the cited paragraph; measured as a classifier."""
 import pytest
 
-from ingest.chunking import sentence_spans
+from reading import sentence_spans
 from ingest.corpus import Para
 from qa.check import SupportChecker, missing, quantities
 from tests.fakes import FakeEmbedding

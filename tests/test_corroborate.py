@@ -57,7 +57,7 @@ def _verbatim(answer) -> None:
     for c in answer.citations:
         assert c.quote in c.text
     for s in answer.sentences:
-        for piece in verbatim_pieces(s.text):
+        for piece in verbatim_pieces(s):
             assert piece.strip() in " ".join(answer.citations[s.citation - 1].text.split()), piece
 
 
@@ -80,14 +80,19 @@ def test_a_date_expression_is_resolved_against_the_publication_date(text, publis
 
 
 def test_relative_dates_get_their_date_in_brackets_and_absolute_ones_none():
-    from qa.compose import verbatim_pieces
-    from qa.dates import bracketed, dates_of_text
+    from qa.answer import AnswerSentence
+    from qa.compose import shown_text, verbatim_pieces
+    from qa.dates import bracketed, bracketed_pieces, dates_of_text
 
     text = "Prices rose last year, and on Tuesday the bank, founded in 1998, cut rates."
-    shown = bracketed(text, dates_of_text(text, "2025-03-26"))
-    assert shown == ("Prices rose last year [year 2024], and on Tuesday [March 25, 2025] the bank, founded in 1998, "
-                     "cut rates.")
-    assert all(piece.strip() in text for piece in verbatim_pieces(shown))  # brackets are ours, the rest verbatim
+    dates = dates_of_text(text, "2025-03-26")
+    expected = ("Prices rose last year [year 2024], and on Tuesday [March 25, 2025] the bank, founded in 1998, "
+                "cut rates.")
+    assert bracketed(text, dates) == expected
+    shown, inserted = shown_text(bracketed_pieces(((text, False),), dates))
+    assert shown == expected and [shown[a:b] for a, b in inserted] == ["[year 2024]", "[March 25, 2025]"]
+    pieces = verbatim_pieces(AnswerSentence(shown, 1, inserted))
+    assert all(piece.strip() in text for piece in pieces)  # the brackets are ours, the rest verbatim
 
 
 def test_without_a_publication_date_a_relative_date_is_left_unresolved():
@@ -269,7 +274,7 @@ def test_a_name_the_question_gives_as_an_adjective_is_no_answer_value():
 
 def test_a_paragraph_of_many_sentences_is_dated_in_one_walk():
     """`dates_by_unit` gives each unit the dates `dates_in` gives it, in one walk (the timeline's way)."""
-    from ingest.reading import read_article
+    from reading import read_article
     from qa.dates import dates_by_unit, dates_in
 
     class Para:  # the three fields the dates read: a stored paragraph's text, units and publication date

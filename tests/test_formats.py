@@ -280,7 +280,9 @@ def test_the_measuring_script_scores_a_page_set_and_times_every_format(tmp_path,
     assert (counts["pages"], counts["refused"], counts["main_text"], counts["no_boilerplate"]) == (2, 1, 1, 1)
     assert (counts["title_right"], counts["title_pages"], counts["date_right"], counts["date_pages"]) == (1, 2, 1, 1)
     assert counts["all_right"] == 1
-    result = formats.throughput(1, __import__("tests.conftest", fromlist=["ARTICLES"]).ARTICLES)
+    from tests.conftest import shipped_articles
+
+    result = formats.throughput(1, shipped_articles(tmp_path / "shipped"))
     assert sorted(result) == ["docx", "eml", "html", "md", "pdf", "txt"]
     assert all(r["paragraphs"] > 3 and r["read_files_per_s"] > 0 for r in result.values())
 

@@ -93,7 +93,7 @@ def test_ingest_repairs_a_corrupt_vector_store_without_embedding_again(fake_sett
 
 # 5. duplicate grouping dropped one-letter tokens
 def test_duplicate_grouping_never_merges_texts_that_differ_in_a_word():
-    from ingest.text import norm_key
+    from reading.text import norm_key
 
     assert norm_key("We can't accept this.") != norm_key("We can accept this.")
     assert norm_key("Plan A was chosen.") != norm_key("Plan B was chosen.")

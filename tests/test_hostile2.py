@@ -39,7 +39,7 @@ def test_orders_addressed_to_whoever_answers_are_flagged_and_never_quoted(fake_s
 
 # 1. one sentence over spaCy's 1,000,000-character limit stopped all indexing (E088)
 def test_a_sentence_over_a_million_characters_is_read_without_the_parser():
-    from ingest.reading import speakers
+    from reading import speakers
 
     class LikeSpacy:  # spaCy's pipe raises E088 past nlp.max_length (checked for real by the slow test below)
         max_length = 1_000_000
@@ -306,9 +306,10 @@ class _FakePipeline:
         quote = "The Samos ferry departs at 7 a.m. every weekday."
         yield Answer(text=quote + " [1] [2]", answered=True, confidence=0.9, question=question, query=question,
                      sentences=[AnswerSentence(quote, 1), AnswerSentence("Paragraph 150 of the long article.", 2)],
-                     citations=[Citation(file="huge.txt", paragraph=1, text=self.huge, quote=quote),
+                     citations=[Citation(file="huge.txt", paragraph=1, text=self.huge, quote=quote,
+                                         spans=((self.huge.index(quote), self.huge.index(quote) + len(quote)),)),
                                 Citation(file="long.txt", paragraph=150, text="Paragraph 150 of the long article. " * 60,
-                                         quote="Paragraph 150 of the long article.")],
+                                         quote="Paragraph 150 of the long article.", spans=((0, 34),))],
                      timings_ms={"total": 1.0})
 
 
@@ -435,7 +436,7 @@ def test_settings_are_checked_across_fields_and_unknown_variables_are_named(capl
 # 17. "When does the ferry to Norland depart?" was refused beside "departs at 7 a.m. every weekday"
 # 19. a question wrapped in HTML was refused with "The articles do not mention When"
 def test_clock_times_answer_when_and_markup_around_a_question_is_ignored(fake_settings, fake_embedder, articles):
-    from ingest.reading.mentions import times
+    from reading.mentions import times
 
     assert times("It departs at 7 a.m. every weekday") == ("7 a.m.",)
     (articles / "local.txt").write_text(

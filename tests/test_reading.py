@@ -1,4 +1,4 @@
-"""ingest.reading: each component on literal strings (fast tier: no spaCy), offsets property-tested,
+"""reading: each component on literal strings (fast tier: no spaCy), offsets property-tested,
 and speakers from spaCy's parse on the real article 004 (slow)."""
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ingest import reading
-from ingest.reading import acronyms, layout, mentions, numbers, sentences, speakers
+import reading
+from reading import acronyms, layout, mentions, numbers, sentences, speakers
 from ingest.paragraphs import read_article, split_paragraphs
 
-ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
+from tests.conftest import ARTICLES  # noqa: E402
 A004 = "004_3005a28be2e22e32.txt"
 
 WRAPPED = ("The Marlow Bay Port Authority voted on Thursday to deepen the eastern\n"
@@ -321,7 +321,7 @@ def test_labels_are_read_and_a_bad_labels_file_is_exit_2(tmp_path):
     rules = evaluation.speakers_table([lab for lab in labels if lab["task"] == "speaker"], ARTICLES, None)["rules"]
     assert rules["n"] == 49 and rules["right"] >= 0.8
     sentences = evaluation.sentences_table([lab for lab in labels if lab["task"] == "sentences"], ARTICLES, None)
-    assert sentences["reading (Punkt + abbreviations, wraps)"] > sentences["Punkt per line (before)"]
+    assert sentences["reading (Punkt + abbreviations, wraps)"] >= 0.9  # 0.95 measured (docs/reading.md); 0.77 before
     (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
     assert evaluation.main(["--labels", str(tmp_path / "bad.jsonl")]) == 2
 

@@ -12,7 +12,7 @@ from ingest.merge import TieredMergePolicy
 from ingest.reader import IndexReader
 from ingest.segment import SegmentFolder, segment_dir
 from ingest.store import IndexStore
-from ingest.text import terms
+from reading.text import terms
 from qa.pipeline import Pipeline
 from qa.retrieve import HybridRetriever
 from tests.test_paragraphs import A000, A001, A002, A003, A004, paras

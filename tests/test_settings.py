@@ -95,3 +95,39 @@ def test_settings_are_described_and_unknown_names_refused():
     with pytest.raises(SettingsError, match="between 1 and 50"):
         s.replace(top_k=99)
     assert Settings.from_env({"ARTICLES_QA_TOP_K": ""}).top_k == 5  # an empty variable is unset
+
+
+# -- tuning groups (issue 24): thresholds that were module constants, each with its source ----------------
+def test_tuning_groups_are_settings_with_variables_bounds_and_sources():
+    from ingest.errors import SettingsError
+    from qa.settings import Settings
+
+    s = Settings.from_env(environ={"ARTICLES_QA_ANSWERING__KEEP_RATIO": "0.8",
+                                   "ARTICLES_QA_CONDENSING__HISTORY_WEIGHT": "0.25"})
+    assert s.answering.keep_ratio == 0.8 and s.condensing.history_weight == 0.25
+    assert s.answering.list_ratio == 0.7 and s.retrieval.dense_weight == 0.7  # the measured defaults
+    assert hash(s) == hash(s.replace(top_k=s.top_k))  # still a dictionary key (qa.pipeline.get_pipeline)
+    with pytest.raises(SettingsError, match="ARTICLES_QA_ANSWERING__KEEP_RATIO"):
+        Settings.from_env(environ={"ARTICLES_QA_ANSWERING__KEEP_RATIO": "3"})
+    with pytest.raises(SettingsError, match="w_coverage \\+ w_dense \\+ w_paragraph = 1"):
+        Settings.from_env(environ={"ARTICLES_QA_SELECTION__W_DENSE": "0.5"})
+    for group in (s.retrieval, s.selection, s.answering, s.condensing):
+        for name, field in type(group).model_fields.items():
+            assert field.description and len(field.description) > 30, name
+
+
+def test_a_tuning_value_reaches_its_stage():
+    from qa.condense import RulesCondenser
+    from qa.settings import CondensingTuning
+
+    chat = [{"role": "user", "content": "Where did the talks take place?"},
+            {"role": "assistant", "content": "In Riyadh. [1]"}]
+    resolved = RulesCondenser(CondensingTuning(history_weight=0.25)).condense("When did it start?", chat)
+    assert resolved.weights["talk"] == 0.25 and resolved.weights["start"] == 1.0
+
+
+def test_a_misspelled_tuning_variable_is_named_with_the_nearest(caplog):
+    from qa.settings import warn_unknown_variables
+
+    assert warn_unknown_variables({"ARTICLES_QA_ANSWERING__KEEP": "1", "ARTICLES_QA_ANSWERING__KEEP_RATIO": "1"}) == [
+        "ARTICLES_QA_ANSWERING__KEEP"]

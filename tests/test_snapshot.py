@@ -4,7 +4,7 @@ from hypothesis import given, settings as hyp_settings, strategies as st
 from ingest import ingest
 from ingest.segment import SegmentFolder, write_segment
 from ingest.corpus import load_corpus
-from ingest.text import terms
+from reading.text import terms
 from tests.test_paragraphs import A000, A001, A002
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)

@@ -32,7 +32,7 @@ def test_a_pronoun_that_points_outside_the_quote_gets_its_referent_in_brackets(f
     assert shown.text.startswith("[Lavrov] also said Russia had no intention")
     text, citations, sentences = cite(corpus, [shown])
     assert sentences[0].text == shown.text and citations[0].quote.startswith("He also said")  # the quote stays verbatim
-    assert all(piece in citations[0].text for piece in verbatim_pieces(shown.text))
+    assert all(piece in citations[0].text for piece in verbatim_pieces(shown))
 
 
 def test_a_pronoun_is_resolved_by_quoting_the_sentence_before_when_it_names_the_referent(fake_pipeline):
@@ -51,7 +51,7 @@ def test_an_answer_never_exceeds_the_word_limit_and_stays_verbatim_up_to_a_cut(t
     shown = standalone(None, chosen, max_words=limit)
     assert sum(len(x.text.split()) for x in shown) <= limit
     for x in shown:
-        for piece in verbatim_pieces(x.text):
+        for piece in verbatim_pieces(x):
             assert " ".join(piece.split()) in " ".join(x.sentence.text.split())
 
 

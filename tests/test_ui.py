@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer import Answer, AnswerSentence, Citation
-from tests.conftest import ARTICLES, ROOT
+from tests.conftest import ARTICLES, ROOT, shipped_articles
 from ui.chat import Turn, qa_history, turn_number
 from ui.render import (EDITORIAL_TIP, FILE_COLUMN, FOLD_WORDS, chat_markdown, error_markdown, paragraph_html,
                        sources_panel, turn_error, turn_sources)
@@ -20,7 +20,9 @@ PARA = "Officials met in Riyadh. The talks [1] lasted about 4.5 hours, a source 
 
 
 def _citation(text=PARA, quote="The talks [1] lasted about 4.5 hours, a source said.", file="a.txt", n=3):
-    return Citation(file=file, paragraph=n, text=text, quote=quote, headline="Talks", published="2025-02-18")
+    at = text.find(quote)  # the test's fixture; answering gives the spans (Citation.spans)
+    return Citation(file=file, paragraph=n, text=text, quote=quote, headline="Talks", published="2025-02-18",
+                    spans=((at, at + len(quote)),) if at >= 0 else ())
 
 
 def _answer(**kw):
@@ -50,7 +52,8 @@ def test_partial_reveal_shows_the_first_sentences_without_the_badge():
 
 
 def test_bracketed_words_are_shown_as_ours_unless_the_article_has_them():
-    md = chat_markdown(_answer(sentences=[AnswerSentence("[Lavrov] also said it went well […]", 1)]), turn=1)
+    said = "[Lavrov] also said it went well […]"
+    md = chat_markdown(_answer(sentences=[AnswerSentence(said, 1, ((0, 8), (said.index("[…]"), len(said))))]), turn=1)
     assert md.startswith(f'<span class="aqa-ed" title="{EDITORIAL_TIP}">&#91;Lavrov&#93;</span> also said it went well '
                          f'<span class="aqa-ed" title="{EDITORIAL_TIP}">&#91;…&#93;</span> [[1]](#aqa-t1-src-1)')
     article = _citation(text="The [sic] talks went well.", quote="The [sic] talks went well.")
@@ -60,7 +63,8 @@ def test_bracketed_words_are_shown_as_ours_unless_the_article_has_them():
 
 def test_markup_in_answers_and_errors_is_escaped():
     md = chat_markdown(_answer(sentences=[AnswerSentence("<img src=x onerror=alert(1)> *bold* ![i](http://x/y.png)", 1)]), 2)
-    assert md.startswith("&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\!<span class=\"aqa-ed\"")
+    assert md.startswith("&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\!&#91;i&#93;(http&#58;//x/y.png)")
+    assert "aqa-ed" not in md.split("[[")[0]  # brackets of the text are never taken for ours (no span says so)
     assert error_markdown("the question is <b>empty</b>") == "**Not asked:** The question is &lt;b&gt;empty&lt;/b&gt;"
 
 
@@ -89,7 +93,8 @@ def test_a_tentative_answer_is_marked_and_keeps_its_quote_and_citation():
     md = chat_markdown(tentative, turn=2)
     assert md.startswith("**May answer — check the source:** The talks &#91;1&#93; lasted about 4.5 hours, a source "
                          "said. [[1]](#aqa-t2-src-1)")
-    assert "may answer — check the source</span>" in md and "Not in the articles" not in md
+    assert md.lower().count("may answer") == 1  # the lead says it; the badge gives the confidence (issue 24)
+    assert ">confidence 0.41</span>" in md and "Not in the articles" not in md
     html = turn_sources(2, "How long?", tentative, _no_article)
     assert "May answer — check the source." in html and "id='aqa-t2-src-1'" in html
     assert "<mark>The talks [1] lasted about 4.5 hours, a source said.</mark>" in html
@@ -119,12 +124,19 @@ def test_a_question_back_is_shown_as_one():
     ("the discussions went well,” he said.", "[“]the discussions went well,” he said."),
     ("He said “no” twice.", "He said “no” twice."),
     ('He called it "a sign of progress', 'He called it "a sign of progress["]'),
+    # an article mixing straight and curly marks: one kind of mark, read by position (issue 24)
+    ('“We cannot keep fares frozen," he said.', '“We cannot keep fares frozen," he said.'),
+    ('"Riders will pay more later.”', '"Riders will pay more later.”'),
+    ('the board chair said, "we will publish it”', 'the board chair said, "we will publish it”'),
+    ('fares frozen," he said.', '["]fares frozen," he said.'),
 ])
 def test_a_cut_quotation_is_balanced_with_editors_marks(sentence, shown):
-    from ui.render import balanced
+    from qa.compose import shown_text
 
-    assert balanced(sentence) == shown
-    md = chat_markdown(_answer(sentences=[AnswerSentence(sentence, 1)], citations=[_citation(text=sentence)]), 1)
+    text, inserted = shown_text(((sentence, False),))
+    assert text == shown
+    assert "".join(text[a:b] for a, b in inserted) == shown.replace(sentence, "")  # the marks, and only they, ours
+    md = chat_markdown(_answer(sentences=[AnswerSentence(text, 1, inserted)], citations=[_citation(text=sentence)]), 1)
     assert "aqa-ed" in md if shown != sentence else "aqa-ed" not in md
 
 
@@ -173,18 +185,18 @@ def test_long_paragraphs_are_folded_with_the_quote_in_view():
     before = " ".join(f"w{i}" for i in range(1500))
     after = " ".join(f"v{i}" for i in range(1500))
     quote = "The ferry to Samos was cancelled because of fog."
-    html = paragraph_html(f"{before} {quote} {after}", quote)
+    html = paragraph_html(f"{before} {quote} {after}", [(len(before) + 1, len(before) + 1 + len(quote))])
     excerpt, whole = html.split("<details", 1)
     assert f"<mark>{quote}</mark>" in excerpt
     words = re.sub(r"<[^>]+>", "", excerpt).split()
     assert words[:3] == ["…", "w1480", "w1481"] and words[-1] == "…" and len(words) == FOLD_WORDS + 2
     assert "Show the whole paragraph (3,009 words)" in whole and "w0 w1" in whole and "v1499" in whole
-    assert paragraph_html(PARA, "Officials met in Riyadh.") == "<p><mark>Officials met in Riyadh.</mark> The talks [1] lasted about 4.5 hours, a source said.</p>"
+    assert paragraph_html(PARA, [(0, len("Officials met in Riyadh."))]) == "<p><mark>Officials met in Riyadh.</mark> The talks [1] lasted about 4.5 hours, a source said.</p>"
 
 
 def test_quote_pieces_are_marked_and_html_in_the_paragraph_escaped():
     text = "A <b>x</b> one. B two. C three."
-    assert paragraph_html(text, "A <b>x</b> one. … C three.") == (
+    assert paragraph_html(text, [(0, 15), (23, 31)]) == (
         "<p><mark>A &lt;b&gt;x&lt;/b&gt; one.</mark> B two. <mark>C three.</mark></p>")
 
 
@@ -235,7 +247,7 @@ def own_pipeline(real_pipeline, base: Path):
     """The real pipeline (MiniLM shared) over a private copy of the articles, for tests that change the folder."""
     from qa.pipeline import Pipeline
 
-    shutil.copytree(ARTICLES, base / "articles")
+    shipped_articles(base / "articles")
     pipeline = Pipeline(real_pipeline.settings.replace(data_dir=base / "articles", index_dir=base / "index"),
                         embedder=real_pipeline.embedder)
     pipeline.load()

@@ -24,7 +24,7 @@ from qa.errors import ArticlesQAError
 from qa.pipeline import Pipeline
 from ui.chat import Turn, forget_old_sources, qa_history, turn_number
 from ui.ports import PortInUseError, check_port
-from ui.render import (CSS, FILE_COLUMN, JS, TABLE_HEADERS, article_html, articles_table, chat_markdown,
+from ui.render import (CSS, FILE_COLUMN, JS, TABLE_HEADERS, TABLE_WIDTHS, article_html, articles_table, chat_markdown,
                        error_markdown, for_reader, shown_as_typed, sources_panel, turn_error, turn_sources,
                        typed_from_shown, without_settings)
 from ui.uploads import save_upload
@@ -177,7 +177,7 @@ def build_app(pipeline: Pipeline | None = None) -> gr.Blocks:
                 outputs=[chat.textbox], api_visibility="private")
         with gr.Accordion("Articles in the index", open=False, elem_id="aqa-articles"):
             table = gr.Dataframe(headers=TABLE_HEADERS, value=table_rows, interactive=False, wrap=True,
-                                 elem_id="aqa-table", column_widths=["31%", "13%", "12%", "9%", "20%", "15%"])
+                                 elem_id="aqa-table", column_widths=TABLE_WIDTHS)
             shown_rows = gr.State(None)
             gr.Timer(TABLE_REFRESH_SECONDS).tick(follow_commits, inputs=[shown_rows], outputs=[table, shown_rows],
                                                  api_visibility="private", show_progress="hidden", queue=False)

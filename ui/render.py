@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from collections.abc import Mapping, Sequence
 
-from qa.answer import Answer, Citation
+from qa.answer import Answer, AnswerSentence, Citation
 from ui.chat import Turn
 
 FOLD_WORDS = 80  # words of a long paragraph shown around the quote
@@ -30,8 +30,24 @@ CARD_PARAGRAPHS = 3  # a card shows this many paragraphs before and after the ci
 CARD_PARAGRAPH_CHARS = 1_200  # each of them cut here; the whole article is one click away in the articles table
 FOLD_BEFORE = 20  # of which before the quote starts
 EDITORIAL_TIP = "added for clarity, not in the article"
-_EDITORIAL = re.compile(r"\[[^\]\d][^\]]*\]")  # "[Lavrov]", "[…]": ours, not the article's (as qa.compose)
 _WORD = re.compile(r"\S+")
+
+TABLE_HEADERS = ["Headline", "Outlet", "Published", "Paragraphs", "File", "Indexed (UTC)"]
+TABLE_WIDTHS = ["31%", "13%", "12%", "9%", "20%", "15%"]  # of the table's width (gr.Dataframe column_widths)
+FILE_COLUMN = TABLE_HEADERS.index("File")
+PHONE_WIDTH_PX = 700  # under this window width, the articles table keeps its desktop width and scrolls sideways
+PHONE_TABLE_PX = 770  # the table's width there: the headline column about 240 px, no column under 9 characters
+
+
+def phone_table_css() -> str:
+    """On a narrow window the articles table is `PHONE_TABLE_PX` wide and scrolls inside its frame: the
+    percentages of `TABLE_WIDTHS` of a 330 px phone made columns 2-3 characters wide. Gradio sizes the body
+    cells with inline styles from the frame's width, so each column's cells get their share again here."""
+    cells = "\n".join(f'  #aqa-table .body-cell[data-col="{i}"] {{width:{w} !important; flex:0 0 {w} !important}}'
+                      for i, w in enumerate(TABLE_WIDTHS))
+    return (f"@media (max-width: {PHONE_WIDTH_PX}px) {{\n"
+            f"  #aqa-table table, #aqa-table .virtual-body {{min-width:{PHONE_TABLE_PX}px !important}}\n{cells}\n}}\n")
+
 
 CSS = """
 .aqa-turn {display:none}
@@ -78,7 +94,7 @@ CSS = """
 #aqa-table, #aqa-table * {font-family:var(--font, ui-sans-serif, system-ui, sans-serif) !important}
 #aqa-table th, #aqa-table th * {white-space:nowrap !important; word-break:normal !important; overflow-wrap:normal !important}
 #aqa-table [role=gridcell], #aqa-table [role=gridcell] * {word-break:normal !important; overflow-wrap:anywhere}
-"""
+""" + phone_table_css()
 
 # Clicking a marker [n] of turn t shows turn t's sources, marks the turn (panel head and bubble), opens source n and
 # scrolls it (and its cited paragraph) into view. Capture phase: the chatbot must not follow the link.
@@ -156,14 +172,14 @@ def chat_markdown(answer: Answer, turn: int, *, upto: int | None = None, badge: 
     `upto` shows only the first sentences (the page reveals a ready answer a sentence at a time).
     Bracketed words are our insertions and are shown muted, with a tooltip saying so; a quote cut
     inside a quotation gets the missing mark in brackets ("[“]", "[”]"). The badge says
-    "confidence 0.82" for an answer, "may answer — check the source" for a tentative one (its
-    quote and marker shown all the same), "not found" for a refusal, "asked back" for a question
+    "confidence 0.82" for an answer and for a tentative one (which opens with "May answer — check the
+    source", once; its quote and marker shown all the same), "not found" for a refusal, "asked back" for a question
     back. A follow-up that was rewritten says under it how it was understood."""
     clarifying = answer.answer_type == "clarification"
     tentative = answer.tier == "tentative" and bool(answer.sentences)
     if answer.sentences and (answer.answered or tentative):
-        body = " ".join(f"{_sentence(balanced(s.text), _cited_text(answer, s.citation))} "
-                        f"[[{s.citation}]](#aqa-t{turn}-src-{s.citation})" for s in answer.sentences[:upto])
+        body = " ".join(f"{_sentence(s)} [[{s.citation}]](#aqa-t{turn}-src-{s.citation})"
+                        for s in answer.sentences[:upto])
     else:
         body = _escape_markdown(answer.text)
     if tentative:
@@ -207,9 +223,9 @@ def _badge(answer: Answer) -> str:
         return '<span class="aqa-badge" title="dated quotes in event order; nothing generated">timeline</span>'
     if answer.answer_type == "clarification":
         return '<span class="aqa-badge" title="nobody in the chat fits the question; nothing was searched">asked back</span>'
-    if answer.tier == "tentative" and answer.sentences:
-        return ('<span class="aqa-badge aqa-badge-tentative" title="the best passage found; it may not answer the '
-                'question">may answer — check the source</span>')
+    if answer.tier == "tentative" and answer.sentences:  # the lead says "may answer" once; the badge, how likely
+        return ('<span class="aqa-badge aqa-badge-tentative" title="how likely this passage answers the question: '
+                f'under the bar for an answer">confidence {answer.confidence:.2f}</span>')
     if not answer.answered:
         return f'<span class="aqa-badge" title="the articles do not seem to answer this">{NOT_FOUND}</span>'
     return f'<span class="aqa-badge" title="how likely this answer is right">confidence {answer.confidence:.2f}</span>'
@@ -221,33 +237,6 @@ def understood_as(answer: Answer) -> str:
     if not query or not question or query == question or answer.answer_type == "clarification":
         return ""
     return query
-
-
-def balanced(text: str) -> str:
-    """A quote with its quotation marks balanced: a quote that starts inside a quotation gets "[“]"
-    in front, one cut before the quotation closes gets "[”]" at the end (brackets: our marks).
-    Straight double quotes are balanced the same way; single quotes are left (apostrophes)."""
-    opened = 0
-    missing_open = 0
-    for ch in text:
-        if ch == "“":
-            opened += 1
-        elif ch == "”":
-            if opened:
-                opened -= 1
-            else:
-                missing_open += 1
-    straight = text.count('"') % 2
-    head = "[“]" * missing_open
-    tail = "[”]" * opened
-    if straight:
-        first = text.find('"')
-        opening = first == 0 or text[first - 1] in " ([—–-"  # an odd straight quote that opens: close it
-        tail, head = (tail + '["]', head) if opening else (tail, '["]' + head)
-    if not head and not tail:
-        return text
-    end = len(text.rstrip())
-    return head + text[:end] + tail + text[end:]
 
 
 def error_markdown(message: str) -> str:
@@ -271,19 +260,15 @@ def without_settings(message: str) -> str:
     return _SETTING.sub("the setting", _SETTING_HINT.sub("", message)).strip()
 
 
-def _cited_text(answer: Answer, n: int) -> str:
-    return answer.citations[n - 1].text if 0 < n <= len(answer.citations) else ""
-
-
-def _sentence(text: str, paragraph: str) -> str:
-    """Escaped; bracketed words that are not in the cited paragraph as written are marked as ours."""
+def _sentence(sentence: AnswerSentence) -> str:
+    """Escaped; the words the answerer inserted (`AnswerSentence.inserted`: "[Lavrov]", "[…]", an editor's
+    "[”]") muted, with a tooltip saying they are ours. Read from the spans, never by searching the text."""
     out, at = [], 0
-    for m in _EDITORIAL.finditer(text):
-        if m.group() in paragraph:
-            continue
-        out.append(_escape_markdown(text[at:m.start()]))
-        out.append(f'<span class="aqa-ed" title="{EDITORIAL_TIP}">{_escape_markdown(m.group())}</span>')
-        at = m.end()
+    text = sentence.text
+    for a, b in sentence.inserted:
+        out.append(_escape_markdown(text[at:a]))
+        out.append(f'<span class="aqa-ed" title="{EDITORIAL_TIP}">{_escape_markdown(text[a:b])}</span>')
+        at = b
     out.append(_escape_markdown(text[at:]))
     return "".join(out)
 
@@ -322,8 +307,8 @@ def turn_sources(turn: int, question: str, answer: Answer, article: callable, *,
     answer's source is shown with its quote marked under "may answer — check the source"."""
     clarifying = answer.answer_type == "clarification"
     tentative = answer.tier == "tentative" and bool(answer.citations)
-    status = ("asked back" if clarifying else TENTATIVE.lower() if tentative
-              else f"confidence {answer.confidence:.2f}" if answer.answered else NOT_FOUND)
+    status = ("asked back" if clarifying else f"confidence {answer.confidence:.2f}" if answer.answered or tentative
+              else NOT_FOUND)
     head = _turn_head(turn, question, status)
     understood = understood_as(answer)
     if understood:
@@ -412,7 +397,7 @@ def _card(turn: int, n: int, c: Citation, article: callable, *, closest: bool = 
     label = f"Closest {n}:" if closest else f"[{n}]"
     ident = f"aqa-t{turn}-closest-{n}" if closest else f"aqa-t{turn}-src-{n}"
     return (f"<div class='aqa-source' id='{ident}'><h4>{label} {html.escape(c.label)}</h4>"
-            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.quote, mark=not closest, whole=not compact)}"
+            f"<div class='aqa-meta'>{meta}</div>{paragraph_html(c.text, c.spans, mark=not closest, whole=not compact)}"
             f"{also}"
             f"<details class='aqa-whole-article'><summary>Show the article around it</summary>"
             f"{_article_window(article(c.file), c.paragraph, closest, CARD_PARAGRAPH_CHARS // (2 if compact else 1))}"
@@ -454,11 +439,10 @@ def _date(iso: str | None) -> str:
         return iso
 
 
-def paragraph_html(text: str, quote: str, *, mark: bool = True, whole: bool = True) -> str:
-    """The cited paragraph with its quote marked (`mark` False: not marked, for passages that are
-    not citations); past about FOLD_WORDS words, folded with the quote in view, and (`whole`) the
-    whole paragraph, or WHOLE_PARAGRAPH_CHARS of it around the quote, one click away."""
-    spans = _quote_spans(text, quote)
+def paragraph_html(text: str, spans: Sequence[tuple[int, int]], *, mark: bool = True, whole: bool = True) -> str:
+    """The cited paragraph with its quote (`Citation.spans`, offsets into `text`) marked (`mark` False: not
+    marked, for passages that are not citations); past about FOLD_WORDS words, folded with the quote in
+    view, and (`whole`) the whole paragraph, or WHOLE_PARAGRAPH_CHARS of it around the quote, one click away."""
     if not mark:
         return _folded(text, spans, lambda a, b: html.escape(text[a:b]), whole)
     return _folded(text, spans, lambda a, b: _marked(text, spans, a, b), whole)
@@ -500,16 +484,6 @@ def _word_edge(text: str, i: int, step: int) -> int:
     return max(0, min(len(text), i))
 
 
-def _quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
-    spans, at = [], 0
-    for piece in quote.split(" … "):
-        start = text.find(piece, at) if piece else -1
-        if start >= 0:
-            spans.append((start, start + len(piece)))
-            at = start + len(piece)
-    return spans
-
-
 def _marked(text: str, spans: Sequence[tuple[int, int]], a: int, b: int) -> str:
     """text[a:b], escaped, with the parts inside `spans` in <mark>."""
     out, at = [], a
@@ -543,8 +517,6 @@ def article_html(paragraphs: Sequence, cited: int | None = None, *, near: int | 
     return f"<div class='aqa-article'>{''.join(rows)}</div>"
 
 
-TABLE_HEADERS = ["Headline", "Outlet", "Published", "Paragraphs", "File", "Indexed (UTC)"]
-FILE_COLUMN = TABLE_HEADERS.index("File")
 
 
 def _from(value: str | None, where: Mapping | None, *, claim: bool = False) -> str:

@@ -3,7 +3,7 @@
 A reader turns a file's bytes into a `Document`: its paragraphs (`Block`s, in the order a reader of
 that format counts them, each with the page it is on where the format has pages) and the metadata
 the format itself states (title, publication date, author, outlet). `ingest.build` numbers the blocks
-1, 2, 3... and hands their text to `ingest.reading`, the one place that reads text into units, exactly
+1, 2, 3... and hands their text to `reading`, the one place that reads text into units, exactly
 as it does a `.txt` file's paragraphs.
 
 The registry maps a file suffix (lower case, with the dot) to its reader module. A reader module has:

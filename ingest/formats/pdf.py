@@ -7,7 +7,7 @@ column, so the columns of a print edition stay apart); a line starts a new parag
 it is clearly larger than the page's usual line spacing (the lower quartile of the gaps, plus half a line; where every gap is
 alike and wider than a line, each is a paragraph break), when it is indented as a
 first line, or when the line before it ends a sentence well short of the column's right edge (a
-paragraph's last line), or when it opens a new column after a line that ends a sentence. A paragraph's text is its lines joined by line breaks, verbatim; `ingest.reading.layout` joins
+paragraph's last line), or when it opens a new column after a line that ends a sentence. A paragraph's text is its lines joined by line breaks, verbatim; `reading.layout` joins
 wrapped lines and rejoins words hyphenated across them, as for a hard-wrapped `.txt`.
 
 Running headers and footers are not paragraphs: a line in the top or bottom 12% of a page whose text

@@ -49,7 +49,7 @@ def source_paragraphs() -> list[str]:
     if SQUAD.exists():
         data = json.loads(SQUAD.read_text(encoding="utf-8"))
         texts += [" ".join(p["context"].split()) for a in data["data"] for p in a["paragraphs"]]
-    from ingest.text import norm_key
+    from reading.text import norm_key
 
     return list({norm_key(t): t for t in reversed(texts)}.values())[::-1]  # no two alike, first copy kept
 
@@ -64,7 +64,7 @@ def questions(n: int) -> list[str]:
 
 def make_corpus(n: int, folder: Path) -> int:
     """N distinct paragraphs: source paragraphs with their sentences rotated and a numbered dateline."""
-    from ingest.chunking import sentence_spans
+    from reading import sentence_spans
 
     sources = [(t, sentence_spans(t)) for t in source_paragraphs()]
     folder.mkdir(parents=True, exist_ok=True)

@@ -41,8 +41,9 @@ def fit(x: np.ndarray, y: np.ndarray, kept: tuple[str, ...] = KEPT):
 
 def predict(model: dict, x: np.ndarray) -> np.ndarray:
     """P(right) for rows of all `FEATURES`."""
-    x = x[:, [FEATURES.index(f) for f in model["features"]]]
-    z = model["intercept"] + ((x - np.asarray(model["mean"])) / np.asarray(model["scale"])) @ np.asarray(model["coef"])
+    from qa.score import logits
+
+    z = logits(model, x[:, [FEATURES.index(f) for f in model["features"]]])
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 

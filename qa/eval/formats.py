@@ -181,10 +181,11 @@ def throughput(n: int, articles_dir: Path) -> dict:
     settings = IndexSettings()
     articles = _article_paragraphs(articles_dir)
     from ingest.formats import text as text_format
-    from ingest.reading import speakers
+    from ingest.settings import speaker_reader
+    from reading import speakers
 
     warm = text_format.document("\n\n".join([articles[0][0], *articles[0][1]]))
-    parse_document(warm, settings, sha256="", size=0, mtime_ns=0, parser=speakers.default_parser())  # loads Punkt etc.
+    parse_document(warm, settings, sha256="", size=0, mtime_ns=0, parser=speakers.default_parser(speaker_reader()))  # loads Punkt etc.
     out = {}
     for fmt in ("txt", "html", "pdf", "docx", "md", "eml"):
         files = samples(fmt, n, articles)
@@ -192,7 +193,7 @@ def throughput(n: int, articles_dir: Path) -> dict:
         docs = [read_document(data, name) for name, data in files]
         read_s = time.perf_counter() - started
 
-        parser = speakers.default_parser()
+        parser = speakers.default_parser(speaker_reader())
         started = time.perf_counter()
         paragraphs = 0
         for doc in docs:

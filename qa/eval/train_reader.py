@@ -7,7 +7,7 @@ with a "no answer" option, on SQuAD's train questions in `../shared/train`.
 What one training step reads (fixed seeds; a question's candidates depend only on the seed and its id,
 so a run stopped anywhere resumes from its checkpoint exactly where it was):
 - `QUESTIONS_PER_STEP` questions, each with up to `CANDIDATES` sentences of its article, split by the
-  splitter answering uses (`ingest.reading.sentences.spans`) and read as answering reads them
+  splitter answering uses (`reading.sentences.spans`) and read as answering reads them
   (`qa.score.pair`: the sentence, then the article's title and the sentence before it).
 - Answerable: the sentence holding the gold answer is the target; the other sentences of its
   paragraph and the article's sentences nearest the question by TF-IDF are hard negatives
@@ -86,7 +86,7 @@ class Article:
     def __init__(self, paragraphs: tuple[str, ...], headline: str):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        from ingest.reading.sentences import spans
+        from reading.sentences import spans
 
         self.headline = headline
         self.units: list[tuple[int, int, int]] = []

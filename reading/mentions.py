@@ -26,10 +26,11 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ingest.reading.lexicon import (ABBREVIATIONS, CONNECTORS, DAYS, MONTH_PATTERN, MONTHS, NOT_NAMES, NOT_PEOPLE,
+from reading.lexicon import (ABBREVIATIONS, CONNECTORS, DAYS, MONTH_PATTERN, MONTHS, NOT_NAMES, NOT_PEOPLE,
                                     NUMBER_WORDS, ORG_HEADS, PLACE_HEADS, PLACE_PREPOSITIONS, PLACES, TIME_UNITS,
                                     TITLES)
-from ingest.text import fold
+from reading.kinds import NameKind
+from reading.text import fold
 
 _WORD = re.compile(r"[A-Za-z][\w’'.-]*|\d[\d,.:]*%?")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
@@ -66,7 +67,7 @@ class Name:
     text: str  # as written
     start: int
     end: int
-    kind: str  # "person", "organisation", "place", "name" (capitalised, type unknown)
+    kind: NameKind  # "name": capitalised, type unknown (reading.kinds)
 
     @property
     def key(self) -> str:
@@ -212,9 +213,6 @@ def durations(text: str) -> tuple[str, ...]:
     return tuple(m.group() for m in _DURATION.finditer(text))
 
 
-_KINDS = {"organisation": "org", "person": "person", "place": "place", "name": "name"}
-
-
 def mentions(text: str, known: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
     """Every mention in `text` as (start, end, kind), in order, not overlapping: times and amounts
     first (a date's "March" is not a name), then names. Offsets index `text` itself."""
@@ -246,7 +244,7 @@ def mentions(text: str, known: frozenset[str] = frozenset()) -> list[tuple[int, 
         if m.group()[0].isdigit() or m.group().islower() or m.group().istitle():
             add(m.start(), m.end(), "number")
     for n in names(text):  # cached: the article's first pass (`known`) read the same text
-        add(n.start, n.end, _KINDS[n.kind])
+        add(n.start, n.end, n.kind)
     if known:  # "Putin later said": a lone surname opening a sentence, named in full elsewhere
         for m in _OPENING_WORD.finditer(text):
             if name_key(m.group(1)) in known:
@@ -255,3 +253,22 @@ def mentions(text: str, known: frozenset[str] = frozenset()) -> list[tuple[int, 
 
 
 _OPENING_WORD = re.compile(r"(?:^|[.!?“\"\n:]\s*)([A-Z][a-z][\w’'-]*)(?=[\s’',])")
+
+
+_NAME_WORD = re.compile(r"(?<=\S\s)[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised, not the first word, not "US"
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a question that name something it asks about, as written: capitalised words after the
+    first, a possessive "’s" dropped, and of a hyphenated compound only its capitalised parts ("UN-brokered"
+    names "UN", which is all capitals and so not a word to look up; "Turkey-" names "Turkey";
+    "Russia-US" names both). Not handled: names in lower case and a name opening the question."""
+    out = []
+    for m in _NAME_WORD.finditer(text):
+        word = re.sub(r"[’']s$", "", m.group())
+        parts = [p for p in word.split("-") if p]
+        if len(parts) == 1:
+            out.append(parts[0])
+            continue
+        out += [p for p in parts if p[:1].isupper() and any(c.islower() for c in p[1:])]
+    return out

@@ -53,7 +53,22 @@ sung:sing swore:swear sworn:swear taught:teach caught:catch felt:feel heard:hear
 
 
 def terms(text: str) -> list[str]:
-    """Stemmed content words, in order: the unit of lexical matching (BM25 and coverage)."""
+    """Stemmed content words, in order: the unit of lexical matching (BM25 and coverage). An amount is
+    two terms however it is written ("US$1.2bn" and "1.2 billion dollars": "¤1200000000", "¤usd";
+    `reading.numbers.amounts`)."""
+    from reading.numbers import amount_terms, amounts
+
+    found = amounts(text)
+    if not found:
+        return _stemmed(text)
+    out, at = [], 0
+    for a in found:
+        out += _stemmed(text[at:a.start]) + amount_terms(a)
+        at = a.end
+    return out + _stemmed(text[at:])
+
+
+def _stemmed(text: str) -> list[str]:
     return _stemmer().stemWords([IRREGULAR.get(w, w) for w in words(text) if w not in STOPWORDS])
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.reading.lexicon import ORG_HEADS
+from reading.lexicon import ORG_HEADS
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _SHORT = re.compile(r"^[A-Z][A-Za-z0-9&.-]{1,9}$")

