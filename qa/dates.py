@@ -5,8 +5,8 @@ A news sentence says when as its reader would understand it on the day it was pu
 stored for that span (`Para.units[..].mentions` of kind "date", `reading.mentions`) and resolves each
 with dateparser (`DateDataParser`, its `RELATIVE_BASE` the publication date), giving an `EventDate`: the
 expression as written, its offsets, the first day of the period it names (ISO) and the period's precision.
-`bracketed(shown, dates)` inserts the resolved date after the expression, in square brackets, as our words
-("on Tuesday [March 25, 2025]"), the way `qa.compose` marks every word that is not the article's.
+`bracketed_pieces(pieces, dates)` inserts the resolved date after the expression, in square brackets, as a
+piece of ours ("on Tuesday [March 25, 2025]"), the way `qa.compose` marks every word that is not the article's.
 
 Rules on top of dateparser (hand-written, each because dateparser has no setting for it):
 - a bare weekday that is the publication's own weekday is that day ("on Wednesday" in a Wednesday paper),
@@ -185,10 +185,6 @@ def event_date(dates: list[EventDate]) -> EventDate | None:
     return next((d for d in dates if d.precision == "day"), dates[0] if dates else None)
 
 
-def _label(d: EventDate) -> str:
-    return f" [{d.label if d.precision != 'year' else 'year ' + d.label}]"  # "[2024]" would read as a marker
-
-
 def bracketed_pieces(pieces: tuple[tuple[str, bool], ...], dates: list[EventDate]) -> tuple[tuple[str, bool], ...]:
     """A quote's pieces (`qa.compose`: (text, ours)) with each relative expression's resolved date added after it
     as a piece of ours, so the answer records its offsets as ours: ("on Tuesday", False), (" [March 25, 2025]",
@@ -202,29 +198,9 @@ def bracketed_pieces(pieces: tuple[tuple[str, bool], ...], dates: list[EventDate
             piece, ours = out[i]
             m = None if ours else pattern.search(piece, at if i == k else 0)
             if m:
-                out[i:i + 1] = [(piece[:m.end()], False), (_label(d), True), (piece[m.end():], False)]
+                label = d.label if d.precision != "year" else "year " + d.label  # "[2024]" would read as a marker
+                out[i:i + 1] = [(piece[:m.end()], False), (f" [{label}]", True), (piece[m.end():], False)]
                 k, at = i + 2, 0
                 break
     return tuple(out)
 
-
-def bracketed(shown: str, dates: list[EventDate]) -> str:
-    """`shown` (a quote as shown, spaces normalised, maybe with other bracketed words of ours) with each relative
-    expression followed by its resolved date in brackets: "on Tuesday" -> "on Tuesday [March 25, 2025]". An
-    expression not found in `shown` (cut by "[…]") is skipped; one already followed by brackets is left."""
-    at = 0
-    for d in dates:
-        if not d.relative:
-            continue
-        written = " ".join(d.text.split())
-        i = shown.find(written, at)
-        if i < 0:
-            continue
-        j = i + len(written)
-        if shown[j:j + 2] == " [":
-            at = j
-            continue
-        insert = _label(d)
-        shown = shown[:j] + insert + shown[j:]
-        at = j + len(insert)
-    return shown

@@ -63,3 +63,11 @@ def iso_date(value) -> str | None:
         return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
     except ValueError:
         return None
+
+
+def versions(tag: str, version: int, *packages: str) -> str:
+    """A reader's version string, "html 1 trafilatura 2.0.0 htmldate 1.9.3": its own `version` and each library
+    it reads with, from the installed packages' metadata, without importing them (a no-op ingest stays fast)."""
+    from importlib.metadata import version as installed
+
+    return " ".join([f"{tag} {version}", *(f"{p} {installed(p)}" for p in packages)])

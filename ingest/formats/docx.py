@@ -19,7 +19,7 @@ import io
 import zipfile
 
 from ingest.errors import UnreadableFileError
-from ingest.formats.base import Block, Document, clean, iso_date
+from ingest.formats.base import Block, Document, clean, iso_date, versions
 
 SUFFIXES = (".docx",)
 NAME = "a Word document"
@@ -27,9 +27,7 @@ VERSION = 1
 
 
 def version() -> str:
-    from importlib.metadata import version as installed
-
-    return f"docx {VERSION} python-docx {installed('python-docx')}"
+    return versions("docx", VERSION, "python-docx")
 
 
 def read(data: bytes, name: str) -> Document:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from ingest.errors import UnreadableFileError
-from ingest.formats.base import Block, Document, clean, iso_date
+from ingest.formats.base import Block, Document, clean, iso_date, versions
 
 SUFFIXES = (".html", ".htm")
 NAME = "HTML"
@@ -32,10 +32,7 @@ _DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%
 
 
 def version() -> str:
-    """Read from the installed packages' metadata, without importing them (a no-op ingest stays fast)."""
-    from importlib.metadata import version as installed
-
-    return f"html {VERSION} trafilatura {installed('trafilatura')} htmldate {installed('htmldate')}"
+    return versions("html", VERSION, "trafilatura", "htmldate")
 
 
 def read(data: bytes, name: str) -> Document:

@@ -14,7 +14,7 @@ Not handled: YAML front matter (read as text), raw HTML blocks (skipped), footno
 from __future__ import annotations
 
 from ingest.errors import UnreadableFileError
-from ingest.formats.base import Block, Document
+from ingest.formats.base import Block, Document, versions
 from ingest.paragraphs import decode_article_encoded
 
 SUFFIXES = (".md", ".markdown")
@@ -23,9 +23,7 @@ VERSION = 1
 
 
 def version() -> str:
-    from importlib.metadata import version as installed
-
-    return f"md {VERSION} markdown-it-py {installed('markdown-it-py')}"
+    return versions("md", VERSION, "markdown-it-py")
 
 
 def read(data: bytes, name: str) -> Document:

@@ -35,7 +35,7 @@ import statistics
 from dataclasses import dataclass
 
 from ingest.errors import UnreadableFileError
-from ingest.formats.base import Block, Document, clean, iso_date
+from ingest.formats.base import Block, Document, clean, iso_date, versions
 
 SUFFIXES = (".pdf",)
 NAME = "PDF"
@@ -56,9 +56,7 @@ class Line:
 
 
 def version() -> str:
-    from importlib.metadata import version as installed
-
-    return f"pdf {VERSION} pypdfium2 {installed('pypdfium2')}"
+    return versions("pdf", VERSION, "pypdfium2")
 
 
 def read(data: bytes, name: str) -> Document:
