@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ingest import corpus
 from ingest.boilerplate import classify
 import reading
 from ingest import userfolder
@@ -208,7 +209,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
                 log.warning("%s; rebuilding the vector store from the segments", repair)
             if changed or old is None or repair:
                 embedded = _commit(store, old, compatible, same_vectors, writer, records, settings, embedder,
-                                   progress, fresh_vectors=bool(repair), leftovers=leftovers)
+                                   progress, fresh_vectors=bool(repair))
                 writer = None
             else:
                 if store.is_pending():  # a killed run left a collection or folder no manifest names
@@ -241,7 +242,7 @@ def _ingest(store: IndexStore, files: dict[str, Path], settings: IndexSettings, 
 
 def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bool, writer: SegmentWriter | None,
             records: dict[str, Any], settings: IndexSettings, embedder, progress: bool, *,
-            fresh_vectors: bool = False, leftovers: bool = True) -> int:
+            fresh_vectors: bool = False) -> int:
     """Write a new commit: the new segment (`writer`'s: the files read this run, None when only files were
     removed) with its collection, tombstones for the files it replaces or that are gone, then the manifest
     naming the live segments. `compatible`: the previous commit's segments stay live (else this one
@@ -258,12 +259,15 @@ def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bo
     embedded = 0
     try:
         try:
+            if not settings.chroma_url:
+                (store.dir / vector_dir).mkdir(exist_ok=True)  # it exists even while no segment has a collection
             if old is not None and vector_dir != old.vector_dir:
-                for segment in segments:  # the vector store was rebuilt: same segments, collections refilled
+                for i, segment in enumerate(segments):  # the vector store was rebuilt: same segments, refilled
                     folder = SegmentFolder(store.dir / segment_dir(segment.id))
                     ids = _vector_ids(folder)
                     created.append(segment.id)
-                    _fill_collection(store, vector_dir, segment.id, ids, folder.vectors())
+                    hnsw = _fill_collection(store, vector_dir, segment.id, ids, folder.vectors())
+                    segments[i] = segment.model_copy(update={"hnsw": hnsw})
             if writer is not None:
                 ids = list(writer.chunk_texts)
                 found_ids, found = _reuse_vectors(store, old if reuse else None, ids)
@@ -274,9 +278,9 @@ def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bo
                 vectors = _in_order(ids, have, found, missing, new_vectors)
                 writer.finish(vectors, meta={"vocabulary": vocabulary_fingerprint()})
                 created.append(writer.path.name.split("-", 1)[1])
-                _fill_collection(store, vector_dir, created[-1], ids, vectors)
+                hnsw = _fill_collection(store, vector_dir, created[-1], ids, vectors)
                 segments.append(SegmentRef(id=created[-1], paragraphs=writer.paragraphs, docs=writer.docs,
-                                           chunks=len(ids)))
+                                           chunks=len(ids), hnsw=hnsw))
         except Exception as e:  # chromadb's own types; a read-only or full store is the user's to fix
             if (full := store.disk_full(store.dir / vector_dir, e)) is not None:  # e.g. an AttributeError at 8 KB free
                 raise full from None
@@ -300,8 +304,7 @@ def _commit(store: IndexStore, old: Manifest | None, compatible: bool, reuse: bo
         files=records,
     )
     store.write_manifest(manifest)
-    _drop_superseded(store, manifest, keep_segment=store.merging_segment(),
-                     named_before=old if old is not None and old.current and not leftovers else None)
+    _drop_superseded(store, manifest, keep_segment=store.merging_segment())
     store.clear_pending()
     return embedded
 
@@ -351,11 +354,16 @@ def _vector_ids(folder: SegmentFolder) -> list[str]:
         db.close()
 
 
-def _fill_collection(store: IndexStore, vector_dir: str, segment_id: str, ids: list[str], vectors) -> None:
-    """Create segment `segment_id`'s collection in `vector_dir` holding `vectors` (row i is `ids[i]`'s)."""
+def _fill_collection(store: IndexStore, vector_dir: str, segment_id: str, ids: list[str], vectors) -> bool:
+    """Create segment `segment_id`'s collection in `vector_dir` holding `vectors` (row i is `ids[i]`'s) when the
+    segment is large enough to want one (`ingest.corpus.wants_hnsw`); a small segment is searched exactly over
+    its `vectors.npy` and Chroma is not started. Returns whether a collection was made."""
+    if not corpus.wants_hnsw(len(ids), store.settings):
+        return False
     collection = store.create_collection(vector_dir, store.collection_name(segment_id))
     for i in range(0, len(ids), _CHROMA_BATCH):
         collection.add(ids=ids[i:i + _CHROMA_BATCH], embeddings=np.asarray(vectors[i:i + _CHROMA_BATCH]))
+    return True
 
 
 class _ChromaWriteError(Exception):
@@ -379,26 +387,20 @@ def _discard(store: IndexStore, vector_dir: str, collections: list[str], folders
         log.warning("could not remove the unfinished collections %s (%s); the next ingest will", collections, e)
 
 
-def _drop_superseded(store: IndexStore, manifest: Manifest, *, keep_segment: str | None = None,
-                     named_before: Manifest | None = None) -> None:
+def _drop_superseded(store: IndexStore, manifest: Manifest, *, keep_segment: str | None = None) -> None:
     """Delete collections and folders that neither this commit nor the one before it names (a reader
     may still hold the one before; one holding an older commit asks again on the newest). `keep_segment`:
-    a segment being written by a merge (named by no commit yet). `named_before`: the previous commit,
-    when nothing else can be left over (no killed run): Chroma is then opened only if a segment it or
-    the one before it named is to go (starting Chroma costs about a second; a removal needs none)."""
+    a segment being written by a merge (named by no commit yet). Chroma is started only when its store
+    holds a collection to delete (listed with sqlite3: starting Chroma costs about a second)."""
     previous = manifest.previous
     segments = {s.id for s in manifest.segments} | set(previous.segments) | ({keep_segment} - {None})
     keep = {store.collection_name(s) for s in segments} | ({manifest.collection, previous.collection} - {None})
     vector_dirs = {manifest.vector_dir, previous.vector_dir} - {None}
-    clean = vector_dirs
-    if named_before is not None:
-        before = {store.collection_name(s) for s in (*named_before.names().segments, *named_before.previous.segments)}
-        before |= {named_before.collection, named_before.previous.collection} - {None}
-        if not before - keep and vector_dirs == {manifest.vector_dir}:
-            clean = set()  # nothing to delete: Chroma stays closed
-    for vector_dir in clean:
+    for vector_dir in vector_dirs:
         if store.settings.chroma_url or (store.dir / vector_dir).is_dir():
-            store.drop_collections(vector_dir, keep=keep)
+            stored = store.stored_collections(vector_dir)
+            if stored is None or stored - keep:
+                store.drop_collections(vector_dir, keep=keep)
             store.drop_orphan_segments(vector_dir)
     store.drop_build_dirs(keep=vector_dirs | {segment_dir(s) for s in segments}
                           | ({manifest.corpus_dir, previous.corpus_dir} - {None}))
@@ -412,6 +414,8 @@ def _vector_store_problem(store: IndexStore, manifest: Manifest) -> str | None:
     if store.settings.chroma_url:
         return None  # a server keeps its own store; a missing collection is reported when asking
     for segment in manifest.segments:
+        if not segment.hnsw:
+            continue  # searched exactly over its vectors.npy: no collection to check
         problem = store.vector_store_problem(manifest.vector_dir, store.collection_name(segment.id))
         if problem:
             return problem
@@ -420,31 +424,40 @@ def _vector_store_problem(store: IndexStore, manifest: Manifest) -> str | None:
 
 def _reuse_vectors(store: IndexStore, old: Manifest | None, ids: list[str]) -> tuple[list[str], np.ndarray | None]:
     """Vectors of `ids` that the previous commit already holds: from its segments' `vectors.npy`
-    (tombstoned rows too: an edited article reuses its unchanged paragraphs'), else from their
-    collections; for an index of format 3 from its snapshot, of format 2 from its one collection."""
+    (tombstoned rows too: an edited article reuses its unchanged paragraphs'), else, for a segment whose
+    `vectors.npy` cannot be read, from its collection; for an index of format 3 from its snapshot, of format
+    2 from its one collection. A segment's two copies hold the same vectors, so Chroma is not started to look
+    for a new text (it cost a one-file commit about a second)."""
     if old is None or not ids:
         return [], None
     found: list[str] = []
     parts: list[np.ndarray] = []
     rest = list(ids)
-    sources = ([(store.dir / segment_dir(s.id), store.collection_name(s.id)) for s in old.segments] if old.segments
+    sources = ([(store.dir / segment_dir(s.id), store.collection_name(s.id) if s.hnsw else None)
+                for s in old.segments] if old.segments
                else [(store.dir / old.corpus_dir if old.corpus_dir else None,
                       old.collection or store.legacy_collection_name(old.embed_model, old.vector_dir))])
-    for folder, _ in sources:
+    ask_chroma: list[str] = [name for folder, name in sources if folder is None and name]
+    for folder, name in sources:
         if not rest or folder is None:
             continue
         try:
+            if not SegmentFolder(folder).exists():
+                raise FileNotFoundError("the folder is missing")
             got, vectors = SegmentFolder(folder).find_vectors(rest)
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the vectors in %s are unreadable (%s); taking them from Chroma", folder, e)
+            ask_chroma += [name] if name else []
             continue
         if got:
             found += got
             parts.append(vectors)
             taken = set(got)
             rest = [cid for cid in rest if cid not in taken]
+        if not old.segments and name:
+            ask_chroma.append(name)  # a format-3 snapshot: its collection may hold what the snapshot lacks
     here = store.settings.chroma_url or (store.dir / old.vector_dir).is_dir()
-    for _, name in sources:
+    for name in ask_chroma:
         collection = store.get_collection_or_none(old.vector_dir, name) if rest and here else None
         if collection is None:
             continue

@@ -407,7 +407,14 @@ def _like(word: str) -> str:
 
 
 _COLUMNS = "idx, file, n, text, boilerplate, sentences, chunks, grp, annotations"
-SMALL_SEGMENT_CHUNKS = 4096
+def wants_hnsw(chunks: int, settings: IndexSettings) -> bool:
+    """Whether a segment of `chunks` chunk vectors gets a Chroma collection (an HNSW index) when written:
+    more than `settings.exact_search_chunks`. A smaller one is searched exactly (a product with a few thousand
+    vectors costs less than a Chroma query: about 0.1 ms against 0.4 ms), and each collection created costs
+    native memory that chromadb 1.5.9 keeps, even once the collection is deleted, until the last client of
+    its folder in the process is closed (a page's reader holds one: `python -m qa.eval.chroma_memory`;
+    chroma issues #3336, #5843), plus starting Chroma in the writer (about a second)."""
+    return chunks > settings.exact_search_chunks
 
 
 class _Segment:
@@ -416,6 +423,7 @@ class _Segment:
 
     def __init__(self, store: IndexStore, ref: SegmentRef, para_base: int, doc_base: int):
         self.ref = ref
+        self.settings = store.settings
         self.folder = SegmentFolder(store.dir / segment_dir(ref.id))
         if not self.folder.exists():
             raise OSError(f"segment {ref.id} is missing")
@@ -434,9 +442,9 @@ class _Segment:
 
     @property
     def small(self) -> bool:
-        """Searched exactly, its chunk ids held in memory: a Chroma query costs more than a product
-        with a few thousand vectors (about 0.4 ms against 0.1 ms)."""
-        return self.ref.chunks <= SMALL_SEGMENT_CHUNKS
+        """Searched exactly, its chunk ids held in memory: written without a collection (`wants_hnsw`), or
+        small enough by this reader's `exact_search_chunks`."""
+        return not self.ref.hnsw or not wants_hnsw(self.ref.chunks, self.settings)
 
     def chunk_ids(self) -> list[str]:
         """Row -> chunk id of vectors.npy (read once; for small segments)."""

@@ -44,7 +44,7 @@ _ID = r"^[0-9a-f]{12}$"
 
 
 class SegmentRef(BaseModel):
-    """One live segment: its id (folder `segment-<id>`, collection `aqa-<id>`), its counts, and its
+    """One live segment: its id (folder `segment-<id>`, collection `aqa-<id>` when `hnsw`), its counts, and its
     tombstones (files it holds whose live version is elsewhere or gone; `deleted` paragraphs)."""
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -54,6 +54,9 @@ class SegmentRef(BaseModel):
     chunks: int = Field(ge=0)
     tombstones: tuple[str, ...] = ()
     deleted: int = Field(0, ge=0)
+    hnsw: bool = True  # its vectors also in a Chroma collection (HNSW); small segments have none and are
+    # searched exactly over their vectors.npy (`ingest.corpus.wants_hnsw`). True when absent: until then every
+    # segment had one
 
     @property
     def live(self) -> int:

@@ -111,13 +111,13 @@ def merge_once(store: IndexStore, policy: TieredMergePolicy) -> MergeReport | No
         started = time.perf_counter()
         writer = SegmentWriter(store.dir / segment_dir(new_id))
         try:
-            dropped = _copy(store, manifest, plan, writer, new_id)
+            dropped, hnsw = _copy(store, manifest, plan, writer, new_id)
         except BaseException:
             writer.abort()
             _discard(store, manifest.vector_dir, new_id)
             raise
         with store.lock():
-            committed = _commit(store, manifest, plan, writer, new_id)
+            committed = _commit(store, manifest, plan, writer, new_id, hnsw)
         if not committed:
             _discard(store, manifest.vector_dir, new_id)
             return None
@@ -127,9 +127,11 @@ def merge_once(store: IndexStore, policy: TieredMergePolicy) -> MergeReport | No
         return MergeReport(plan, new_id, writer.paragraphs, dropped, seconds)
 
 
-def _copy(store: IndexStore, manifest: Manifest, plan: tuple[str, ...], writer: SegmentWriter, new_id: str) -> int:
+def _copy(store: IndexStore, manifest: Manifest, plan: tuple[str, ...], writer: SegmentWriter,
+          new_id: str) -> tuple[int, bool]:
     """Stream the live files of `plan`'s segments, in name order, into `writer`; copy their vectors into
-    the new segment's collection. Returns the tombstoned paragraphs left out."""
+    the new segment's collection (when it wants one). Returns the tombstoned paragraphs left out, and
+    whether a collection was made."""
     from ingest.build import _fill_collection
 
     live = manifest.segment_files()
@@ -154,12 +156,13 @@ def _copy(store: IndexStore, manifest: Manifest, plan: tuple[str, ...], writer: 
         raise IndexCorruptError(f"segments {', '.join(plan)} of {store.dir} lack the vectors of {len(rest)} chunks; "
                                 f"rebuild the index with `python -m ingest --index {store.dir}`")
     writer.finish(vectors if ids else None, meta={"vocabulary": vocabulary_fingerprint()})
-    _fill_collection(store, manifest.vector_dir, new_id, ids, vectors)
+    hnsw = _fill_collection(store, manifest.vector_dir, new_id, ids, vectors)
     merged = {s.id: s for s in manifest.segments}
-    return sum(merged[s].paragraphs for s in plan) - writer.paragraphs
+    return sum(merged[s].paragraphs for s in plan) - writer.paragraphs, hnsw
 
 
-def _commit(store: IndexStore, planned: Manifest, plan: tuple[str, ...], writer: SegmentWriter, new_id: str) -> bool:
+def _commit(store: IndexStore, planned: Manifest, plan: tuple[str, ...], writer: SegmentWriter, new_id: str,
+            hnsw: bool) -> bool:
     """Under the ingest lock: name the merged segment instead of `plan`'s in a new commit. Files that a
     commit since the plan replaced or removed become its tombstones (a planned segment all of whose
     files went is already gone). False (nothing written) when the plan no longer fits: the index was
@@ -183,7 +186,7 @@ def _commit(store: IndexStore, planned: Manifest, plan: tuple[str, ...], writer:
             tombstones.append(name)
             deleted += counts[name]
     merged = SegmentRef(id=new_id, paragraphs=writer.paragraphs, docs=writer.docs, chunks=len(writer.chunk_texts),
-                        tombstones=tuple(tombstones), deleted=deleted)
+                        tombstones=tuple(tombstones), deleted=deleted, hnsw=hnsw)
     segments = [s for s in now.segments if s.id not in planned_set]
     if merged.live:  # else every file of it was replaced or removed during the merge
         at = next((i for i, s in enumerate(now.segments) if s.id in planned_set), len(now.segments))

@@ -98,13 +98,16 @@ class Snapshot:
         """Whether the committed store itself is damaged (read with sqlite3, no space needed); a lock is not."""
         try:
             return any(self.store.vector_store_problem(self.vector_dir, self.store.collection_name(s.ref.id))
-                       for s in self.corpus.segments)
+                       for s in self.corpus.segments if s.ref.hnsw)
         except IndexLockedError:
             return False
 
     def _open_collections(self) -> list:
         out = []
         for segment in self.corpus.segments:
+            if not segment.ref.hnsw:
+                out.append(None)  # written without a collection: searched exactly (Chroma is not started for it)
+                continue
             name = self.store.collection_name(segment.ref.id)
             collection = self.store.open_collection(self.vector_dir, name)
             try:

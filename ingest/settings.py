@@ -95,6 +95,10 @@ class IndexSettings(BaseSettings):
     segments_per_tier: int = setting(10, "merge policy: once more than this many index segments share a size "
                                          "tier they are merged into one (0: never merge)", ge=0, le=1000,
                                      valid="0 or more (at most 1000)")
+    exact_search_chunks: int = setting(4096, "a segment of up to this many chunk vectors is searched exactly over "
+                                             "its vectors.npy and gets no Chroma collection (HNSW index); a larger "
+                                             "one gets one (0: every segment)", ge=0,
+                                       valid="0 or more chunks")
     refresh_seconds: float = setting(0.25, "how often a reader looks for a newer commit (one stat() of the "
                                            "manifest), in seconds", ge=0, le=3600,
                                      valid="0 or more seconds (at most 3600)")

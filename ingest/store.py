@@ -290,6 +290,27 @@ class IndexStore:
                     dropped.append(name)
         return dropped
 
+    def stored_collections(self, vector_dir: str) -> set[str] | None:
+        """Names of this index's collections in the embedded store of `vector_dir`, read with sqlite3
+        without starting Chroma: an empty set when it holds no store yet; None for a server, or when
+        the store cannot be read (then ask Chroma)."""
+        import sqlite3
+
+        database = self.dir / vector_dir / "chroma.sqlite3"
+        if self.settings.chroma_url:
+            return None
+        if not database.exists():
+            return set()
+        try:
+            db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+            try:
+                names = {name for (name,) in db.execute("SELECT name FROM collections")}
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return None
+        return {name for name in names if name.startswith(self._namespace())}
+
     def vector_store_problem(self, vector_dir: str, collection: str) -> str | None:
         """Why the embedded store in `vector_dir` cannot serve `collection`, read from its SQLite
         file without starting Chroma: unreadable or not a database, no such collection, or its

@@ -52,8 +52,11 @@ def articles(tmp_path) -> Path:
 def fake_settings(tmp_path, articles):
     from qa.settings import Settings
 
+    # exact_search_chunks=0: these corpora are tiny, and every segment gets a Chroma collection, so that the
+    # store's tests exercise it as a large index uses it (the default, small segments searched exactly with no
+    # collection, is tested where a test says so: tests/test_segments.py, the memory test in test_hostile.py)
     return Settings(data_dir=articles, index_dir=tmp_path / "index", embed_model="fake-bow-64", embed_runtime="torch",
-                    scorer="lexical")
+                    scorer="lexical", exact_search_chunks=0)
 
 
 @pytest.fixture

@@ -236,7 +236,7 @@ import sys
 from tests.fakes import FakeEmbedding
 from qa.settings import Settings
 from ingest import ingest
-s = Settings(data_dir=sys.argv[1], index_dir=sys.argv[2], embed_model="fake-bow-64", embed_runtime="torch", scorer="lexical")
+s = Settings(data_dir=sys.argv[1], index_dir=sys.argv[2], embed_model="fake-bow-64", embed_runtime="torch", scorer="lexical", exact_search_chunks=0)
 ingest(settings=s, embedder=FakeEmbedding(delay=0.05), progress=False)
 """
 

@@ -58,3 +58,8 @@ def test_leftovers_of_a_killed_writer_are_removed_by_the_next_ingest(fake_settin
     ingest(settings=fake_settings, embedder=fake_embedder, progress=False)
     assert not Manifest.leftovers(store.dir)
     assert json.loads(store.manifest_path.read_text())["commit"] == store.read_manifest().commit
+
+
+def test_a_segment_of_an_earlier_manifest_has_a_collection():
+    """Manifests written before `SegmentRef.hnsw` gave every segment a Chroma collection."""
+    assert SegmentRef.model_validate({"id": "0123456789ab", "paragraphs": 1, "docs": 1, "chunks": 1}).hnsw

@@ -31,7 +31,7 @@ from qa.settings import Settings
 
 data, index, url, log, stop = sys.argv[1:6]
 words = json.loads(sys.argv[6])
-settings = Settings(data_dir=data, index_dir=index, chroma_url=url, embed_model="fake-bow-64", embed_runtime="torch", scorer="lexical")
+settings = Settings(data_dir=data, index_dir=index, chroma_url=url, embed_model="fake-bow-64", embed_runtime="torch", scorer="lexical", exact_search_chunks=0)
 pipeline = Pipeline(settings, embedder=FakeEmbedding(), build_if_missing=False)
 with open(log, "w") as out:
     i = 0

@@ -56,7 +56,6 @@ def test_a_snapshot_in_use_stays_open_until_its_question_ends(fake_settings, fak
 
 def test_a_question_on_a_removed_commit_is_asked_again_on_the_newest(fake_settings, fake_embedder, articles,
                                                                      monkeypatch):
-    monkeypatch.setattr("ingest.corpus.SMALL_SEGMENT_CHUNKS", 0)  # every segment searched through Chroma
     fake_settings = fake_settings.replace(segments_per_tier=1)  # every commit merges its segment into the last
     run(fake_settings, fake_embedder)
     pipeline = Pipeline(fake_settings.replace(refresh_seconds=3600), embedder=fake_embedder)
@@ -79,7 +78,6 @@ def test_a_deleted_collection_is_a_typed_error_when_asking_again_cannot_help(fak
                                                                             monkeypatch):
     from qa.errors import IndexChangedError
 
-    monkeypatch.setattr("ingest.corpus.SMALL_SEGMENT_CHUNKS", 0)  # every segment searched through Chroma
     run(fake_settings, fake_embedder)
     pipeline = Pipeline(fake_settings, embedder=fake_embedder)
     snapshot = pipeline.reader.current()
@@ -92,7 +90,6 @@ def test_a_deleted_collection_is_a_typed_error_when_asking_again_cannot_help(fak
 def test_brute_force_search_finds_what_chroma_finds(fake_settings, fake_embedder, monkeypatch):
     import numpy as np
 
-    monkeypatch.setattr("ingest.corpus.SMALL_SEGMENT_CHUNKS", 0)  # Chroma first (else small segments are exact)
     run(fake_settings, fake_embedder)
     reader = IndexReader(fake_settings)
     snapshot = reader.current()

@@ -129,10 +129,9 @@ def test_bm25_over_one_segment_equals_bm25s(fake_settings, fake_embedder):
 
 @pytest.mark.parametrize("small", [0, 4096])
 def test_many_commits_answer_as_one_build_of_the_same_texts(fake_settings, fake_embedder, articles, tmp_path,
-                                                            monkeypatch, small):
+                                                            small):
     # small 0: every segment searched through Chroma; 4096: these small segments exactly, over their vectors
-    monkeypatch.setattr("ingest.corpus.SMALL_SEGMENT_CHUNKS", small)
-    settings = fake_settings.replace(segments_per_tier=0)  # never merge
+    settings = fake_settings.replace(segments_per_tier=0, exact_search_chunks=small)  # never merge
     history(settings, fake_embedder, articles)
     manifest = IndexStore(settings).read_manifest()
     # segments 1, 3, 5, 6 are live; segment 1 holds a tombstone (A002's first version)
@@ -226,7 +225,8 @@ from ingest.segment import SegmentWriter
 from ingest.store import IndexStore
 
 data, index, where = sys.argv[1:4]
-settings = Settings(data_dir=data, index_dir=index, embed_model="fake-bow-64", embed_runtime="torch", scorer="lexical")
+settings = Settings(data_dir=data, index_dir=index, embed_model="fake-bow-64", embed_runtime="torch", scorer="lexical",
+                    exact_search_chunks=0)
 die = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
 if where == "writing":  # the merged segment half-written
     real_add = SegmentWriter.add_file
@@ -252,6 +252,7 @@ def test_a_merge_killed_midway_leaves_the_last_commit_answering(fake_settings, f
     import sys
 
     from tests.conftest import ROOT
+
 
     settings = fake_settings.replace(segments_per_tier=0)
     history(settings, fake_embedder, articles)
@@ -383,3 +384,46 @@ def test_a_failed_merge_leaves_the_commit_standing(fake_settings, fake_embedder,
     monkeypatch.setattr(ingest.merge, "_copy", real)
     (articles / "later.txt").write_text("The ferry sails at noon.\n", encoding="utf-8")
     assert run(settings, fake_embedder).merges  # the next commit merges
+
+
+def test_small_segments_get_no_collection_and_chroma_is_never_started(fake_settings, fake_embedder, articles):
+    """The default: a segment of up to `exact_search_chunks` vectors is searched exactly, so a desk's folder
+    of a few hundred articles never starts Chroma (each collection created costs native memory Chroma
+    never returns; `ingest.corpus.wants_hnsw`)."""
+    import chromadb.api.shared_system_client as shared
+
+    settings = fake_settings.replace(exact_search_chunks=4096, segments_per_tier=0)
+    systems = dict(shared.SharedSystemClient._identifier_to_system)
+    history(settings, fake_embedder, articles)
+    store = IndexStore(settings)
+    manifest = store.read_manifest()
+    assert len(manifest.segments) == 4 and not any(s.hnsw for s in manifest.segments)
+    assert (store.dir / manifest.vector_dir).is_dir() and store.stored_collections(manifest.vector_dir) == set()
+    pipeline = Pipeline(settings, embedder=fake_embedder, build_if_missing=False)
+    answer = pipeline.ask("What did the zebra committee decide?")
+    assert answer.answered and answer.citations[0].file == "zebra.txt"
+    assert pipeline.reader.current().collections == [None] * 4
+    assert shared.SharedSystemClient._identifier_to_system.keys() == systems.keys()  # no Chroma started here
+
+
+def test_a_merge_that_outgrows_exact_search_gets_a_collection(fake_settings, fake_embedder, articles):
+    settings = fake_settings.replace(exact_search_chunks=30, segments_per_tier=0)
+    history(settings, fake_embedder, articles)
+    store = IndexStore(settings)
+    before = store.read_manifest()
+    assert all(s.chunks <= 30 and not s.hnsw for s in before.segments)
+    from ingest.merge import merge_once
+
+    report = merge_once(store, TieredMergePolicy(segments_per_tier=3))
+    after = store.read_manifest()
+    (merged,) = [s for s in after.segments if s.id == report.into]
+    assert merged.chunks > 30 and merged.hnsw
+    assert store.stored_collections(after.vector_dir) == {store.collection_name(merged.id)}
+    pipeline = Pipeline(settings, embedder=fake_embedder, build_if_missing=False)
+    snapshot = pipeline.reader.current()
+    assert [c is not None for c in snapshot.collections] == [s.hnsw for s in after.segments]
+    one = single_build(settings.replace(exact_search_chunks=4096), fake_embedder, articles.parent)
+    single = Pipeline(one, embedder=fake_embedder, build_if_missing=False)
+    for question in QUESTIONS:  # the collection's HNSW answers as exact search over one build
+        a, b = pipeline.ask(question), single.ask(question)
+        assert (a.text, [c.file for c in a.citations]) == (b.text, [c.file for c in b.citations]), question
