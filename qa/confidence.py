@@ -23,6 +23,10 @@ from qa.select import UNSCORED, Sentence
 
 FEATURES = ("reader", "margin", "lead", "holds", "missing", "support", "focus", "paragraph")
 MODEL_FILE = Path(__file__).with_name("confidence.json")
+_SHIPPED = MODEL_FILE
+# The shipped fit, pinned as tiktoken pins its data files: an edited, truncated or mixed-up file is an error
+# naming the fix, never silently other weights. `python -m qa.eval.train_confidence` prints the new pin.
+MODEL_SHA256 = "19d4bdb4d1a62a848edcae9754fb0f8706743bbbcf2427a239ce735425c0dce5"
 LEAD_CAP = 10.0  # logits: a lead with no rival paragraph counts as this much
 LOGIT_CAP = 12.0  # the reader's logits are clipped to +-this (beyond it the odds say nothing more)
 
@@ -71,8 +75,22 @@ def confidence(features: dict[str, float]) -> float:
 def load_model() -> dict:
     """The fitted weights (`qa/confidence.json`, some of `FEATURES`), loaded as the learned scorer's are
     (`qa.score.load_logistic`): a missing, unreadable or mismatched file is `ModelFileError` naming the fit
-    (`python -m qa.eval.train_confidence`); there is no hand-set prior to fall back to."""
+    (`python -m qa.eval.train_confidence`); there is no hand-set prior to fall back to. The shipped file must
+    also match `MODEL_SHA256`."""
+    from qa.errors import ModelFileError
     from qa.score import load_logistic
 
-    return load_logistic(MODEL_FILE, FEATURES, exact=False, what="the confidence model",
-                         fix="python -m qa.eval.train_confidence")
+    fix = "python -m qa.eval.train_confidence"
+    model = load_logistic(MODEL_FILE, FEATURES, exact=False, what="the confidence model", fix=fix)
+    if Path(MODEL_FILE) == _SHIPPED and (digest := file_sha256(MODEL_FILE)) != MODEL_SHA256:
+        raise ModelFileError(
+            f"the confidence model at {MODEL_FILE} is not the shipped fit (sha256 {digest[:12]}…, expected "
+            f"{MODEL_SHA256[:12]}…); restore it with `git checkout {MODEL_FILE.name}`, or after `{fix}` set "
+            f"qa.confidence.MODEL_SHA256 to the sha256 it prints")
+    return model
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

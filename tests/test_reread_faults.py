@@ -297,3 +297,26 @@ def test_a_speaker_asked_by_role_is_quoted_alone(tmp_path, fake_embedder):
     verhagen = {s.text for s in candidates(pipeline.evidence("What did Verhagen say about fares?"))}
     assert verhagen == {"“We cannot keep fares frozen while the maintenance backlog grows,” he said.",
                         "“Riders will pay more later.”"}  # the follow-on quotation is his (rules at ingest)
+
+
+def test_the_shipped_confidence_model_is_pinned_by_its_hash(tmp_path, monkeypatch):
+    """An edited or mixed-up confidence.json is an error naming the fix, never other weights used silently."""
+    import json
+
+    from qa import confidence
+    from qa.errors import ModelFileError
+
+    confidence.load_model.cache_clear()
+    try:
+        assert confidence.load_model()["features"]  # the shipped file matches its pin
+        model = json.loads(confidence.MODEL_FILE.read_text(encoding="utf-8"))
+        model["intercept"] += 1.0  # still a valid model: only the pin tells
+        edited = tmp_path / "confidence.json"
+        edited.write_text(json.dumps(model), encoding="utf-8")
+        monkeypatch.setattr(confidence, "MODEL_FILE", edited)
+        monkeypatch.setattr(confidence, "_SHIPPED", edited)
+        confidence.load_model.cache_clear()
+        with pytest.raises(ModelFileError, match="not the shipped fit.*git checkout"):
+            confidence.load_model()
+    finally:
+        confidence.load_model.cache_clear()

@@ -222,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     report["model"] = model
     report["end to end (fitted sources cross-validated; held-out sources never fitted)"] = calibrate.report(rows, p)
     Path(args.out).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    from qa.confidence import file_sha256
+
+    log(f"wrote {args.out}; its pin (qa.confidence.MODEL_SHA256 when it is the shipped file): {file_sha256(args.out)}")
     if args.card:  # the reader's card carries its held-out numbers at the shipped thresholds
         from qa.settings import Settings
 
