@@ -128,8 +128,9 @@ def load_questions(files: tuple[Path, ...] | None = None):
 class Items:
     """Question -> `Item`, deterministic per (seed, question id); articles read once and cached."""
 
-    def __init__(self, seed: int = SEED):
+    def __init__(self, seed: int = SEED, *, p_absent: float = P_ABSENT, p_swap: float = P_SWAP):
         self.seed = seed
+        self.p_absent, self.p_swap = p_absent, p_swap
         self._articles: dict[tuple[str, str], Article] = {}
 
     def article(self, q) -> Article:
@@ -155,9 +156,9 @@ class Items:
                 return None
         kind, question = ("unanswerable" if q.unanswerable else "answerable"), q.text
         roll = rng.random()
-        if gold is not None and roll < P_ABSENT:
+        if gold is not None and roll < self.p_absent:
             kind = "absent"
-        elif gold is not None and roll < P_ABSENT + P_SWAP:
+        elif gold is not None and roll < self.p_absent + self.p_swap:
             fake = swapped(q, rng)
             if fake:
                 kind, question = "swapped", fake
@@ -237,9 +238,12 @@ def lr_factor(step: int, *, total_steps: int, cooldown_steps: int) -> float:
 
 
 def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, log=print,
-          cooldown: int = 0) -> dict:
+          cooldown: int = 0, init: Path | None = None, p_absent: float = P_ABSENT, p_swap: float = P_SWAP) -> dict:
     """Train until `questions` questions have been read (resuming from `work`); returns the state.
-    `cooldown`: the learning rate falls linearly to 0 over the last `cooldown` questions (0: constant)."""
+    `cooldown`: the learning rate falls linearly to 0 over the last `cooldown` questions (0: constant).
+    `init`: a new run (no checkpoint in `work`) starts from these weights (a milestone `at-<N>.pt` of another
+    run, or its checkpoint) and goes on with the questions after its N, with a fresh optimizer and warm-up.
+    `p_absent`, `p_swap`: the shares of answerable questions made unanswerable (see the module's docstring)."""
     import torch
 
     from qa.eval.train import base_model_dir
@@ -265,10 +269,17 @@ def train(*, questions: int, work: Path = WORK, seed: int = SEED, files=None, lo
         schedule.load_state_dict(saved["schedule"])
         state = saved["state"]
         log(f"resumed at step {state['step']}, {state['questions']} questions")
+    elif init is not None:
+        saved = torch.load(init, weights_only=False)
+        model.load_state_dict(saved.get("model", saved))
+        read = saved["state"]["questions"] if "state" in saved else int(Path(init).stem.split("-")[1])
+        state.update(questions=read, init={"from": str(init), "questions": read})
+        log(f"starting from {init} ({read} questions read; a few it skipped are read again)")
+    state["mix"] = {"p_absent": p_absent, "p_swap": p_swap}
     if cooldown:
         state["cooldown"] = {"questions": cooldown, "ends_at": questions}
     everything = order(load_questions(files), seed)
-    make = Items(seed)
+    make = Items(seed, p_absent=p_absent, p_swap=p_swap)
     position = state["questions"] + state["skipped"]
     model.train()
     started, window = time.monotonic(), {"loss": 0.0, "right": 0, "n": 0, "pairs": 0, "t": time.monotonic()}
@@ -355,7 +366,8 @@ def export(*, work: Path = WORK, out: Path = OUT, weights: Path | None = None, s
         "data": f"SQuAD train in ../shared/train ({', '.join(TRAIN_FILES)}); no SQuAD development article",
         "questions_read": state.get("questions"), "steps": state.get("step"), "kinds": state.get("kinds"),
         "train_seconds": round(state.get("seconds", 0.0)), "seed": seed, "candidates": CANDIDATES,
-        "questions_per_step": QUESTIONS_PER_STEP, "p_absent": P_ABSENT, "p_swap": P_SWAP,
+        "questions_per_step": QUESTIONS_PER_STEP, "init": state.get("init"),
+        **state.get("mix", {"p_absent": P_ABSENT, "p_swap": P_SWAP}),
         "learning_rate": LEARNING_RATE, "head_learning_rate": HEAD_LEARNING_RATE, "warmup": WARMUP,
         "cooldown": state.get("cooldown"), "max_tokens": MAX_TOKENS, "null_logit": round(model.null.item(), 4),
         "sha256": hashlib.sha256((out / "model.onnx").read_bytes()).hexdigest(),
@@ -374,7 +386,7 @@ def measure(scorer, questions, *, k: int = 16, seed: int = SEED) -> dict:
     the TF-IDF order alone, for comparison."""
     from qa.eval.evaluate import auroc
 
-    make = Items(seed)
+    make = Items(seed, p_absent=p_absent, p_swap=p_swap)
     top1, tfidf, recall, best, answerable = [], [], [], [], []
     for q in questions:
         art = make.article(q)
@@ -426,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default=str(WORK), help="checkpoints and log (resumed from)")
     parser.add_argument("--out", default=str(OUT), help="where the int8 model and its card go")
     parser.add_argument("--train-file", action="append", help="SQuAD-format file(s) instead of ../shared/train")
+    parser.add_argument("--init", help="a new run in --work starts from these weights (another run's at-<N>.pt)")
+    parser.add_argument("--p-absent", type=float, default=P_ABSENT, help="share made unanswerable by removing the answer")
+    parser.add_argument("--p-swap", type=float, default=P_SWAP, help="share made unanswerable by a swapped name or number")
     parser.add_argument("--export-only", action="store_true", help="write the model from the last checkpoint")
     parser.add_argument("--curve", help="measure every milestone on Normans; write JSON here")
     parser.add_argument("--curve-super-bowl", action="store_true", help="--curve also on Super_Bowl_50")
@@ -437,7 +452,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.export_only:
         files = tuple(Path(f) for f in args.train_file) if args.train_file else None
+        if not 0 <= args.p_absent + args.p_swap <= 1 or min(args.p_absent, args.p_swap) < 0:
+            parser.error("--p-absent and --p-swap are shares: each 0 or more, together at most 1")
         state = train(questions=args.questions, work=work, files=files, cooldown=args.cooldown,
+                      init=Path(args.init) if args.init else None, p_absent=args.p_absent, p_swap=args.p_swap,
                       log=lambda m: print(m, file=sys.stderr, flush=True))
         print(json.dumps(state), file=sys.stderr)
     print(json.dumps(export(work=work, out=out), indent=1))
