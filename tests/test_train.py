@@ -50,6 +50,18 @@ def test_the_reader_trains_resumes_and_exports_a_model_that_loads(tmp_path):
     logits = ReaderScorer(out).score("How many cars?", [Candidate("It carries forty cars."), Candidate("Hello.")])
     assert logits.shape == (2,)
 
+    # a new run from that checkpoint, every answerable question made unanswerable by removing its answer
+    other = tmp_path / "other"
+    branch = subprocess.run([sys.executable, "-m", "qa.eval.train", "--kind", "cross-encoder", "--reader-only",
+                             "--train-file", str(data), "--questions", "12", "--work", str(other), "--out",
+                             str(tmp_path / "reader2"), "--init", str(work / "checkpoint.pt"), "--p-absent", "1",
+                             "--p-swap", "0"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert branch.returncode == 0, branch.stderr[-2000:]
+    assert "starting from" in branch.stderr and "(8 questions read" in branch.stderr
+    card = json.loads((tmp_path / "reader2" / "reader.json").read_text())
+    assert card["questions_read"] == 12 and card["init"]["questions"] == 8
+    assert (card["p_absent"], card["p_swap"]) == (1.0, 0.0) and set(card["kinds"]) <= {"absent", "unanswerable"}
+
 
 def test_the_learning_rate_warms_up_holds_then_cools_down_to_zero():
     from qa.eval.train_reader import WARMUP, lr_factor
