@@ -1,5 +1,6 @@
 """Questions a reader asked in a real browser that the old sentence chooser got wrong (issue 18),
 with the shipped answer scorer and calibrated tiers, over the shipped articles."""
+import numpy as np
 import pytest
 
 from tests.test_paragraphs import A002, A004
@@ -32,6 +33,9 @@ def test_a_sentence_reads_the_same_whatever_is_read_beside_it():
     alone = reader.score(question, [target])[0]
     assert reader.score(question, [target, *others])[0] == pytest.approx(alone, abs=1e-5)
     assert reader.score(question, [*others[:3], target])[3] == pytest.approx(alone, abs=1e-5)
+    # pairs read at once on several threads read exactly as one at a time, in their order
+    one_thread = ReaderScorer(threads=1).score(question, [target, *others])
+    assert np.array_equal(ReaderScorer(threads=3).score(question, [target, *others]), one_thread)
 
 
 def cited(answer):
