@@ -154,11 +154,11 @@ class ReaderScorer:
         if len(encodings) == 1 or self._workers == 1:
             logits = [self._run(enc) for enc in encodings]
         else:
-            if self._pool is None:
+            if self._pool is None or self._pool[0] != os.getpid():  # a forked child has none of its threads
                 from concurrent.futures import ThreadPoolExecutor
 
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="reader")
-            logits = list(self._pool.map(self._run, encodings))
+                self._pool = (os.getpid(), ThreadPoolExecutor(self._workers, thread_name_prefix="reader"))
+            logits = list(self._pool[1].map(self._run, encodings))
         return np.asarray(logits, dtype=np.float32) - np.float32(self.null)
 
     def _run(self, enc) -> float:
