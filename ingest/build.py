@@ -656,9 +656,9 @@ def _embed(missing: list[str], wanted: dict[str, str], settings, embedder, progr
     if not missing:
         return None
     if embedder is None:
-        from ingest.embedding import load_embedder
+        from ingest.embedding import load_encoder
 
-        embedder = load_embedder(settings)
+        embedder = load_encoder(settings)
     # Longest first keeps padding low within a batch.
     order = sorted(range(len(missing)), key=lambda i: len(wanted[missing[i]]), reverse=True)
     out: np.ndarray | None = None

@@ -1,6 +1,8 @@
 """MiniLM through ONNX Runtime, optionally int8-quantized: the same model, faster on a CPU, no torch at query time.
 
-The ONNX file is exported from the local sentence-transformers folder on first use
+`OnnxEncoder` embeds texts and imports nothing of llama-index, so that `python -m ingest` does not pay
+its import (1.3 s of a one-file commit); `ingest.llama_embedding.OnnxEmbedding` is the same encoder behind
+llama-index's `BaseEmbedding`, for retrieval. The ONNX file is exported from the local sentence-transformers folder on first use
 (torch is needed for that step only) and cached under ~/.cache/articles-qa/onnx/;
 nothing is downloaded. Pooling (mean over tokens) and normalisation match
 sentence-transformers', and texts are truncated at the model's 256 tokens as it does.
@@ -18,8 +20,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from llama_index.core.embeddings import BaseEmbedding
-from pydantic import PrivateAttr
 
 MAX_TOKENS = 256
 log = logging.getLogger("articles_qa.embedding")
@@ -110,17 +110,15 @@ def _export(model_dir: str, target: Path) -> None:
     (target.parent / "source.json").write_text(json.dumps({"model_dir": str(model_dir)}), encoding="utf-8")
 
 
-class OnnxEmbedding(BaseEmbedding):
-    """llama-index embedding interface over an ONNX Runtime session."""
+class OnnxEncoder:
+    """An ONNX Runtime session and MiniLM's tokenizer: texts -> unit-length vectors (mean-pooled, as
+    sentence-transformers pools). `model_name` names it as llama-index's embedders are named."""
 
-    _session = PrivateAttr()
-    _tokenizer = PrivateAttr()
-
-    def __init__(self, model_dir: str, *, quantized: bool = True, threads: int | None = None, **kwargs):
-        super().__init__(model_name=f"onnx:{model_dir}", embed_batch_size=64, **kwargs)
+    def __init__(self, model_dir: str, *, quantized: bool = True, threads: int | None = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        self.model_name = f"onnx:{model_dir}"
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 2
         options.log_severity_level = 3
@@ -131,7 +129,8 @@ class OnnxEmbedding(BaseEmbedding):
         tokenizer.enable_padding()
         self._tokenizer = tokenizer
 
-    def _embed(self, texts: list[str]) -> list[list[float]]:
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), 384) float32, each row of unit length."""
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
@@ -140,16 +139,8 @@ class OnnxEmbedding(BaseEmbedding):
         summed = (hidden * mask[..., None]).sum(axis=1)
         vectors = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
         vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-        return vectors.tolist()
+        return vectors.astype(np.float32)
 
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embed(texts)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed([text])[0]
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query])[0]
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._embed([query])[0]
+    def get_text_embedding_batch(self, texts: list[str], **_: object) -> np.ndarray:
+        """What ingest asks of an embedder (`ingest.embedding.TextEncoder`), in llama-index's name."""
+        return self.encode(texts)

@@ -29,9 +29,7 @@ def tokenizer():
     abbreviations added. The cache is found without importing llama-index (1.4 s of a one-file commit)."""
     import importlib.util
 
-    import nltk
-    from nltk.tokenize.punkt import PunktTokenizer
-
+    nltk, PunktTokenizer = _import_punkt()
     core = importlib.util.find_spec("llama_index.core")
     cache = os.path.join(os.path.dirname(core.origin), "_static", "nltk_cache")
     if cache not in nltk.data.path:
@@ -39,6 +37,32 @@ def tokenizer():
     punkt = PunktTokenizer("english")
     punkt._params.abbrev_types.update(ABBREVIATIONS)
     return punkt
+
+
+_UNUSED_BY_PUNKT = ("sklearn", "scipy", "pandas")
+
+
+def _import_punkt():
+    """NLTK and its Punkt tokenizer. NLTK's package imports scikit-learn, SciPy and pandas, where they are
+    installed, for classifiers and association measures Punkt never uses: 1.2 of the 1.5 s it takes to
+    import, paid by every `python -m ingest` (docs/performance.md). When this is the only Python thread (the
+    ingest command), those not imported yet are hidden while NLTK loads: it skips them as it does where they
+    are not installed, and they import as usual afterwards. With other threads running (a page, a test
+    runner's), NLTK is imported as it is, since another thread might be importing one of them meanwhile."""
+    import sys
+    import threading
+
+    hidden = [m for m in _UNUSED_BY_PUNKT if m not in sys.modules] if threading.active_count() == 1 else []
+    for name in hidden:
+        sys.modules[name] = None  # an import of it raises ImportError, which NLTK catches
+    try:
+        import nltk
+        from nltk.tokenize.punkt import PunktTokenizer
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+    return nltk, PunktTokenizer
 
 
 def spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -336,3 +336,33 @@ def test_spacy_speakers_meet_the_aim_on_the_labels():
     labels = [lab for lab in evaluation._load(LABELS) if lab["task"] == "speaker"]
     row = evaluation.speakers_table(labels, ARTICLES, parser)["spaCy parse"]
     assert row["right"] >= 0.95 and row["misattributed"] == 0, row["misses"]
+
+
+PUNKT_IMPORT = """
+import json, sys, threading
+if sys.argv[1] == "busy":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()  # another thread, as in a page
+from reading.sentences import spans
+got = spans("Mr. Smith met Gen. Lee in the U.S. capital. They talked.")
+loaded = [m for m in ("sklearn", "scipy", "pandas") if m in sys.modules]
+import sklearn.linear_model, scipy.stats, pandas  # importable as usual afterwards
+print(json.dumps({"spans": got, "loaded": loaded}))
+"""
+
+
+@pytest.mark.parametrize("threads", ["alone", "busy"])
+def test_punkt_loads_without_what_nltk_imports_for_other_tools_and_splits_the_same(threads):
+    """`python -m ingest` imports NLTK for Punkt; alone, it skips scikit-learn, SciPy and pandas (1.2 s of a
+    one-file commit), which stay importable; with another thread running, NLTK is imported as it is."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", PUNKT_IMPORT, threads], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["spans"] == [[0, 43], [44, 56]]
+    assert out["loaded"] == ([] if threads == "alone" else ["sklearn", "scipy", "pandas"])
