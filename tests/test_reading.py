@@ -350,6 +350,7 @@ print(json.dumps({"spans": got, "loaded": loaded}))
 """
 
 
+@pytest.mark.slow  # two interpreters importing NLTK, scikit-learn, SciPy and pandas
 @pytest.mark.parametrize("threads", ["alone", "busy"])
 def test_punkt_loads_without_what_nltk_imports_for_other_tools_and_splits_the_same(threads):
     """`python -m ingest` imports NLTK for Punkt; alone, it skips scikit-learn, SciPy and pandas (1.2 s of a
