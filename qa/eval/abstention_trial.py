@@ -16,14 +16,13 @@ A logistic model of the confidence's logit plus the cosines is fitted on `train_
 `swapped` (`qa.eval.train_confidence`'s sources: train questions the reader never read) and
 shown on Normans (held out, never fitted).
 
-The sources are `normans`, plus `train_tail` and `swapped` capped at `--limit` questions each.
+Each source is capped at `--limit` questions (Normans has 208, all of them asked at the default 300).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -34,41 +33,26 @@ SIGNALS = ("confidence", "reader", "cos", "cos_paragraph")
 
 
 def gather(limit: int, log=print) -> list[dict]:
-    from ingest import ingest
+    """`qa.eval.train_confidence.gather`'s rows (Normans, the train tail and swapped questions, at most `limit`
+    of each), with the answer's confidence and the two cosines added."""
     from ingest.embedding import load_embedder
-    from qa.compose import ExtractiveAnswerer
-    from qa.eval.evaluate import contains_gold
-    from qa.eval.train_confidence import cases
-    from qa.pipeline import Pipeline
+    from qa.eval.train_confidence import gather as ask_all
     from qa.settings import Settings
 
-    embedder = load_embedder(Settings())
-    answerer = ExtractiveAnswerer(Settings(min_confidence=0.0, min_tentative=0.0))
+    embedder = load_embedder(Settings())  # the one the pipeline embeds with (cached)
     unit = lambda v: np.asarray(v, dtype=np.float64) / (np.linalg.norm(v) or 1.0)  # noqa: E731
-    rows = []
+
+    def signals(case, answer) -> dict:
+        row = {"confidence": answer.confidence, "reader": answer.signals.get("reader", 0.0),
+               "cos": -1.0, "cos_paragraph": -1.0}
+        if answer.answered and answer.citations:
+            q = unit(embedder.get_query_embedding(case.question))
+            row["cos"] = float(q @ unit(embedder.get_text_embedding(answer.citations[0].quote)))
+            row["cos_paragraph"] = float(q @ unit(embedder.get_text_embedding(answer.citations[0].text)))
+        return row
+
     with tempfile.TemporaryDirectory(prefix="articles-qa-trial-") as tmp:
-        work = Path(tmp)
-        for source in ("normans", "train_tail", "swapped"):
-            data, questions = cases(source, work, 0 if source == "normans" else limit)
-            settings = Settings.from_env(data_dir=data, index_dir=work / f"{data.name}-index")
-            ingest(settings=settings, embedder=embedder, progress=False)
-            pipeline = Pipeline(settings, embedder=embedder, answerer=answerer)
-            for case in questions:
-                answer = answerer.answer(pipeline.evidence(case.question))
-                text = re.sub(r"\s*\[\d+\]", "", answer.text)
-                row = {"subset": source, "answered": answer.answered, "unanswerable": case.unanswerable,
-                       "right": bool(answer.answered and not case.unanswerable
-                                     and contains_gold(text, case.answers, case.answers_all)),
-                       "confidence": answer.confidence, "reader": answer.signals.get("reader", 0.0),
-                       "cos": -1.0, "cos_paragraph": -1.0}
-                if answer.answered and answer.citations:
-                    q = unit(embedder.get_query_embedding(case.question))
-                    quote, paragraph = answer.citations[0].quote, answer.citations[0].text
-                    row["cos"] = float(q @ unit(embedder.get_text_embedding(quote)))
-                    row["cos_paragraph"] = float(q @ unit(embedder.get_text_embedding(paragraph)))
-                rows.append(row)
-            log(f"{source}: {sum(r['subset'] == source for r in rows)} questions")
-    return rows
+        return ask_all(("normans", "train_tail", "swapped"), Path(tmp), limit=limit, log=log, extra=signals)
 
 
 def report(rows: list[dict]) -> dict:
@@ -100,7 +84,7 @@ def report(rows: list[dict]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.eval.abstention_trial", description=__doc__.split("\n")[0])
-    parser.add_argument("--limit", type=int, default=300, help="train_tail and swapped questions, each")
+    parser.add_argument("--limit", type=int, default=300, help="questions per source, at most")
     parser.add_argument("--json", help="write the rows and the report here")
     args = parser.parse_args(argv)
     rows = gather(args.limit, log=lambda m: print(m, file=sys.stderr, flush=True))

@@ -114,9 +114,10 @@ def cases(source: str, workdir: Path, limit: int) -> tuple[Path, list]:
     return data, found
 
 
-def gather(sources: tuple[str, ...], workdir: Path, *, limit: int = 0, log=print) -> list[dict]:
+def gather(sources: tuple[str, ...], workdir: Path, *, limit: int = 0, log=print, extra=None) -> list[dict]:
     """One row per question: its source, paragraph group, whether it was answered (a candidate
-    existed), unanswerable, right, and its signals in `qa.confidence.FEATURES` order."""
+    existed), unanswerable, right, and its signals in `qa.confidence.FEATURES` order; `extra(case, answer)`,
+    when given, adds its own columns (`qa.eval.abstention_trial`)."""
     from ingest import ingest
     from ingest.embedding import load_embedder
     from qa.compose import ExtractiveAnswerer
@@ -141,7 +142,8 @@ def gather(sources: tuple[str, ...], workdir: Path, *, limit: int = 0, log=print
             group = f"{source}:{case.sources[0][0]}:{case.sources[0][1]}" if case.sources else f"{source}:{case.id}"
             rows.append({"id": case.id, "subset": source, "group": group.replace(":swapped", ""),
                          "answered": answer.answered, "unanswerable": case.unanswerable, "right": right,
-                         "features": [answer.signals.get(f, 0.0) for f in FEATURES]})
+                         "features": [answer.signals.get(f, 0.0) for f in FEATURES],
+                         **(extra(case, answer) if extra else {})})
         n = [r for r in rows if r["subset"] == source]
         log(f"{source}: {len(n)} questions, {sum(r['unanswerable'] for r in n)} unanswerable, "
             f"top answer right for {sum(r['right'] for r in n)}")
