@@ -442,8 +442,8 @@ def _reuse_vectors(store: IndexStore, old: Manifest | None, ids: list[str]) -> t
         if not rest or folder is None:
             continue
         try:
-            if not SegmentFolder(folder).exists():
-                raise FileNotFoundError("the folder is missing")
+            if old.segments and not SegmentFolder(folder).exists():
+                raise FileNotFoundError("the segment's folder is missing")
             got, vectors = SegmentFolder(folder).find_vectors(rest)
         except (sqlite3.Error, OSError, ValueError) as e:
             log.warning("the vectors in %s are unreadable (%s); taking them from Chroma", folder, e)

@@ -407,6 +407,8 @@ def _like(word: str) -> str:
 
 
 _COLUMNS = "idx, file, n, text, boilerplate, sentences, chunks, grp, annotations"
+
+
 def wants_hnsw(chunks: int, settings: IndexSettings) -> bool:
     """Whether a segment of `chunks` chunk vectors gets a Chroma collection (an HNSW index) when written:
     more than `settings.exact_search_chunks`. A smaller one is searched exactly (a product with a few thousand
