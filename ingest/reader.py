@@ -1,15 +1,16 @@
 """`IndexReader`: the one way to read the index, following every commit, in any process.
 
 Each commit is opened once as an immutable `Snapshot` (manifest and every live segment: paragraph
-tables, BM25 postings, chunk vectors and each segment's Chroma collection). The reader looks for a newer commit cheaply: at
+tables, BM25 postings, chunk vectors and each large segment's Chroma collection). The reader looks for a newer commit cheaply: at
 most every `settings.refresh_seconds` one `stat()` of the manifest, and only when that changed
 a read of its commit id. A newer commit is opened beside the current one and swapped in for new
 questions; the old snapshot is closed when the last question using it ends (`with reader.use()
 as snapshot:` counts them). Ingest keeps the previous commit's collection and folder, so a
 question that started on it finishes on it.
 
-Dense search asks each live segment's Chroma collection (its HNSW index) and merges; exact
-similarities of candidate chunks come from the segments' memory-mapped `vectors.npy`. Where Chroma cannot
+Dense search asks each large segment's Chroma collection (its HNSW index), searches the small ones
+exactly (they have none: `ingest.corpus.wants_hnsw`) and merges; exact similarities of candidate chunks
+come from the segments' memory-mapped `vectors.npy`. Where Chroma cannot
 open the index (a read-only copy: Chroma's embedded client writes even to read, chroma issue
 #1438), dense search is exact brute force over `vectors.npy`, and nothing is written.
 
