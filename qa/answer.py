@@ -134,11 +134,15 @@ def _reports_text(answer: Answer) -> list[str]:
             lines.append(f"  {source.label}: " + "; ".join(_report_line(r) for r in source.reports))
     for d in answer.disagreements:
         lines.append(f"\nReports disagree ({d.basis}), later first:")
-        lines += [f"  “{r.value}” {_report_line(r)}: “{' '.join(r.citation.quote.split())}”" for r in d.reports]
+        lines += [_quoted_report(r) for r in d.reports]
     if answer.other_values:
         lines.append("\nOther figures in the articles, not shown to be about the same event (not a contradiction):")
-        lines += [f"  “{r.value}” {_report_line(r)}: “{' '.join(r.citation.quote.split())}”" for r in answer.other_values]
+        lines += [_quoted_report(r) for r in answer.other_values]
     return lines
+
+
+def _quoted_report(r: Report) -> str:
+    return f"  “{r.value}” {_report_line(r)}: “{' '.join(r.citation.quote.split())}”"
 
 
 def _report_line(r: Report) -> str:

@@ -195,7 +195,7 @@ def corroborate(evidence: Evidence, answer: Answer, scorer: Scorer) -> Found:
     corpus, analysis = evidence.corpus, evidence.analysis
     first = answer.citations[0]
     para = corpus.paragraph(first.file, first.paragraph)
-    at = para.text.find(first.quote.split(" … ")[0]) if para is not None else -1  # a cut quote starts as its unit
+    at = first.spans[0][0] if para is not None and first.spans else -1  # where the quote starts (compose's offsets)
     spans = [(u.start, u.end) for u in para.units if u.kind != "heading" and u.start <= at < u.end] if at >= 0 else []
     if not spans:
         return Found()
