@@ -128,7 +128,7 @@ def _reports_text(answer: Answer) -> list[str]:
     """Corroboration, disagreements and other values as terminal lines (`Answer.sources_text`)."""
     lines = []
     c = answer.corroboration
-    if c is not None and (c.outlets > 1 or c.copies > 1):
+    if c is not None and c.beyond_own:
         lines.append(f"\n{c.summary}:")
         for source in c.sources:
             lines.append(f"  {source.label}: " + "; ".join(_report_line(r) for r in source.reports))

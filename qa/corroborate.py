@@ -113,6 +113,11 @@ class Corroboration:
     common_credits: tuple[str, ...] = ()
 
     @property
+    def beyond_own(self) -> bool:
+        """Whether anything besides the answer's own article reports it (what the page and the CLI show)."""
+        return self.outlets > 1 or self.copies > 1
+
+    @property
     def summary(self) -> str:
         shared = f"; {', '.join(self.common_credits)} credited by several of them" if self.common_credits else ""
         return (f"Reported by {self.outlets} outlet{'s' if self.outlets != 1 else ''} "

@@ -210,7 +210,7 @@ def reports_line(answer: Answer) -> str:
     """Under an answer: "Reported by 2 outlets (3 copies)" and whether reports disagree (details in the sources panel)."""
     parts = []
     c = answer.corroboration
-    if c is not None and (c.outlets > 1 or c.copies > 1):
+    if c is not None and c.beyond_own:
         parts.append(_escape_markdown(c.summary + "."))
     if answer.disagreements:
         parts.append("**Reports disagree**: " + _escape_markdown(" / ".join(
@@ -343,7 +343,7 @@ def reports_html(answer: Answer) -> str:
     other values not tied to the same event, and a timeline's undated quotes; every quote with its citation."""
     out = []
     c = answer.corroboration
-    if c is not None and (c.outlets > 1 or c.copies > 1):
+    if c is not None and c.beyond_own:
         items = "".join(f"<li><b>{html.escape(s.label)}</b>: {'; '.join(_report_html(r) for r in s.reports)}</li>"
                         for s in c.sources)
         out.append(f"<h5>{html.escape(c.summary)}</h5><ul>{items}</ul>")
